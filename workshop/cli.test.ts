@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { commands } from './commands.js';
+
+const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  scripts: Record<string, string>;
+};
+
+function cli(...args: string[]) {
+  const result = spawnSync('npx', ['tsx', 'workshop/cli.ts', ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('the CLI', () => {
+  it('has an npm script for every reserved command name', () => {
+    const reserved = [
+      'up',
+      'down',
+      'status',
+      'preflight',
+      'prefetch',
+      'check',
+      'solve',
+      'reset',
+      'datagen',
+      'notify',
+      'site',
+      'site:build',
+      'stack:local',
+      'bench',
+      'test',
+    ];
+    for (const name of reserved) expect(packageJson.scripts, `npm script ${name}`).toHaveProperty(name);
+    for (const command of commands) {
+      expect(packageJson.scripts[command.name]).toBe(`tsx workshop/cli.ts ${command.name}`);
+    }
+  });
+
+  it('lists the valid commands and exits 2 on an unknown one', () => {
+    const { code, stderr } = cli('chek');
+    expect(code).toBe(2);
+    expect(stderr).toContain('Error: unknown command "chek". The commands are:');
+    for (const command of commands) expect(stderr).toContain(command.usage);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('says which part of the kit brings a reserved command', () => {
+    const { code, stderr } = cli('up');
+    expect(code).toBe(1);
+    expect(stderr).toContain('npm run up is reserved but not part of this version of the kit yet');
+  });
+
+  it('refuses an option stack:local does not take, with exit 2 and no stack trace', () => {
+    const { code, stderr } = cli('stack:local', '--fast');
+    expect(code).toBe(2);
+    expect(stderr).toContain("Error: Unknown option '--fast'");
+    expect(stderr).toContain('Usage: npm run stack:local');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * The kit's one entry point: `npm run <command>` runs `tsx workshop/cli.ts <command>`. It finds the command, runs
+ * it, and turns expected failures into `Error: <message>` and an exit code (see errors.ts and the README).
+ */
+import { fileURLToPath } from 'node:url';
+import { type Command, commands, findCommand } from './commands.js';
+import { ExitCode, UsageError, WorkshopError } from './errors.js';
+import { printError } from './output.js';
+
+function commandList(): string {
+  const width = Math.max(...commands.map((c) => c.usage.length));
+  return commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`).join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  try {
+    if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+      process.stdout.write(`The workshop's commands:\n${commandList()}\n`);
+      return name === undefined ? ExitCode.usage : ExitCode.ok;
+    }
+    const command: Command | undefined = findCommand(name);
+    if (!command) {
+      throw new UsageError(`unknown command "${name}". The commands are:\n${commandList()}`);
+    }
+    if (!command.run) {
+      process.stderr.write(
+        `npm run ${command.name} is reserved but not part of this version of the kit yet: it comes with ${command.comesWith}.\n`,
+      );
+      return ExitCode.failure;
+    }
+    return (await command.run(args)) ?? ExitCode.ok;
+  } catch (error) {
+    printError(error);
+    return error instanceof WorkshopError ? error.exitCode : ExitCode.failure;
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  process.exitCode = await main(process.argv.slice(2));
+}

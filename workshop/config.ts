@@ -1,0 +1,185 @@
+/**
+ * The kit's configuration: WORKSHOP_* environment variables, each with a default that matches the learners'
+ * docker-compose stack on this machine. The README's table lists the same variables; a test keeps the two in step.
+ */
+import { ConfigError } from './errors.js';
+
+export type DatabaseFlavour = 'mysql' | 'mariadb';
+
+export interface WorkshopConfig {
+  kafkaBootstrapServers: string[];
+  connectUrl: string;
+  ksqldbUrl: string;
+  schemaRegistryUrl: string;
+  mysql: {
+    host: string;
+    port: number;
+    user: string;
+    password: string;
+    database: string;
+    flavour: DatabaseFlavour;
+  };
+  elasticsearchUrl: string;
+  kibanaUrl: string;
+}
+
+type Parser<T> = (raw: string) => T;
+
+interface Variable<T> {
+  name: string;
+  description: string;
+  default: string;
+  parse: Parser<T>;
+  /** Hidden in printed configuration. */
+  secret?: boolean;
+}
+
+/** Thrown by a parser; the caller adds the variable's name. */
+class BadValue extends Error {}
+
+const url: Parser<string> = (raw) => {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new BadValue(`is not a URL; write it with its scheme, for example http://${raw}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new BadValue(`has scheme "${parsed.protocol}"; use http:// or https://, for example http://${raw}`);
+  }
+  return raw.replace(/\/+$/, '');
+};
+
+const port: Parser<number> = (raw) => {
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535) {
+    throw new BadValue('is not a port number; use a whole number from 1 to 65535');
+  }
+  return Number(raw);
+};
+
+const hostPort = (raw: string): string => {
+  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d+)$/.exec(raw);
+  if (!match) {
+    throw new BadValue(`has "${raw}", which is not host:port; write it like 127.0.0.1:9092`);
+  }
+  port(match[2] as string);
+  return raw;
+};
+
+const brokerList: Parser<string[]> = (raw) => {
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+  if (entries.length === 0) throw new BadValue('is empty; give at least one host:port, like 127.0.0.1:9092');
+  return entries.map((entry) => {
+    if (/^[a-z]+:\/\//i.test(entry)) {
+      throw new BadValue(`has "${entry}"; Kafka bootstrap servers are host:port without a scheme`);
+    }
+    return hostPort(entry);
+  });
+};
+
+const nonEmpty: Parser<string> = (raw) => {
+  if (raw.trim() === '') throw new BadValue('is empty');
+  return raw;
+};
+
+const anyText: Parser<string> = (raw) => raw;
+
+const host: Parser<string> = (raw) => {
+  if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)$/.test(raw)) {
+    throw new BadValue('is not a host name or address; write it like 127.0.0.1 or mysql.local, without a port');
+  }
+  return raw;
+};
+
+const flavour: Parser<DatabaseFlavour> = (raw) => {
+  if (raw !== 'mysql' && raw !== 'mariadb') throw new BadValue('must be mysql or mariadb');
+  return raw;
+};
+
+function variable<T>(
+  name: string,
+  defaultValue: string,
+  parse: Parser<T>,
+  description: string,
+  secret = false,
+): Variable<T> {
+  return { name, default: defaultValue, parse, description, secret };
+}
+
+/** Every variable the kit reads, in the order the README lists them. */
+export const variables = {
+  kafkaBootstrapServers: variable(
+    'WORKSHOP_KAFKA_BOOTSTRAP_SERVERS',
+    '127.0.0.1:9092',
+    brokerList,
+    'Kafka brokers, host:port, comma-separated',
+  ),
+  connectUrl: variable('WORKSHOP_CONNECT_URL', 'http://127.0.0.1:8083', url, 'Kafka Connect REST API'),
+  ksqldbUrl: variable('WORKSHOP_KSQLDB_URL', 'http://127.0.0.1:8088', url, 'ksqlDB server REST API'),
+  schemaRegistryUrl: variable('WORKSHOP_SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081', url, 'Schema Registry'),
+  mysqlHost: variable('WORKSHOP_MYSQL_HOST', '127.0.0.1', host, 'MySQL (or MariaDB) host'),
+  mysqlPort: variable('WORKSHOP_MYSQL_PORT', '3306', port, 'MySQL port'),
+  mysqlUser: variable('WORKSHOP_MYSQL_USER', 'workshop', nonEmpty, 'MySQL user the kit connects as'),
+  mysqlPassword: variable('WORKSHOP_MYSQL_PASSWORD', 'workshop', anyText, 'its password (a local default)', true),
+  mysqlDatabase: variable('WORKSHOP_MYSQL_DATABASE', 'demo', nonEmpty, 'database holding CUSTOMERS'),
+  databaseFlavour: variable(
+    'WORKSHOP_DATABASE_FLAVOUR',
+    'mysql',
+    flavour,
+    'mysql (the compose stack) or mariadb (the local test stack)',
+  ),
+  elasticsearchUrl: variable('WORKSHOP_ELASTICSEARCH_URL', 'http://127.0.0.1:9200', url, 'Elasticsearch'),
+  kibanaUrl: variable('WORKSHOP_KIBANA_URL', 'http://127.0.0.1:5601', url, 'Kibana'),
+} as const;
+
+export type VariableKey = keyof typeof variables;
+
+type Values = { [K in VariableKey]: ReturnType<(typeof variables)[K]['parse']> };
+
+/**
+ * Reads the configuration from `env`. Every malformed variable is reported at once, each named with what was wrong,
+ * so a person fixes them all in one go.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkshopConfig {
+  const problems: string[] = [];
+  const values: Partial<Record<VariableKey, unknown>> = {};
+  for (const [key, spec] of Object.entries(variables) as [VariableKey, Variable<unknown>][]) {
+    const raw = env[spec.name];
+    const given = raw !== undefined && raw !== '';
+    try {
+      values[key] = spec.parse(given ? raw : spec.default);
+    } catch (error) {
+      if (!(error instanceof BadValue)) throw error;
+      const shown = spec.secret ? '(hidden)' : JSON.stringify(raw);
+      problems.push(`${spec.name}=${shown} ${error.message}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(
+      problems.length === 1
+        ? `${problems[0]}.`
+        : `${problems.length} WORKSHOP_* variables are malformed:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      'fix the variable in your shell (or unset it to use the default); the README lists every variable',
+    );
+  }
+  const v = values as Values;
+  return {
+    kafkaBootstrapServers: v.kafkaBootstrapServers,
+    connectUrl: v.connectUrl,
+    ksqldbUrl: v.ksqldbUrl,
+    schemaRegistryUrl: v.schemaRegistryUrl,
+    mysql: {
+      host: v.mysqlHost,
+      port: v.mysqlPort,
+      user: v.mysqlUser,
+      password: v.mysqlPassword,
+      database: v.mysqlDatabase,
+      flavour: v.databaseFlavour,
+    },
+    elasticsearchUrl: v.elasticsearchUrl,
+    kibanaUrl: v.kibanaUrl,
+  };
+}

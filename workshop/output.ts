@@ -1,0 +1,27 @@
+/**
+ * Printing for the CLI. Results go to stdout; progress and errors to stderr. Colour only on a terminal (zx's chalk
+ * honours NO_COLOR and FORCE_COLOR).
+ */
+import { chalk } from 'zx';
+import { WorkshopError } from './errors.js';
+
+export const isInteractive = (): boolean => Boolean(process.stderr.isTTY) && !process.env.CI;
+
+export function progress(message: string): void {
+  process.stderr.write(`${chalk.dim('…')} ${message}\n`);
+}
+
+export function success(message: string): void {
+  process.stderr.write(`${chalk.green('✓')} ${message}\n`);
+}
+
+/** `Error: <message>` and the hint; a stack only for errors the kit did not expect, which are its own bugs. */
+export function printError(error: unknown): void {
+  if (error instanceof WorkshopError) {
+    process.stderr.write(`${chalk.red('Error:')} ${error.message}\n`);
+    if (error.hint) process.stderr.write(`${chalk.yellow('→')} ${error.hint}\n`);
+    return;
+  }
+  process.stderr.write(`${chalk.red('Error (a bug in the workshop kit, please report it):')}\n`);
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+}

@@ -1,0 +1,118 @@
+/**
+ * The local stack's jars and archives, resolved by Maven from workshop/stack/pom.xml. Maven keeps the downloads in
+ * the user's Maven repository; the unpacked archives and the classpath go to a cache folder keyed by the pom's
+ * content, so a warm start neither downloads nor runs Maven.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { EnvironmentError } from '../errors.js';
+
+const run = promisify(execFile);
+
+export const pomPath = fileURLToPath(new URL('./pom.xml', import.meta.url));
+
+export interface StackVersions {
+  kafka: string;
+  confluentPlatform: string;
+  debezium: string;
+  elasticsearch: string;
+}
+
+/** The versions pinned in the pom (the one place they are written). */
+export function stackVersions(pom = readFileSync(pomPath, 'utf8')): StackVersions {
+  const property = (name: string): string => {
+    const match = new RegExp(`<${name.replace('.', '\\.')}>([^<]+)</`).exec(pom);
+    if (!match?.[1]) throw new Error(`${pomPath} has no <${name}> property`);
+    return match[1];
+  };
+  return {
+    kafka: property('kafka.version'),
+    confluentPlatform: property('confluent.platform.version'),
+    debezium: property('debezium.version'),
+    elasticsearch: property('elasticsearch.version'),
+  };
+}
+
+export interface Artifacts {
+  /** Broker, Connect worker and tools: one classpath, as Kafka's distribution has one libs/ folder. */
+  kafkaClasspath: string;
+  /** Kafka Connect's plugin.path: one sub-folder per plugin. */
+  connectPluginPath: string;
+  elasticsearchHome: string;
+  /** Whether this call ran Maven (false when the cache was already complete). */
+  resolvedNow: boolean;
+}
+
+/**
+ * Where unpacked archives are kept. When running as root, Elasticsearch runs as an unprivileged user who cannot
+ * enter root's home, so the cache goes to a world-readable place instead.
+ */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.WORKSHOP_STACK_CACHE) return env.WORKSHOP_STACK_CACHE;
+  if (process.getuid?.() === 0) return '/var/cache/workshop-kit/stack';
+  return path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'workshop-kit', 'stack');
+}
+
+export async function resolveArtifacts(options: {
+  mvn: string;
+  javaHome: string;
+  cacheDir?: string;
+  mavenRepo?: string;
+  timeoutMs?: number;
+}): Promise<Artifacts> {
+  const pom = readFileSync(pomPath, 'utf8');
+  const key = createHash('sha256')
+    .update(pom)
+    .update(options.mavenRepo ?? '')
+    .digest('hex')
+    .slice(0, 16);
+  const cache = path.join(options.cacheDir ?? defaultCacheDir(), key);
+  const manifestPath = path.join(cache, 'resolved.json');
+  const cached = readManifest(manifestPath);
+  if (cached) return { ...cached, resolvedNow: false };
+
+  // Readable by all: Elasticsearch may run as another user (see defaultCacheDir).
+  mkdirSync(cache, { recursive: true, mode: 0o755 });
+  const args = ['-B', '-q', '-f', pomPath, `-Dstack.cache=${cache}`, 'process-resources'];
+  if (options.mavenRepo) args.unshift(`-Dmaven.repo.local=${options.mavenRepo}`);
+  try {
+    await run(options.mvn, args, {
+      env: { ...process.env, JAVA_HOME: options.javaHome },
+      timeout: options.timeoutMs ?? 15 * 60_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    const output = `${stdout}\n${stderr}`.trim().split('\n').slice(-20).join('\n');
+    throw new EnvironmentError(
+      `Maven could not resolve the local stack's jars and archives from ${pomPath}:\n${output}`,
+      'check that Maven can reach its repository (mvn -f workshop/stack/pom.xml process-resources), then retry',
+    );
+  }
+  const esDir = readdirSync(cache).find((name) => name.startsWith('elasticsearch-'));
+  if (!esDir) throw new EnvironmentError(`Maven ran but left no Elasticsearch folder in ${cache}`);
+  const artifacts = {
+    kafkaClasspath: readFileSync(path.join(cache, 'kafka.classpath'), 'utf8').trim(),
+    connectPluginPath: path.join(cache, 'connect-plugins'),
+    elasticsearchHome: path.join(cache, esDir),
+  };
+  writeFileSync(manifestPath, JSON.stringify(artifacts, null, 2));
+  return { ...artifacts, resolvedNow: true };
+}
+
+function readManifest(manifestPath: string): Omit<Artifacts, 'resolvedNow'> | undefined {
+  if (!existsSync(manifestPath)) return undefined;
+  try {
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Omit<Artifacts, 'resolvedNow'>;
+    const jars = manifest.kafkaClasspath.split(path.delimiter);
+    const complete = [...jars, manifest.connectPluginPath, manifest.elasticsearchHome].every((p) => existsSync(p));
+    return complete ? manifest : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,98 @@
+/** A Kafka Connect worker in distributed mode with the Debezium plugin, from the jars Maven resolved. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { NotYet, waitFor } from '../wait.js';
+import { log4j2Properties } from './kafka.js';
+import { freePort } from './ports.js';
+import { ServerProcess } from './server-process.js';
+
+export const debeziumMariaDbConnectorClass = 'io.debezium.connector.mariadb.MariaDbConnector';
+
+export interface ConnectServer {
+  process: ServerProcess;
+  url: string;
+}
+
+export interface ConnectOptions {
+  java: string;
+  classpath: string;
+  pluginPath: string;
+  bootstrapServers: string;
+  dir: string;
+  /** Environment of the worker: connector configs read secrets from it as `${env:NAME}`, never holding them. */
+  secretEnv?: Record<string, string>;
+  heapMb?: number;
+  timeoutMs?: number;
+}
+
+export async function startConnect(options: ConnectOptions): Promise<ConnectServer> {
+  const port = await freePort();
+  const dir = options.dir;
+  mkdirSync(dir, { recursive: true });
+  const logPath = path.join(dir, 'connect.log');
+  const workerPath = path.join(dir, 'worker.properties');
+  writeFileSync(
+    workerPath,
+    [
+      `bootstrap.servers=${options.bootstrapServers}`,
+      'group.id=workshop-connect',
+      'key.converter=org.apache.kafka.connect.json.JsonConverter',
+      'value.converter=org.apache.kafka.connect.json.JsonConverter',
+      'key.converter.schemas.enable=false',
+      'value.converter.schemas.enable=false',
+      'config.storage.topic=_connect-configs',
+      'offset.storage.topic=_connect-offsets',
+      'status.storage.topic=_connect-status',
+      'config.storage.replication.factor=1',
+      'offset.storage.replication.factor=1',
+      'status.storage.replication.factor=1',
+      'offset.flush.interval.ms=1000',
+      `listeners=HTTP://127.0.0.1:${port}`,
+      'rest.advertised.host.name=127.0.0.1',
+      `rest.advertised.port=${port}`,
+      `plugin.path=${options.pluginPath}`,
+      // Connector configs name secrets as ${file:...} or ${env:...}; the worker resolves them, the REST API never shows them.
+      'config.providers=file,env',
+      'config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider',
+      'config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider',
+      '',
+    ].join('\n'),
+  );
+  const log4jPath = path.join(dir, 'log4j2.properties');
+  writeFileSync(log4jPath, log4j2Properties(logPath));
+  const process = ServerProcess.start({
+    name: 'Kafka Connect',
+    command: options.java,
+    args: [
+      `-Xms${options.heapMb ?? 512}m`,
+      `-Xmx${options.heapMb ?? 512}m`,
+      `-Dlog4j2.configurationFile=${log4jPath}`,
+      '-cp',
+      options.classpath,
+      'org.apache.kafka.connect.cli.ConnectDistributed',
+      workerPath,
+    ],
+    logPath,
+    env: { ...globalThis.process.env, ...options.secretEnv },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor({
+      what: `Kafka Connect at ${url} to list the Debezium plugin`,
+      giveUpIf: () => process.exitDescription(),
+      timeoutMs: options.timeoutMs ?? 120_000,
+      intervalMs: 500,
+      probe: async () => {
+        const response = await fetch(`${url}/connector-plugins`, { signal: AbortSignal.timeout(2_000) });
+        if (!response.ok) return new NotYet(`GET /connector-plugins answered ${response.status}`);
+        const plugins = (await response.json()) as { class: string }[];
+        return plugins.some((plugin) => plugin.class === debeziumMariaDbConnectorClass)
+          ? true
+          : new NotYet(`plugins listed: ${plugins.map((p) => p.class).join(', ') || 'none'}`);
+      },
+    });
+  } catch (error) {
+    throw process.failure((error as Error).message);
+  }
+  return { process, url };
+}

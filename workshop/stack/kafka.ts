@@ -1,0 +1,156 @@
+/** A single-node Kafka broker in KRaft mode (combined broker and controller), from the jars Maven resolved. */
+
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { NotYet, waitFor } from '../wait.js';
+import { freePorts } from './ports.js';
+import { ServerProcess } from './server-process.js';
+
+const run = promisify(execFile);
+
+export interface KafkaServer {
+  process: ServerProcess;
+  bootstrapServers: string;
+  port: number;
+  /** Starts the broker again on the same port and data, after stop(); for tests of a broker restart. */
+  restart(): Promise<void>;
+}
+
+export interface KafkaOptions {
+  java: string;
+  classpath: string;
+  dir: string;
+  heapMb?: number;
+  timeoutMs?: number;
+}
+
+/** Kafka cluster ids are 16 random bytes in URL-safe base64; Kafka's own generator avoids a leading dash. */
+function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+export function log4j2Properties(logFile: string): string {
+  return [
+    'status = warn',
+    'appender.file.type = File',
+    'appender.file.name = file',
+    `appender.file.fileName = ${logFile}`,
+    'appender.file.layout.type = PatternLayout',
+    'appender.file.layout.pattern = [%d] %p %m (%c)%n',
+    'rootLogger.level = INFO',
+    'rootLogger.appenderRef.file.ref = file',
+    'logger.kafka.name = org.apache.kafka',
+    'logger.kafka.level = INFO',
+    '',
+  ].join('\n');
+}
+
+export async function startKafka(options: KafkaOptions): Promise<KafkaServer> {
+  const [port, controllerPort] = (await freePorts(2)) as [number, number];
+  const dir = options.dir;
+  mkdirSync(path.join(dir, 'data'), { recursive: true });
+  const propertiesPath = path.join(dir, 'server.properties');
+  const logPath = path.join(dir, 'kafka.log');
+  writeFileSync(
+    propertiesPath,
+    [
+      'process.roles=broker,controller',
+      'node.id=1',
+      `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      'controller.listener.names=CONTROLLER',
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      'inter.broker.listener.name=PLAINTEXT',
+      `log.dirs=${path.join(dir, 'data')}`,
+      'num.partitions=1',
+      'offsets.topic.replication.factor=1',
+      'offsets.topic.num.partitions=1',
+      'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1',
+      'share.coordinator.state.topic.replication.factor=1',
+      'share.coordinator.state.topic.min.isr=1',
+      'group.initial.rebalance.delay.ms=0',
+      'auto.create.topics.enable=true',
+      '',
+    ].join('\n'),
+  );
+  const log4jPath = path.join(dir, 'log4j2.properties');
+  writeFileSync(log4jPath, log4j2Properties(logPath));
+
+  const jvm = [
+    `-Xms${options.heapMb ?? 512}m`,
+    `-Xmx${options.heapMb ?? 512}m`,
+    `-Dlog4j2.configurationFile=${log4jPath}`,
+    '-cp',
+    options.classpath,
+  ];
+  try {
+    await run(options.java, [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', propertiesPath], {
+      timeout: 60_000,
+    });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`Kafka's storage could not be formatted in ${dir}:\n${stdout}${stderr}`);
+  }
+
+  const launch = () =>
+    ServerProcess.start({
+      name: 'Kafka',
+      command: options.java,
+      args: [...jvm, 'kafka.Kafka', propertiesPath],
+      logPath,
+    });
+  const bootstrapServers = `127.0.0.1:${port}`;
+  const server: KafkaServer = {
+    process: launch(),
+    bootstrapServers,
+    port,
+    restart: async () => {
+      if (server.process.running) throw new Error('Kafka is still running; stop it before restarting it');
+      server.process = launch();
+      await waitForKafka(server.process, bootstrapServers, options.timeoutMs ?? 60_000);
+    },
+  };
+  await waitForKafka(server.process, bootstrapServers, options.timeoutMs ?? 60_000);
+  return server;
+}
+
+/** Ready when the broker answers a metadata request and lists itself. */
+export async function waitForKafka(process: ServerProcess, bootstrapServers: string, timeoutMs: number) {
+  const kafka = new Kafka({
+    clientId: 'workshop-stack-readiness',
+    brokers: [bootstrapServers],
+    connectionTimeout: 1_000,
+    requestTimeout: 2_000,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  });
+  try {
+    await waitFor({
+      what: `Kafka at ${bootstrapServers} to answer a metadata request`,
+      giveUpIf: () => process.exitDescription(),
+      timeoutMs,
+      intervalMs: 250,
+      probe: async () => {
+        const admin = kafka.admin();
+        try {
+          await admin.connect();
+          const cluster = await admin.describeCluster();
+          return cluster.brokers.length > 0 ? true : new NotYet('no broker listed yet');
+        } finally {
+          await admin.disconnect().catch(() => undefined);
+        }
+      },
+    });
+  } catch (error) {
+    throw process.failure((error as Error).message);
+  }
+}

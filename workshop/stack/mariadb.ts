@@ -1,0 +1,125 @@
+/**
+ * A MariaDB server of its own (data directory, port and socket), with the binary log Debezium reads: row format, full
+ * row images, a server id. Users are created as the learners' MySQL has them: the kit's user and the connector's.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import mysql from 'mysql2/promise';
+import { waitFor } from '../wait.js';
+import { freePort } from './ports.js';
+import { ServerProcess } from './server-process.js';
+
+const run = promisify(execFile);
+
+export interface DatabaseUser {
+  user: string;
+  password: string;
+}
+
+export interface MariaDbServer {
+  process: ServerProcess;
+  host: string;
+  port: number;
+  database: string;
+  /** The kit's user: all privileges on the workshop database. */
+  app: DatabaseUser;
+  /** Debezium's user: exactly the grants the connector needs. */
+  connector: DatabaseUser;
+  serverId: number;
+}
+
+export interface MariaDbOptions {
+  mariadbd: string;
+  mariadbInstallDb: string;
+  dir: string;
+  database?: string;
+  timeoutMs?: number;
+}
+
+/** The connector user's grants, as Debezium's MySQL and MariaDB connectors document them. */
+export const connectorGrants = 'SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT';
+
+export async function startMariaDb(options: MariaDbOptions): Promise<MariaDbServer> {
+  const port = await freePort();
+  const dir = options.dir;
+  const dataDir = path.join(dir, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  const logPath = path.join(dir, 'mariadb.log');
+  // mariadbd refuses to run as root unless told explicitly which user to be.
+  const osUser = process.getuid?.() === 0 ? 'root' : undefined;
+  try {
+    await run(
+      options.mariadbInstallDb,
+      [
+        '--no-defaults',
+        `--datadir=${dataDir}`,
+        '--auth-root-authentication-method=normal',
+        '--skip-test-db',
+        ...(osUser ? [`--user=${osUser}`] : []),
+      ],
+      { timeout: 120_000 },
+    );
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`mariadb-install-db could not initialise ${dataDir}:\n${stdout}${stderr}`);
+  }
+  const serverId = 184054;
+  const server = ServerProcess.start({
+    name: 'MariaDB',
+    command: options.mariadbd,
+    args: [
+      '--no-defaults',
+      `--datadir=${dataDir}`,
+      `--port=${port}`,
+      '--bind-address=127.0.0.1',
+      `--socket=${path.join(dir, 'mariadb.sock')}`,
+      `--pid-file=${path.join(dir, 'mariadb.pid')}`,
+      `--log-error=${logPath}`,
+      '--log-bin=binlog',
+      '--binlog-format=ROW',
+      '--binlog-row-image=FULL',
+      `--server-id=${serverId}`,
+      '--skip-name-resolve',
+      '--innodb-buffer-pool-size=64M',
+      ...(osUser ? [`--user=${osUser}`] : []),
+    ],
+    // --log-error and the process's own output go to the same file.
+    logPath,
+  });
+  const host = '127.0.0.1';
+  const database = options.database ?? 'demo';
+  const app = { user: 'workshop', password: 'workshop' };
+  const connector = { user: 'debezium', password: 'dbz' };
+  let root: mysql.Connection;
+  try {
+    root = await waitFor({
+      what: `MariaDB at ${host}:${port} to accept a query`,
+      giveUpIf: () => server.exitDescription(),
+      timeoutMs: options.timeoutMs ?? 60_000,
+      intervalMs: 200,
+      probe: async () => {
+        const connection = await mysql.createConnection({ host, port, user: 'root', connectTimeout: 1_000 });
+        await connection.query('SELECT 1');
+        return connection;
+      },
+    });
+  } catch (error) {
+    throw server.failure((error as Error).message);
+  }
+  try {
+    for (const statement of [
+      `CREATE DATABASE IF NOT EXISTS \`${database}\``,
+      `CREATE USER '${app.user}'@'%' IDENTIFIED BY '${app.password}'`,
+      `GRANT ALL PRIVILEGES ON \`${database}\`.* TO '${app.user}'@'%'`,
+      `CREATE USER '${connector.user}'@'%' IDENTIFIED BY '${connector.password}'`,
+      `GRANT ${connectorGrants} ON *.* TO '${connector.user}'@'%'`,
+    ]) {
+      await root.query(statement);
+    }
+  } finally {
+    await root.end();
+  }
+  return { process: server, host, port, database, app, connector, serverId };
+}

@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { expect, it } from 'vitest';
+import { describeWithStack } from '../testing/stack-context.js';
+import { NotYet, waitFor } from '../wait.js';
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port, timeout: 1_000 });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+// It starts a second stack beside the shared one, so it runs where the shared one could start.
+describeWithStack('npm run stack:local', () => {
+  it('prints WORKSHOP_* exports, and on SIGINT stops every server, leaving no process or port behind', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'workshop/cli.ts', 'stack:local'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+    await waitFor({
+      what: 'stack:local to print its exports',
+      probe: async () => {
+        if (child.exitCode !== null) throw new Error(`stack:local exited early:\n${stderr}`);
+        return stdout.includes('# Press Ctrl-C') ? true : new NotYet('still starting');
+      },
+      timeoutMs: 180_000,
+      intervalMs: 500,
+    });
+    const exports = Object.fromEntries(
+      [...stdout.matchAll(/^export (WORKSHOP_[A-Z_]+)=(.*)$/gm)].map((m) => [m[1], m[2]] as [string, string]),
+    );
+    expect(Object.keys(exports).sort()).toEqual([
+      'WORKSHOP_CONNECT_URL',
+      'WORKSHOP_DATABASE_FLAVOUR',
+      'WORKSHOP_ELASTICSEARCH_URL',
+      'WORKSHOP_KAFKA_BOOTSTRAP_SERVERS',
+      'WORKSHOP_MYSQL_DATABASE',
+      'WORKSHOP_MYSQL_HOST',
+      'WORKSHOP_MYSQL_PASSWORD',
+      'WORKSHOP_MYSQL_PORT',
+      'WORKSHOP_MYSQL_USER',
+    ]);
+    const ports = [
+      Number(exports.WORKSHOP_KAFKA_BOOTSTRAP_SERVERS?.split(':')[1]),
+      Number(new URL(exports.WORKSHOP_CONNECT_URL ?? '').port),
+      Number(exports.WORKSHOP_MYSQL_PORT),
+      Number(new URL(exports.WORKSHOP_ELASTICSEARCH_URL ?? '').port),
+    ];
+    for (const port of ports) expect(await portAnswers(port), `port ${port} answers`).toBe(true);
+    const dir = /its files are in (\S+)/.exec(stderr)?.[1] ?? '';
+    const pids = readFileSync(`${dir}/pids`, 'utf8').trim().split('\n').map(Number);
+    expect(pids).toHaveLength(4);
+
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('every server stopped');
+    for (const port of ports) expect(await portAnswers(port), `port ${port} still answers`).toBe(false);
+    for (const pid of pids) expect(existsSync(`/proc/${pid}`), `process ${pid} still exists`).toBe(false);
+    expect(existsSync(dir)).toBe(false);
+  });
+});
