@@ -3,13 +3,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NotYet, waitFor } from '../wait.js';
 import { log4j2Properties } from './kafka.js';
+import { ManagedServer } from './managed-server.js';
 import { freePort } from './ports.js';
 import { ServerProcess } from './server-process.js';
 
 export const debeziumMariaDbConnectorClass = 'io.debezium.connector.mariadb.MariaDbConnector';
 
 export interface ConnectServer {
-  process: ServerProcess;
+  server: ManagedServer;
   url: string;
 }
 
@@ -23,6 +24,7 @@ export interface ConnectOptions {
   secretEnv?: Record<string, string>;
   heapMb?: number;
   timeoutMs?: number;
+  onLaunch?: (process: ServerProcess) => void;
 }
 
 export async function startConnect(options: ConnectOptions): Promise<ConnectServer> {
@@ -60,27 +62,40 @@ export async function startConnect(options: ConnectOptions): Promise<ConnectServ
   );
   const log4jPath = path.join(dir, 'log4j2.properties');
   writeFileSync(log4jPath, log4j2Properties(logPath));
-  const process = ServerProcess.start({
-    name: 'Kafka Connect',
-    command: options.java,
-    args: [
-      `-Xms${options.heapMb ?? 512}m`,
-      `-Xmx${options.heapMb ?? 512}m`,
-      `-Dlog4j2.configurationFile=${log4jPath}`,
-      '-cp',
-      options.classpath,
-      'org.apache.kafka.connect.cli.ConnectDistributed',
-      workerPath,
-    ],
-    logPath,
-    env: { ...globalThis.process.env, ...options.secretEnv },
-  });
+  const launch = () =>
+    ServerProcess.start({
+      name: 'Kafka Connect',
+      command: options.java,
+      args: [
+        `-Xms${options.heapMb ?? 512}m`,
+        `-Xmx${options.heapMb ?? 512}m`,
+        `-Dlog4j2.configurationFile=${log4jPath}`,
+        '-cp',
+        options.classpath,
+        'org.apache.kafka.connect.cli.ConnectDistributed',
+        workerPath,
+      ],
+      logPath,
+      env: { ...process.env, ...options.secretEnv },
+    });
   const url = `http://127.0.0.1:${port}`;
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const server = await ManagedServer.start(
+    'Kafka Connect',
+    launch,
+    (worker) => waitForConnect(worker, url, timeoutMs),
+    options.onLaunch,
+  );
+  return { server, url };
+}
+
+/** Ready when the REST API lists the Debezium plugin (so the plugin path was scanned). */
+async function waitForConnect(worker: ServerProcess, url: string, timeoutMs: number): Promise<void> {
   try {
     await waitFor({
       what: `Kafka Connect at ${url} to list the Debezium plugin`,
-      giveUpIf: () => process.exitDescription(),
-      timeoutMs: options.timeoutMs ?? 120_000,
+      giveUpIf: () => worker.exitDescription(),
+      timeoutMs,
       intervalMs: 500,
       probe: async () => {
         const response = await fetch(`${url}/connector-plugins`, { signal: AbortSignal.timeout(2_000) });
@@ -92,7 +107,6 @@ export async function startConnect(options: ConnectOptions): Promise<ConnectServ
       },
     });
   } catch (error) {
-    throw process.failure((error as Error).message);
+    throw worker.failure((error as Error).message);
   }
-  return { process, url };
 }

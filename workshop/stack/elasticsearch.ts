@@ -6,11 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, cpSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NotYet, waitFor } from '../wait.js';
+import { ManagedServer } from './managed-server.js';
 import { freePorts } from './ports.js';
 import { ServerProcess } from './server-process.js';
 
 export interface ElasticsearchServer {
-  process: ServerProcess;
+  server: ManagedServer;
   url: string;
 }
 
@@ -20,6 +21,7 @@ export interface ElasticsearchOptions {
   dir: string;
   heapMb?: number;
   timeoutMs?: number;
+  onLaunch?: (process: ServerProcess) => void;
 }
 
 function unprivilegedUser(): { uid: number; gid: number } | undefined {
@@ -66,28 +68,41 @@ export async function startElasticsearch(options: ElasticsearchOptions): Promise
   const owner = unprivilegedUser();
   if (owner) chownTree(dir, owner);
   const heap = options.heapMb ?? 512;
-  const process_ = ServerProcess.start({
-    name: 'Elasticsearch',
-    command: path.join(options.home, 'bin', 'elasticsearch'),
-    args: [],
-    logPath: path.join(dir, 'elasticsearch.out'),
-    env: {
-      PATH: process.env.PATH,
-      ES_JAVA_HOME: options.javaHome,
-      ES_PATH_CONF: configDir,
-      ES_TMPDIR: path.join(dir, 'tmp'),
-      ES_JAVA_OPTS: `-Xms${heap}m -Xmx${heap}m`,
-      HOME: dir,
-    },
-    cwd: dir,
-    ...owner,
-  });
+  const launch = () =>
+    ServerProcess.start({
+      name: 'Elasticsearch',
+      command: path.join(options.home, 'bin', 'elasticsearch'),
+      args: [],
+      logPath: path.join(dir, 'elasticsearch.out'),
+      env: {
+        PATH: process.env.PATH,
+        ES_JAVA_HOME: options.javaHome,
+        ES_PATH_CONF: configDir,
+        ES_TMPDIR: path.join(dir, 'tmp'),
+        ES_JAVA_OPTS: `-Xms${heap}m -Xmx${heap}m`,
+        HOME: dir,
+      },
+      cwd: dir,
+      ...owner,
+    });
   const url = `http://127.0.0.1:${httpPort}`;
+  const timeoutMs = options.timeoutMs ?? 180_000;
+  const server = await ManagedServer.start(
+    'Elasticsearch',
+    launch,
+    (node) => waitForElasticsearch(node, url, timeoutMs),
+    options.onLaunch,
+  );
+  return { server, url };
+}
+
+/** Ready when cluster health is green or yellow. */
+async function waitForElasticsearch(node: ServerProcess, url: string, timeoutMs: number): Promise<void> {
   try {
     await waitFor({
       what: `Elasticsearch at ${url} to report cluster health green or yellow`,
-      giveUpIf: () => process_.exitDescription(),
-      timeoutMs: options.timeoutMs ?? 180_000,
+      giveUpIf: () => node.exitDescription(),
+      timeoutMs,
       intervalMs: 500,
       probe: async () => {
         const response = await fetch(`${url}/_cluster/health`, { signal: AbortSignal.timeout(2_000) });
@@ -97,7 +112,6 @@ export async function startElasticsearch(options: ElasticsearchOptions): Promise
       },
     });
   } catch (error) {
-    throw process_.failure((error as Error).message);
+    throw node.failure((error as Error).message);
   }
-  return { process: process_, url };
 }

@@ -7,17 +7,15 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { NotYet, waitFor } from '../wait.js';
+import { ManagedServer } from './managed-server.js';
 import { freePorts } from './ports.js';
 import { ServerProcess } from './server-process.js';
 
 const run = promisify(execFile);
 
 export interface KafkaServer {
-  process: ServerProcess;
+  server: ManagedServer;
   bootstrapServers: string;
-  port: number;
-  /** Starts the broker again on the same port and data, after stop(); for tests of a broker restart. */
-  restart(): Promise<void>;
 }
 
 export interface KafkaOptions {
@@ -26,6 +24,7 @@ export interface KafkaOptions {
   dir: string;
   heapMb?: number;
   timeoutMs?: number;
+  onLaunch?: (process: ServerProcess) => void;
 }
 
 /** Kafka cluster ids are 16 random bytes in URL-safe base64; Kafka's own generator avoids a leading dash. */
@@ -109,18 +108,14 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaServer> {
       logPath,
     });
   const bootstrapServers = `127.0.0.1:${port}`;
-  const server: KafkaServer = {
-    process: launch(),
-    bootstrapServers,
-    port,
-    restart: async () => {
-      if (server.process.running) throw new Error('Kafka is still running; stop it before restarting it');
-      server.process = launch();
-      await waitForKafka(server.process, bootstrapServers, options.timeoutMs ?? 60_000);
-    },
-  };
-  await waitForKafka(server.process, bootstrapServers, options.timeoutMs ?? 60_000);
-  return server;
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const server = await ManagedServer.start(
+    'Kafka',
+    launch,
+    (process) => waitForKafka(process, bootstrapServers, timeoutMs),
+    options.onLaunch,
+  );
+  return { server, bootstrapServers };
 }
 
 /** Ready when the broker answers a metadata request and lists itself. */

@@ -10,6 +10,7 @@ import { type Artifacts, resolveArtifacts } from './artifacts.js';
 import { type ConnectServer, startConnect } from './connect.js';
 import { type ElasticsearchServer, startElasticsearch } from './elasticsearch.js';
 import { type KafkaServer, startKafka } from './kafka.js';
+import type { ManagedServer } from './managed-server.js';
 import { type MariaDbServer, startMariaDb } from './mariadb.js';
 import { findTools } from './prerequisites.js';
 import type { ServerProcess } from './server-process.js';
@@ -19,6 +20,9 @@ export const connectorSecretVariables = {
   user: 'DEBEZIUM_DATABASE_USER',
   password: 'DEBEZIUM_DATABASE_PASSWORD',
 } as const;
+
+export const stackServerKeys = ['kafka', 'connect', 'mariadb', 'elasticsearch'] as const;
+export type StackServerKey = (typeof stackServerKeys)[number];
 
 /** Where the stack's servers answer: plain data, so a test setup can hand it to test files. */
 export interface LocalStackEndpoints {
@@ -57,6 +61,9 @@ export interface LocalStack {
   connect: ConnectServer;
   mariadb: MariaDbServer;
   elasticsearch: ElasticsearchServer;
+  /** Each server by its key, to stop and start again (tests of a broker restart or a service that is down). */
+  servers: Record<StackServerKey, ManagedServer>;
+  /** The processes running now, in start order. */
   processes(): ServerProcess[];
   /** Stops every server, in reverse order of start, and removes the stack's folder unless asked to keep it. */
   stop(options?: { keepDir?: boolean }): Promise<void>;
@@ -94,15 +101,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // Elasticsearch may run as another user and must reach its folder inside this one.
   chmodSync(dir, 0o755);
   const pidsFile = path.join(dir, 'pids');
-  const running: ServerProcess[] = [];
-  const track = <T extends { process: ServerProcess }>(server: T): T => {
-    running.push(server.process);
-    if (server.process.pid) appendFileSync(pidsFile, `${server.process.pid}\n`);
-    return server;
+  const running: ManagedServer[] = [];
+  const track = <T extends { server: ManagedServer }>(started: T): T => {
+    running.push(started.server);
+    return started;
+  };
+  // Every process launched, restarts included, is listed for the watchdog.
+  const onLaunch = (launched: ServerProcess) => {
+    if (launched.pid) appendFileSync(pidsFile, `${launched.pid}\n`);
   };
   const watchdog = startWatchdog(dir, pidsFile);
   const stopAll = async () => {
-    for (const process of [...running].reverse()) await process.stop();
+    for (const server of [...running].reverse()) await server.stop();
     watchdog.kill();
   };
 
@@ -119,7 +129,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const kafkaAndConnect = (async () => {
       const kafka = track(
-        await startKafka({ java: tools.java, classpath: artifacts.kafkaClasspath, dir: path.join(dir, 'kafka') }),
+        await startKafka({
+          java: tools.java,
+          classpath: artifacts.kafkaClasspath,
+          dir: path.join(dir, 'kafka'),
+          onLaunch,
+        }),
       );
       timings.kafkaMs = since();
       progress(`Kafka ready at ${kafka.bootstrapServers}`);
@@ -130,6 +145,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           pluginPath: artifacts.connectPluginPath,
           bootstrapServers: kafka.bootstrapServers,
           dir: path.join(dir, 'connect'),
+          onLaunch,
           secretEnv: {
             [connectorSecretVariables.user]: 'debezium',
             [connectorSecretVariables.password]: 'dbz',
@@ -146,6 +162,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           mariadbd: tools.mariadbd,
           mariadbInstallDb: tools.mariadbInstallDb,
           dir: path.join(dir, 'mariadb'),
+          onLaunch,
         }),
       );
       timings.mariadbMs = since();
@@ -158,6 +175,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           home: artifacts.elasticsearchHome,
           javaHome: tools.javaHome,
           dir: path.join(dir, 'elasticsearch'),
+          onLaunch,
         }),
       );
       timings.elasticsearchMs = since();
@@ -197,7 +215,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       connect,
       mariadb,
       elasticsearch,
-      processes: () => [...running],
+      servers: {
+        kafka: kafka.server,
+        connect: connect.server,
+        mariadb: mariadb.server,
+        elasticsearch: elasticsearch.server,
+      },
+      processes: () => running.map((server) => server.process),
       stop: async ({ keepDir = false } = {}) => {
         await stopAll();
         if (!keepDir) rmSync(dir, { recursive: true, force: true });

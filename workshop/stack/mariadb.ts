@@ -8,6 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import { waitFor } from '../wait.js';
+import { ManagedServer } from './managed-server.js';
 import { freePort } from './ports.js';
 import { ServerProcess } from './server-process.js';
 
@@ -19,7 +20,7 @@ export interface DatabaseUser {
 }
 
 export interface MariaDbServer {
-  process: ServerProcess;
+  server: ManagedServer;
   host: string;
   port: number;
   database: string;
@@ -36,6 +37,7 @@ export interface MariaDbOptions {
   dir: string;
   database?: string;
   timeoutMs?: number;
+  onLaunch?: (process: ServerProcess) => void;
 }
 
 /** The connector user's grants, as Debezium's MySQL and MariaDB connectors document them. */
@@ -66,48 +68,44 @@ export async function startMariaDb(options: MariaDbOptions): Promise<MariaDbServ
     throw new Error(`mariadb-install-db could not initialise ${dataDir}:\n${stdout}${stderr}`);
   }
   const serverId = 184054;
-  const server = ServerProcess.start({
-    name: 'MariaDB',
-    command: options.mariadbd,
-    args: [
-      '--no-defaults',
-      `--datadir=${dataDir}`,
-      `--port=${port}`,
-      '--bind-address=127.0.0.1',
-      `--socket=${path.join(dir, 'mariadb.sock')}`,
-      `--pid-file=${path.join(dir, 'mariadb.pid')}`,
-      `--log-error=${logPath}`,
-      '--log-bin=binlog',
-      '--binlog-format=ROW',
-      '--binlog-row-image=FULL',
-      `--server-id=${serverId}`,
-      '--skip-name-resolve',
-      '--innodb-buffer-pool-size=64M',
-      ...(osUser ? [`--user=${osUser}`] : []),
-    ],
-    // --log-error and the process's own output go to the same file.
-    logPath,
-  });
+  const launch = () =>
+    ServerProcess.start({
+      name: 'MariaDB',
+      command: options.mariadbd,
+      args: [
+        '--no-defaults',
+        `--datadir=${dataDir}`,
+        `--port=${port}`,
+        '--bind-address=127.0.0.1',
+        `--socket=${path.join(dir, 'mariadb.sock')}`,
+        `--pid-file=${path.join(dir, 'mariadb.pid')}`,
+        `--log-error=${logPath}`,
+        '--log-bin=binlog',
+        '--binlog-format=ROW',
+        '--binlog-row-image=FULL',
+        `--server-id=${serverId}`,
+        '--skip-name-resolve',
+        '--innodb-buffer-pool-size=64M',
+        ...(osUser ? [`--user=${osUser}`] : []),
+      ],
+      // --log-error and the process's own output go to the same file.
+      logPath,
+    });
   const host = '127.0.0.1';
   const database = options.database ?? 'demo';
   const app = { user: 'workshop', password: 'workshop' };
   const connector = { user: 'debezium', password: 'dbz' };
-  let root: mysql.Connection;
-  try {
-    root = await waitFor({
-      what: `MariaDB at ${host}:${port} to accept a query`,
-      giveUpIf: () => server.exitDescription(),
-      timeoutMs: options.timeoutMs ?? 60_000,
-      intervalMs: 200,
-      probe: async () => {
-        const connection = await mysql.createConnection({ host, port, user: 'root', connectTimeout: 1_000 });
-        await connection.query('SELECT 1');
-        return connection;
-      },
-    });
-  } catch (error) {
-    throw server.failure((error as Error).message);
-  }
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const server = await ManagedServer.start(
+    'MariaDB',
+    launch,
+    async (process) => {
+      const connection = await waitForMariaDb(process, host, port, timeoutMs);
+      await connection.end();
+    },
+    options.onLaunch,
+  );
+  const root = await mysql.createConnection({ host, port, user: 'root', connectTimeout: 5_000 });
   try {
     for (const statement of [
       `CREATE DATABASE IF NOT EXISTS \`${database}\``,
@@ -121,5 +119,24 @@ export async function startMariaDb(options: MariaDbOptions): Promise<MariaDbServ
   } finally {
     await root.end();
   }
-  return { process: server, host, port, database, app, connector, serverId };
+  return { server, host, port, database, app, connector, serverId };
+}
+
+/** Ready when the server accepts a connection and answers a query. */
+async function waitForMariaDb(process: ServerProcess, host: string, port: number, timeoutMs: number) {
+  try {
+    return await waitFor({
+      what: `MariaDB at ${host}:${port} to accept a query`,
+      giveUpIf: () => process.exitDescription(),
+      timeoutMs,
+      intervalMs: 200,
+      probe: async () => {
+        const connection = await mysql.createConnection({ host, port, user: 'root', connectTimeout: 1_000 });
+        await connection.query('SELECT 1');
+        return connection;
+      },
+    });
+  } catch (error) {
+    throw process.failure((error as Error).message);
+  }
 }

@@ -10,6 +10,7 @@ import { WorkshopError } from '../errors.js';
 import { type LocalStack, startLocalStack } from '../stack/local-stack.js';
 import { MissingPrerequisites } from '../stack/prerequisites.js';
 import type { ProvidedStack } from './stack-context.js';
+import { serveStackControl } from './stack-control.js';
 
 function announce(message: string): void {
   process.stderr.write(`\n[local stack] ${message}\n`);
@@ -51,8 +52,10 @@ export default async function setup(project: TestProject) {
       `  Elasticsearch  ${endpoints.elasticsearch.url}`,
     ].join('\n'),
   );
-  provide({ endpoints });
+  const control = await serveStackControl(stack);
+  provide({ endpoints, controlUrl: control.url });
   return async () => {
+    await control.close();
     await stack.stop();
     announce('stopped');
   };

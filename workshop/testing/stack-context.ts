@@ -6,9 +6,17 @@
  * Where no stack could be started the suite is reported as skipped, its title carrying the reason.
  */
 import { describe, inject } from 'vitest';
-import type { LocalStackEndpoints } from '../stack/local-stack.js';
+import type { LocalStackEndpoints, StackServerKey } from '../stack/local-stack.js';
+import { controlServer } from './stack-control.js';
 
-export type ProvidedStack = { endpoints: LocalStackEndpoints } | { skipReason: string };
+export type ProvidedStack = { endpoints: LocalStackEndpoints; controlUrl: string } | { skipReason: string };
+
+/** The shared stack, and a way to stop and start its servers. */
+export interface StackHandle extends LocalStackEndpoints {
+  stopServer(key: StackServerKey): Promise<void>;
+  /** Starts a stopped server again and waits until it is ready. */
+  startServer(key: StackServerKey): Promise<void>;
+}
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,14 +24,19 @@ declare module 'vitest' {
   }
 }
 
-export function describeWithStack(name: string, body: (stack: () => LocalStackEndpoints) => void): void {
+export function describeWithStack(name: string, body: (stack: () => StackHandle) => void): void {
   const provided = inject('localStack');
   const skipReason = 'skipReason' in provided ? provided.skipReason : undefined;
   const title = skipReason ? `${name} [skipped: ${skipReason}]` : name;
   describe.skipIf(skipReason !== undefined)(title, () => {
     body(() => {
       if (!('endpoints' in provided)) throw new Error(`no local stack: ${skipReason}`);
-      return provided.endpoints;
+      const { endpoints, controlUrl } = provided;
+      return {
+        ...endpoints,
+        stopServer: (key) => controlServer(controlUrl, key, 'stop'),
+        startServer: (key) => controlServer(controlUrl, key, 'start'),
+      };
     });
   });
 }
