@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       },
       elasticsearchUrl: 'http://127.0.0.1:9200',
       kibanaUrl: 'http://127.0.0.1:5601',
+      fromConnect: { mysqlHost: 'mysql', mysqlPort: 3306, kafkaBootstrapServers: 'kafka:29092' },
     });
   });
 

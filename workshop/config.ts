@@ -21,6 +21,12 @@ export interface WorkshopConfig {
   };
   elasticsearchUrl: string;
   kibanaUrl: string;
+  /** The addresses Kafka Connect uses from where it runs (inside the compose network, not from the laptop). */
+  fromConnect: {
+    mysqlHost: string;
+    mysqlPort: number;
+    kafkaBootstrapServers: string;
+  };
 }
 
 type Parser<T> = (raw: string) => T;
@@ -133,6 +139,19 @@ export const variables = {
   ),
   elasticsearchUrl: variable('WORKSHOP_ELASTICSEARCH_URL', 'http://127.0.0.1:9200', url, 'Elasticsearch'),
   kibanaUrl: variable('WORKSHOP_KIBANA_URL', 'http://127.0.0.1:5601', url, 'Kibana'),
+  connectMysqlHost: variable(
+    'WORKSHOP_CONNECT_MYSQL_HOST',
+    'mysql',
+    host,
+    'MySQL host as Kafka Connect sees it (used by npm run solve)',
+  ),
+  connectMysqlPort: variable('WORKSHOP_CONNECT_MYSQL_PORT', '3306', port, 'MySQL port as Kafka Connect sees it'),
+  connectKafkaBootstrapServers: variable(
+    'WORKSHOP_CONNECT_KAFKA_BOOTSTRAP_SERVERS',
+    'kafka:29092',
+    (raw) => brokerList(raw).join(','),
+    'Kafka brokers as Kafka Connect sees them',
+  ),
 } as const;
 
 export type VariableKey = keyof typeof variables;
@@ -181,5 +200,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkshopConfig
     },
     elasticsearchUrl: v.elasticsearchUrl,
     kibanaUrl: v.kibanaUrl,
+    fromConnect: {
+      mysqlHost: v.connectMysqlHost,
+      mysqlPort: v.connectMysqlPort,
+      kafkaBootstrapServers: v.connectKafkaBootstrapServers,
+    },
   };
 }

@@ -11,6 +11,8 @@ export const ExitCode = {
   usage: 2,
   /** A service is unreachable, still starting or timed out: not the learner's mistake. */
   environment: 3,
+  /** A check is still converging (records arriving, a task starting): run it again in a moment. */
+  notYet: 4,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

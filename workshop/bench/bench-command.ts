@@ -2,29 +2,59 @@
  * `npm run bench`: the kit's figures. Each benchmark prints a table; targets are judged by ratios or bounds the
  * benchmark names, never by a timed test.
  *
- *   npm run bench                  every benchmark
- *   npm run bench -- --warm-only   the local stack from a warm cache only (no download)
+ *   npm run bench                          every benchmark
+ *   npm run bench -- --only stack,check    some of them
+ *   npm run bench -- --only compose        the platform's memory limits, from docker-compose.yml (no Docker needed)
+ *   npm run bench -- --warm-only           the local stack from a warm cache only (no download)
+ *   npm run bench -- --runs N              repetitions where a benchmark repeats (default: each one's own)
  */
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
+import { benchCheck } from './check-bench.js';
+import { benchComposeMemory } from './compose-bench.js';
 import { benchLocalStack } from './stack-bench.js';
 
+interface BenchOptions {
+  warmOnly: boolean;
+  runs: number | undefined;
+}
+
+/** Every benchmark, by the name --only takes, in the order `npm run bench` runs them. */
+const benchmarks: Record<string, (options: BenchOptions) => Promise<void>> = {
+  compose: async () => {
+    benchComposeMemory();
+  },
+  stack: async ({ warmOnly, runs }) => {
+    await benchLocalStack({ cold: !warmOnly, warmRuns: Math.min(runs ?? 2, 10) });
+  },
+  check: ({ runs }) => benchCheck(runs ?? 20),
+};
+
+const usage = 'npm run bench [-- --only NAME[,NAME]] [-- --warm-only] [-- --runs N]';
+
 export async function benchCommand(args: string[]): Promise<number> {
-  let values: { 'warm-only'?: boolean; runs?: string };
+  let values: { 'warm-only'?: boolean; runs?: string; only?: string };
   try {
     ({ values } = parseArgs({
       args,
-      options: { 'warm-only': { type: 'boolean' }, runs: { type: 'string' } },
+      options: { 'warm-only': { type: 'boolean' }, runs: { type: 'string' }, only: { type: 'string' } },
       strict: true,
       allowPositionals: false,
     }));
   } catch (error) {
-    throw new UsageError(`${(error as Error).message}. Usage: npm run bench [-- --warm-only] [-- --runs N]`);
+    throw new UsageError(`${(error as Error).message}. Usage: ${usage}`);
   }
-  const runs = values.runs === undefined ? 2 : Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 10) {
-    throw new UsageError(`--runs ${values.runs} is not a whole number from 1 to 10`);
+  const runs = values.runs === undefined ? undefined : Number(values.runs);
+  if (runs !== undefined && (!Number.isInteger(runs) || runs < 1 || runs > 100)) {
+    throw new UsageError(`--runs ${values.runs} is not a whole number from 1 to 100`);
   }
-  await benchLocalStack({ cold: !values['warm-only'], warmRuns: runs });
+  const names = values.only ? values.only.split(',').map((n) => n.trim()) : Object.keys(benchmarks);
+  const unknown = names.filter((name) => !benchmarks[name]);
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `unknown benchmark ${unknown.join(', ')}; the benchmarks are: ${Object.keys(benchmarks).join(', ')}`,
+    );
+  }
+  for (const name of names) await benchmarks[name]?.({ warmOnly: values['warm-only'] ?? false, runs });
   return 0;
 }

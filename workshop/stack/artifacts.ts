@@ -15,6 +15,7 @@ import { EnvironmentError } from '../errors.js';
 const run = promisify(execFile);
 
 export const pomPath = fileURLToPath(new URL('./pom.xml', import.meta.url));
+const standInSource = fileURLToPath(new URL('./standin-plugins/ElasticsearchSinkConnector.java', import.meta.url));
 
 export interface StackVersions {
   kafka: string;
@@ -96,8 +97,10 @@ export async function resolveArtifacts(options: {
   }
   const esDir = readdirSync(cache).find((name) => name.startsWith('elasticsearch-'));
   if (!esDir) throw new EnvironmentError(`Maven ran but left no Elasticsearch folder in ${cache}`);
+  const kafkaClasspath = readFileSync(path.join(cache, 'kafka.classpath'), 'utf8').trim();
+  await buildStandInPlugin(options.javaHome, kafkaClasspath, path.join(cache, 'connect-plugins'), cache);
   const artifacts = {
-    kafkaClasspath: readFileSync(path.join(cache, 'kafka.classpath'), 'utf8').trim(),
+    kafkaClasspath,
     connectPluginPath: path.join(cache, 'connect-plugins'),
     elasticsearchHome: path.join(cache, esDir),
   };
@@ -105,12 +108,48 @@ export async function resolveArtifacts(options: {
   return { ...artifacts, resolvedNow: true };
 }
 
+/**
+ * Compiles the stand-in for Confluent's Elasticsearch sink (see its source) into a plugin folder of its own, with
+ * the JDK's javac and jar.
+ */
+async function buildStandInPlugin(javaHome: string, classpath: string, pluginPath: string, cache: string) {
+  const classes = path.join(cache, 'standin-classes');
+  const pluginDir = path.join(pluginPath, 'elasticsearch-sink-standin');
+  mkdirSync(classes, { recursive: true, mode: 0o755 });
+  mkdirSync(pluginDir, { recursive: true, mode: 0o755 });
+  try {
+    await run(path.join(javaHome, 'bin', 'javac'), ['-cp', classpath, '-d', classes, standInSource], {
+      timeout: 120_000,
+    });
+    await run(
+      path.join(javaHome, 'bin', 'jar'),
+      ['cf', path.join(pluginDir, 'elasticsearch-sink-standin.jar'), '-C', classes, '.'],
+      {
+        timeout: 60_000,
+      },
+    );
+  } catch (error) {
+    const { stderr = '' } = error as { stderr?: string };
+    throw new EnvironmentError(
+      `could not build the Elasticsearch sink stand-in with the JDK's javac: ${stderr}`,
+      'the local stack needs a JDK (javac), not only a JRE',
+    );
+  }
+}
+
 function readManifest(manifestPath: string): Omit<Artifacts, 'resolvedNow'> | undefined {
   if (!existsSync(manifestPath)) return undefined;
   try {
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Omit<Artifacts, 'resolvedNow'>;
     const jars = manifest.kafkaClasspath.split(path.delimiter);
-    const complete = [...jars, manifest.connectPluginPath, manifest.elasticsearchHome].every((p) => existsSync(p));
+    const standIn = path.join(
+      manifest.connectPluginPath,
+      'elasticsearch-sink-standin',
+      'elasticsearch-sink-standin.jar',
+    );
+    const complete = [...jars, manifest.connectPluginPath, standIn, manifest.elasticsearchHome].every((p) =>
+      existsSync(p),
+    );
     return complete ? manifest : undefined;
   } catch {
     return undefined;

@@ -88,6 +88,10 @@ export function workshopEnv(endpoints: LocalStackEndpoints): Record<string, stri
     WORKSHOP_MYSQL_DATABASE: endpoints.mariadb.database,
     WORKSHOP_DATABASE_FLAVOUR: 'mariadb',
     WORKSHOP_ELASTICSEARCH_URL: endpoints.elasticsearch.url,
+    // Connect runs on this machine too, so it sees the same addresses.
+    WORKSHOP_CONNECT_MYSQL_HOST: endpoints.mariadb.host,
+    WORKSHOP_CONNECT_MYSQL_PORT: String(endpoints.mariadb.port),
+    WORKSHOP_CONNECT_KAFKA_BOOTSTRAP_SERVERS: endpoints.kafka.bootstrapServers,
   };
 }
 

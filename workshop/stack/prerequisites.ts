@@ -58,6 +58,11 @@ export function findTools(env: NodeJS.ProcessEnv = process.env): Tools {
       missing.push(`Java 17 or newer (found ${major ?? 'an unknown version'} at ${java}; set JAVA_HOME to a JDK 17+)`);
     }
     javaHome = env.JAVA_HOME ?? path.dirname(path.dirname(realpathSync(java)));
+    if (!safeAccess(path.join(javaHome, 'bin', 'javac'))) {
+      missing.push(
+        `a JDK, not only a Java runtime: no javac in ${javaHome}/bin (Debian/Ubuntu: apt-get install openjdk-17-jdk-headless)`,
+      );
+    }
   }
   const mvn = findExecutable('mvn', env);
   if (!mvn) missing.push('Apache Maven (Debian/Ubuntu: apt-get install maven; macOS: brew install maven)');

@@ -50,6 +50,9 @@ describeWithStack('npm run stack:local', () => {
       [...stdout.matchAll(/^export (WORKSHOP_[A-Z_]+)=(.*)$/gm)].map((m) => [m[1], m[2]] as [string, string]),
     );
     expect(Object.keys(exports).sort()).toEqual([
+      'WORKSHOP_CONNECT_KAFKA_BOOTSTRAP_SERVERS',
+      'WORKSHOP_CONNECT_MYSQL_HOST',
+      'WORKSHOP_CONNECT_MYSQL_PORT',
       'WORKSHOP_CONNECT_URL',
       'WORKSHOP_DATABASE_FLAVOUR',
       'WORKSHOP_ELASTICSEARCH_URL',

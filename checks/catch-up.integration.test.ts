@@ -1,0 +1,85 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { workshopEnv } from '../workshop/stack/local-stack.js';
+import { runCli } from '../workshop/testing/run-cli.js';
+import { describeWithStack } from '../workshop/testing/stack-context.js';
+import { kibanaStandIn, ksqldbStandIn, type StandIn } from '../workshop/testing/standins/http-standin.js';
+import { loadCustomers } from './testing/fixtures.js';
+import type { StepResult } from './types.js';
+
+// ksqlDB and Kibana cannot run on this machine: stand-ins answer step 1's questions with their documented shapes.
+describeWithStack('catching up: reset, solve step-3, check', (stack) => {
+  let ksqldb: StandIn;
+  let kibana: StandIn;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    ksqldb = await ksqldbStandIn();
+    kibana = await kibanaStandIn();
+    env = {
+      ...workshopEnv(stack()),
+      WORKSHOP_KSQLDB_URL: ksqldb.url,
+      WORKSHOP_KIBANA_URL: kibana.url,
+      // Progress and the background producer's pid file go to a folder of this test's, not the learner's .workshop/.
+      WORKSHOP_STATE_DIR: mkdtempSync(path.join(os.tmpdir(), 'catch-up-state-')),
+    };
+    await loadCustomers(stack());
+  });
+
+  afterAll(async () => {
+    if (env) await runCli(['reset'], env);
+    await ksqldb?.close();
+    await kibana?.close();
+  });
+
+  it('reset lists what it removes; solve step-3 brings steps 1 to 3 to passing; solving again changes nothing', async () => {
+    const reset = await runCli(['reset'], env);
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(reset.stdout).toContain('Removing what step-1 and later steps created:');
+    expect(reset.stdout).toContain(
+      '  - step-3: connector "customers-cdc" with its offsets, and its topics mysql.*, schema-history.customers',
+    );
+    expect(reset.stdout).toContain('  - step-2: background producer "ratings-producer" and topic "ratings"');
+
+    const before = await runCli(['check', 'step-2', '--passive'], env);
+    expect(before.code).toBe(1);
+    expect(before.stdout).toContain('topic "ratings": expected records valid against the rating schema');
+
+    const solve = await runCli(['solve', 'step-3'], env);
+    expect(solve.code, `${solve.stdout}\n${solve.stderr}`).toBe(0);
+    expect(solve.stdout).toMatch(/producer "ratings-producer": started in the background/);
+    expect(solve.stdout).toMatch(
+      /connector "customers-cdc": created from steps\/03-stream-customers-cdc\/solution\/customers-cdc\.json/,
+    );
+
+    const check = await runCli(['check', '--json'], env);
+    expect(check.code, check.stdout).toBe(0);
+    const results = JSON.parse(check.stdout) as StepResult[];
+    expect(results.map((r) => [r.id, r.outcome])).toEqual([
+      ['step-1', 'pass'],
+      ['step-2', 'pass'],
+      ['step-3', 'pass'],
+    ]);
+
+    const again = await runCli(['solve', 'step-3'], env);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/producer "ratings-producer": already running \(pid \d+\), left alone/);
+    expect(again.stdout).toMatch(/connector "customers-cdc": already as in .* left unchanged/);
+    expect(again.stdout).not.toMatch(/created|started in the background|updated/);
+
+    const table = await runCli(['check'], env);
+    expect(table.stdout).toMatch(/step-1 +✓ pass +\d{4}-\d\d-\d\d \d\d:\d\d +Start the platform/);
+    expect(table.stdout).toMatch(/step-3 +✓ pass/);
+
+    const resetStep3 = await runCli(['reset', 'step-3'], env);
+    expect(resetStep3.stdout).toContain('✓ connector "customers-cdc" deleted (offsets cleared)');
+    expect(resetStep3.stdout).not.toContain('ratings');
+    const after = await runCli(['check', 'step-3'], env);
+    expect(after.code).toBe(1);
+    expect(after.stdout).toContain(
+      'connector "customers-cdc": expected RUNNING, with every task RUNNING, found no connectors at all',
+    );
+  });
+});

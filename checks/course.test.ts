@@ -1,0 +1,94 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../workshop/errors.js';
+import { CourseError, loadCourse, selectStep, stepsDir } from './course.js';
+
+const course = loadCourse();
+
+describe('the course checks itself', () => {
+  it('lists every step folder once, in order, and no folder is left out', () => {
+    const folders = readdirSync(stepsDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
+    expect(course.map((step) => path.basename(step.folder)).sort()).toEqual(folders);
+    expect(course.map((step) => step.id)).toEqual(course.map((_, i) => `step-${i + 1}`));
+    expect(new Set(course.map((step) => step.id)).size).toBe(course.length);
+  });
+
+  it.each(course.map((step) => [step.id, step] as const))(
+    '%s has a guide, a check, hints and a solution',
+    (_, step) => {
+      expect(existsSync(path.join(path.dirname(stepsDir), step.guidePath))).toBe(true);
+      const guide = readFileSync(path.join(path.dirname(stepsDir), step.guidePath), 'utf8');
+      if (step.checkSection) expect(guide).toContain(`## ${step.checkSection}`);
+      expect(guide).toContain(`npm run check ${step.id}`);
+      expect(step.expectations.length).toBeGreaterThan(0);
+      for (const expectation of step.expectations) expect(expectation.hint.length).toBeGreaterThan(10);
+      expect(step.hints.length).toBeGreaterThan(0);
+      // Every step either has something solve applies or says why it has not.
+      expect(step.solution.length > 0 || step.solveNote !== undefined).toBe(true);
+    },
+  );
+
+  it('every file in a solution folder is used by its step', () => {
+    for (const step of course) {
+      const dir = path.join(step.folder, 'solution');
+      if (!existsSync(dir)) continue;
+      const used = step.solution.flatMap((r) => (r.kind === 'connector' ? [path.basename(r.file)] : []));
+      expect(readdirSync(dir).sort(), step.id).toEqual(used.sort());
+    }
+  });
+});
+
+describe('selectStep', () => {
+  it('takes step-N or N', () => {
+    expect(selectStep(course, 'step-2').id).toBe('step-2');
+    expect(selectStep(course, '3').id).toBe('step-3');
+  });
+
+  it('lists the valid steps for an unknown one', () => {
+    expect(() => selectStep(course, 'step-42')).toThrow(UsageError);
+    expect(() => selectStep(course, 'step-42')).toThrow(
+      /unknown step "step-42". The steps are:\n {2}step-1 {2}Start the platform/,
+    );
+  });
+});
+
+describe('a step file with a mistake is refused with where and what', () => {
+  function courseWith(stepYaml: string): string {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'course-test-'));
+    mkdirSync(path.join(root, '01-x'));
+    writeFileSync(path.join(root, 'course.yaml'), 'steps: [01-x]\n');
+    writeFileSync(path.join(root, '01-x', 'guide.md'), '# x\n');
+    writeFileSync(path.join(root, '01-x', 'step.yaml'), stepYaml);
+    return root;
+  }
+  const base = 'id: step-1\ntitle: X\nguide: guide.md\nhints: [h]\nsolveNote: none\n';
+
+  it.each([
+    [
+      `${base}expectations:\n  - kind: topic-recrods\n    topic: t\n    hint: a hint long enough\n`,
+      /expectation 1: unknown kind "topic-recrods"/,
+    ],
+    [
+      `${base}expectations:\n  - kind: connector-running\n    name: c\n`,
+      /expectation 1: every expectation needs a hint/,
+    ],
+    [
+      `${base}expectations:\n  - kind: connector-running\n    nmae: c\n    hint: a hint long enough\n`,
+      /unknown parameter "nmae"/,
+    ],
+    [
+      `${base}expectations:\n  - kind: service-ready\n    service: zookeeper\n    hint: a hint long enough\n`,
+      /"service" must be one of kafka/,
+    ],
+    ['id: step-2\ntitle: X\nguide: guide.md\nexpectations: []\n', /id must be "step-1"/],
+    [`${base}expectations: []\n`, /a step needs at least one expectation/],
+  ])('%#', (yaml, message) => {
+    expect(() => loadCourse(courseWith(yaml))).toThrow(CourseError);
+    expect(() => loadCourse(courseWith(yaml))).toThrow(message);
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * The course: steps/course.yaml lists the step folders in order; each folder's step.yaml defines the step. This is
+ * the only code that reads them, and it knows no particular step.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { UsageError, WorkshopError } from '../workshop/errors.js';
+import { type ExpectationKind, Params } from './kind.js';
+import { kinds } from './kinds/index.js';
+
+export const stepsDir = fileURLToPath(new URL('../steps/', import.meta.url));
+
+export interface Expectation {
+  // biome-ignore lint/suspicious/noExplicitAny: parameters are checked by the kind's own parse().
+  kind: ExpectationKind<any> & { probe?: boolean };
+  params: unknown;
+  hint: string;
+  deadlineMs?: number;
+}
+
+/** Something solve creates and reset removes. */
+export type Resource =
+  | { kind: 'connector'; file: string }
+  | { kind: 'background-producer'; name: string; args: string[]; topic: string };
+
+export interface Step {
+  id: string;
+  number: number;
+  title: string;
+  folder: string;
+  /** The guide, relative to the repository root. */
+  guidePath: string;
+  /** The guide's section that says how to check the step. */
+  checkSection?: string;
+  hints: string[];
+  expectations: Expectation[];
+  solution: Resource[];
+  /** Words for solve when a step has nothing to apply. */
+  solveNote?: string;
+  /** Expectations do not depend on each other: run all of them, at once. */
+  independent: boolean;
+}
+
+/** A step file that does not say what it must: the course author's mistake, reported with file and field. */
+export class CourseError extends WorkshopError {}
+
+function readYaml(file: string, where: string): unknown {
+  try {
+    return parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new CourseError(`${where}: ${(error as Error).message}`);
+  }
+}
+
+function record(value: unknown, where: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new CourseError(`${where} must be a mapping`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function parseResource(raw: unknown, where: string, folder: string): Resource {
+  const fields = record(raw, where);
+  const params = new Params(fields, where);
+  switch (fields.kind) {
+    case 'connector': {
+      params.only(['kind', 'file']);
+      const file = path.join(folder, params.string('file'));
+      if (!existsSync(file)) throw new CourseError(`${where}: file ${file} does not exist`);
+      return { kind: 'connector', file };
+    }
+    case 'background-producer':
+      params.only(['kind', 'name', 'args', 'topic']);
+      return {
+        kind: 'background-producer',
+        name: params.string('name'),
+        args: params.strings('args'),
+        topic: params.string('topic'),
+      };
+    default:
+      throw new CourseError(
+        `${where}: unknown resource kind ${JSON.stringify(fields.kind)} (known: connector, background-producer)`,
+      );
+  }
+}
+
+export function loadStep(folderName: string, number: number, root = stepsDir): Step {
+  const folder = path.join(root, folderName);
+  const file = path.join(folder, 'step.yaml');
+  const where = path.relative(path.dirname(root), file);
+  if (!existsSync(file)) throw new CourseError(`${where} is missing`);
+  const raw = record(readYaml(file, where), where);
+  const top = new Params(raw, where).only([
+    'id',
+    'title',
+    'guide',
+    'checkSection',
+    'hints',
+    'expectations',
+    'solution',
+    'solveNote',
+    'independent',
+  ]);
+  const id = top.string('id');
+  if (id !== `step-${number}`)
+    throw new CourseError(`${where}: id must be "step-${number}" (its place in course.yaml), found "${id}"`);
+  const guide = top.string('guide');
+  const guidePath = path.relative(path.dirname(root), path.join(folder, guide));
+  if (!existsSync(path.join(folder, guide))) throw new CourseError(`${where}: guide ${guidePath} does not exist`);
+  const expectations = (Array.isArray(raw.expectations) ? raw.expectations : []).map((entry, i) => {
+    const at = `${where}, expectation ${i + 1}`;
+    const fields = record(entry, at);
+    const kind = typeof fields.kind === 'string' ? kinds[fields.kind] : undefined;
+    if (!kind) {
+      throw new CourseError(
+        `${at}: unknown kind ${JSON.stringify(fields.kind)} (known: ${Object.keys(kinds).join(', ')})`,
+      );
+    }
+    const { kind: _kind, hint, deadlineMs, ...params } = fields;
+    if (typeof hint !== 'string' || hint.trim() === '') throw new CourseError(`${at}: every expectation needs a hint`);
+    try {
+      return {
+        kind,
+        params: kind.parse(new Params(params, at)),
+        hint: hint.trim(),
+        deadlineMs: typeof deadlineMs === 'number' ? deadlineMs : undefined,
+      };
+    } catch (error) {
+      throw new CourseError((error as Error).message);
+    }
+  });
+  if (expectations.length === 0) throw new CourseError(`${where}: a step needs at least one expectation`);
+  return {
+    id,
+    number,
+    title: top.string('title'),
+    folder,
+    guidePath,
+    checkSection: top.optionalString('checkSection'),
+    hints: top.strings('hints'),
+    expectations,
+    solution: (Array.isArray(raw.solution) ? raw.solution : []).map((entry, i) =>
+      parseResource(entry, `${where}, solution ${i + 1}`, folder),
+    ),
+    solveNote: top.optionalString('solveNote'),
+    independent: top.boolean('independent', false),
+  };
+}
+
+export function loadCourse(root = stepsDir): Step[] {
+  const file = path.join(root, 'course.yaml');
+  const raw = record(readYaml(file, 'steps/course.yaml'), 'steps/course.yaml');
+  const folders = raw.steps;
+  if (!Array.isArray(folders) || folders.some((f) => typeof f !== 'string')) {
+    throw new CourseError('steps/course.yaml: "steps" must be a list of step folder names');
+  }
+  return (folders as string[]).map((folder, i) => loadStep(folder, i + 1, root));
+}
+
+/** The steps named on a command line ("step-3" or "3"), or a usage error listing the valid names. */
+export function selectStep(course: Step[], name: string): Step {
+  const wanted = /^\d+$/.test(name) ? `step-${name}` : name;
+  const step = course.find((s) => s.id === wanted);
+  if (!step) {
+    throw new UsageError(
+      `unknown step "${name}". The steps are:\n${course.map((s) => `  ${s.id}  ${s.title}`).join('\n')}`,
+    );
+  }
+  return step;
+}

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../workshop/config.js';
+import { EnvironmentError } from '../workshop/errors.js';
+import type { Clock } from '../workshop/wait.js';
+import type { Expectation, Step } from './course.js';
+import { runStep } from './engine.js';
+import type { ExpectationKind } from './kind.js';
+import { Services } from './services.js';
+import type { Observation } from './types.js';
+
+function fakeClock(): Clock {
+  let now = 0;
+  return {
+    now: () => now,
+    sleep: async (ms) => {
+      now += ms;
+    },
+  };
+}
+
+/** A kind whose looks are scripted: each call returns the next observation (the last one repeats). */
+function scripted(name: string, looks: (Observation | Error)[], deadlineMs = 10_000): Expectation {
+  let call = 0;
+  const kind: ExpectationKind<null> = {
+    kind: 'scripted',
+    deadlineMs,
+    parse: () => null,
+    object: () => name,
+    expected: () => 'it to be so',
+    observe: async () => {
+      const look = looks[Math.min(call++, looks.length - 1)] as Observation | Error;
+      if (look instanceof Error) throw look;
+      return look;
+    },
+  };
+  return { kind, params: null, hint: `the hint of ${name}` };
+}
+
+function step(expectations: Expectation[], independent = false): Step {
+  return {
+    id: 'step-9',
+    number: 9,
+    title: 'A step',
+    folder: '/nowhere',
+    guidePath: 'steps/09-a-step/guide.md',
+    checkSection: 'Check your work',
+    hints: [],
+    expectations,
+    solution: [],
+    independent,
+  };
+}
+
+const config = loadConfig({});
+const context = () => ({ config, services: new Services(config), passive: false, clock: fakeClock() });
+
+describe('runStep', () => {
+  it('retries "not yet" until the expectation passes', async () => {
+    const result = await runStep(
+      step([
+        scripted('topic "t"', [
+          { outcome: 'not-yet', found: '1 of 3' },
+          { outcome: 'pass', found: '3 of 3' },
+        ]),
+      ]),
+      context(),
+    );
+    expect(result.outcome).toBe('pass');
+    expect(result.expectations[0]).toMatchObject({ outcome: 'pass', found: '3 of 3', elapsedMs: 500 });
+  });
+
+  it('gives the verdict the observation names when the deadline passes', async () => {
+    const result = await runStep(
+      step([scripted('topic "t"', [{ outcome: 'not-yet', found: 'no new records', atDeadline: 'fail' }], 2_000)]),
+      context(),
+    );
+    expect(result.outcome).toBe('fail');
+    expect(result.expectations[0]).toMatchObject({
+      object: 'topic "t"',
+      expected: 'it to be so',
+      found: 'no new records (after 2 s)',
+      hint: 'the hint of topic "t"',
+    });
+    expect(result.next).toBe('read steps/09-a-step/guide.md (Check your work), then run npm run check step-9');
+  });
+
+  it('stays "not yet" at the deadline unless told otherwise', async () => {
+    const result = await runStep(
+      step([scripted('x', [{ outcome: 'not-yet', found: 'converging' }], 1_000)]),
+      context(),
+    );
+    expect(result.outcome).toBe('not-yet');
+  });
+
+  it('turns an environment error into its own outcome, with its hint', async () => {
+    const result = await runStep(
+      step([scripted('x', [new EnvironmentError('Kafka at 127.0.0.1:9092 is not reachable', 'npm run up')])]),
+      context(),
+    );
+    expect(result.expectations[0]).toMatchObject({
+      outcome: 'environment-error',
+      found: 'Kafka at 127.0.0.1:9092 is not reachable',
+      hint: 'npm run up',
+    });
+  });
+
+  it('lets an unexpected error through: it is a bug in the kit, not a verdict', async () => {
+    await expect(runStep(step([scripted('x', [new TypeError('oops')])]), context())).rejects.toThrow('oops');
+  });
+
+  it('stops at the first expectation that does not pass', async () => {
+    const result = await runStep(
+      step([
+        scripted('a', [{ outcome: 'pass', found: 'ok' }]),
+        scripted('b', [{ outcome: 'fail', found: 'wrong' }]),
+        scripted('c', [{ outcome: 'pass', found: 'ok' }]),
+      ]),
+      context(),
+    );
+    expect(result.expectations.map((e) => e.object)).toEqual(['a', 'b']);
+    expect(result.outcome).toBe('fail');
+  });
+
+  it('runs every expectation of an independent step, and the worst outcome wins', async () => {
+    const result = await runStep(
+      step(
+        [
+          scripted('a', [new EnvironmentError('down')]),
+          scripted('b', [{ outcome: 'fail', found: 'wrong' }]),
+          scripted('c', [{ outcome: 'pass', found: 'ok' }]),
+        ],
+        true,
+      ),
+      context(),
+    );
+    expect(result.expectations.map((e) => e.outcome)).toEqual(['environment-error', 'fail', 'pass']);
+    expect(result.outcome).toBe('environment-error');
+  });
+
+  it('leaves probes out in passive mode', async () => {
+    const probe = scripted('probe', [{ outcome: 'fail', found: 'sent a probe' }]);
+    (probe.kind as { probe?: boolean }).probe = true;
+    const result = await runStep(step([scripted('a', [{ outcome: 'pass', found: 'ok' }]), probe]), {
+      ...context(),
+      passive: true,
+    });
+    expect(result.expectations.map((e) => e.object)).toEqual(['a']);
+    expect(result.outcome).toBe('pass');
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * Runs a step's expectations in order. Each is looked at until it passes, fails, hits an environment error or its
+ * deadline passes while "not yet". The first expectation that does not pass ends the step: what follows it depends
+ * on it, and its message is the one to act on. A step marked independent runs all its expectations at once.
+ */
+import { KafkaJSError } from 'kafkajs';
+import { EnvironmentError } from '../workshop/errors.js';
+import type { Expectation, Step } from './course.js';
+import type { CheckContext } from './kind.js';
+import { type ExpectationResult, type Observation, type StepResult, worst } from './types.js';
+
+export interface RunOptions {
+  /** Multiplies every deadline (tests shorten them; 0 means look once). */
+  deadlineScale?: number;
+  intervalMs?: number;
+  /** Told of every look that is not final yet, for --watch and progress lines. */
+  onNotYet?: (object: string, observation: Observation) => void;
+}
+
+function asEnvironment(error: unknown): EnvironmentError | undefined {
+  if (error instanceof EnvironmentError) return error;
+  if (error instanceof KafkaJSError) {
+    return new EnvironmentError(`Kafka: ${error.message}`, 'check that Kafka is up: npm run status');
+  }
+  return undefined;
+}
+
+async function runExpectation(
+  expectation: Expectation,
+  context: CheckContext,
+  options: RunOptions,
+): Promise<ExpectationResult> {
+  const scale = options.deadlineScale ?? 1;
+  {
+    const { kind, params } = expectation;
+    const started = context.clock.now();
+    const deadline = started + (expectation.deadlineMs ?? kind.deadlineMs) * scale;
+    const memory: Record<string, unknown> = {};
+    let observation: Observation;
+    for (;;) {
+      try {
+        observation = await kind.observe(params, context, memory);
+      } catch (error) {
+        const environment = asEnvironment(error);
+        if (!environment) throw error;
+        observation = { outcome: 'environment-error', found: environment.message, hint: environment.hint };
+      }
+      if (observation.outcome !== 'not-yet') break;
+      const now = context.clock.now();
+      if (now >= deadline) {
+        const waited = ((now - started) / 1000).toFixed(0);
+        observation = {
+          ...observation,
+          outcome: observation.atDeadline ?? 'not-yet',
+          found: `${observation.found} (after ${waited} s)`,
+        };
+        break;
+      }
+      options.onNotYet?.(kind.object(params), observation);
+      await context.clock.sleep(Math.min(options.intervalMs ?? 500, deadline - now));
+    }
+    return {
+      kind: kind.kind,
+      object: kind.object(params),
+      outcome: observation.outcome,
+      expected: kind.expected(params, context.config),
+      found: observation.found,
+      hint: observation.hint ?? expectation.hint,
+      elapsedMs: context.clock.now() - started,
+    };
+  }
+}
+
+export async function runStep(step: Step, context: CheckContext, options: RunOptions = {}): Promise<StepResult> {
+  const expectations = step.expectations.filter((e) => !(context.passive && e.kind.probe));
+  let results: ExpectationResult[] = [];
+  if (step.independent) {
+    // Independent looks (one per service, say) run at once, so a dead platform costs one timeout, not six.
+    results = await Promise.all(expectations.map((e) => runExpectation(e, context, options)));
+  } else {
+    for (const expectation of expectations) {
+      const result = await runExpectation(expectation, context, options);
+      results.push(result);
+      if (result.outcome !== 'pass') break;
+    }
+  }
+  return {
+    id: step.id,
+    title: step.title,
+    outcome: worst(results.map((r) => r.outcome)),
+    expectations: results,
+    next: `read ${step.guidePath}${step.checkSection ? ` (${step.checkSection})` : ''}, then run npm run check ${step.id}`,
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * An expectation kind: a small, fixed piece of the engine that a step's definition uses by name with parameters.
+ * The engine knows no step; a step knows only kinds.
+ */
+import type { WorkshopConfig } from '../workshop/config.js';
+import type { Clock } from '../workshop/wait.js';
+import type { Services } from './services.js';
+import type { Observation } from './types.js';
+
+export interface CheckContext {
+  config: WorkshopConfig;
+  services: Services;
+  /** No probes: only look, never write a marked record or row. */
+  passive: boolean;
+  clock: Clock;
+}
+
+export interface ExpectationKind<P> {
+  kind: string;
+  /** Checks a step file's parameters; throws a message naming the bad field. */
+  parse(params: Params): P;
+  object(params: P): string;
+  expected(params: P, config: WorkshopConfig): string;
+  /** How long "not yet" is retried before the verdict. */
+  deadlineMs: number;
+  /**
+   * One look. `memory` lives across the retries of one run (to see that a count grows, or to finish a probe).
+   * An EnvironmentError thrown here becomes the environment-error outcome.
+   */
+  observe(params: P, context: CheckContext, memory: Record<string, unknown>): Promise<Observation>;
+}
+
+/** Parameters as a step file gives them, with readers that name what is wrong. */
+export class Params {
+  constructor(
+    private readonly raw: Record<string, unknown>,
+    private readonly where: string,
+  ) {}
+
+  private fail(name: string, expected: string): never {
+    throw new Error(`${this.where}: "${name}" must be ${expected}, found ${JSON.stringify(this.raw[name])}`);
+  }
+
+  string(name: string): string {
+    const value = this.raw[name];
+    if (typeof value !== 'string' || value === '') this.fail(name, 'a non-empty string');
+    return value;
+  }
+
+  optionalString(name: string): string | undefined {
+    return this.raw[name] === undefined ? undefined : this.string(name);
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw[name];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'boolean') this.fail(name, 'true or false');
+    return value;
+  }
+
+  number(name: string, fallback: number): number {
+    const value = this.raw[name];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isFinite(value)) this.fail(name, 'a number');
+    return value;
+  }
+
+  oneOf<T extends string>(name: string, choices: readonly T[]): T {
+    const value = this.raw[name];
+    if (typeof value !== 'string' || !choices.includes(value as T)) this.fail(name, `one of ${choices.join(', ')}`);
+    return value as T;
+  }
+
+  strings(name: string, fallback: string[] = []): string[] {
+    const value = this.raw[name];
+    if (value === undefined) return fallback;
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) this.fail(name, 'a list of strings');
+    return value as string[];
+  }
+
+  /** Names this kind does not know are mistakes in the step file, not silently ignored. */
+  only(names: string[]): this {
+    for (const name of Object.keys(this.raw)) {
+      if (!names.includes(name))
+        throw new Error(`${this.where}: unknown parameter "${name}" (known: ${names.join(', ')})`);
+    }
+    return this;
+  }
+}
+
+export const pass = (found: string): Observation => ({ outcome: 'pass', found });
+export const fail = (found: string, hint?: string): Observation => ({ outcome: 'fail', found, hint });
+export const notYet = (found: string, hint?: string): Observation => ({ outcome: 'not-yet', found, hint });

@@ -1,0 +1,33 @@
+/** A connector's secrets come from a config provider (${env:...} or ${file:...}), never written in its config. */
+import { type ExpectationKind, fail, pass } from '../kind.js';
+
+interface ConnectorSecrets {
+  name: string;
+  keys: string[];
+}
+
+const fromProvider = /^\$\{(env|file|directory):[^}]+\}$/;
+
+export const connectorSecrets: ExpectationKind<ConnectorSecrets> = {
+  kind: 'connector-secrets',
+  deadlineMs: 0,
+  parse: (params) => {
+    params.only(['name', 'keys']);
+    return { name: params.string('name'), keys: params.strings('keys') };
+  },
+  object: ({ name }) => `connector "${name}" config`,
+  expected: ({ keys }) => `${keys.join(', ')} read through a config provider, like \${env:DEBEZIUM_DATABASE_PASSWORD}`,
+  observe: async ({ name, keys }, { services }) => {
+    const answer = await services.connect<Record<string, string>>(`/connectors/${encodeURIComponent(name)}/config`);
+    if (answer.status === 404) return fail('no connector of that name');
+    const literal = keys.filter((key) => answer.body[key] !== undefined && !fromProvider.test(answer.body[key] ?? ''));
+    if (literal.length > 0) {
+      // Never print the value itself: it is a password.
+      return fail(
+        `${literal.join(', ')} written into the config as plain text`,
+        'replace the value with ${env:DEBEZIUM_DATABASE_PASSWORD}: the Connect worker holds the password, the REST API never shows it',
+      );
+    }
+    return pass(keys.map((key) => `${key}=${answer.body[key] ?? '(not set)'}`).join(', '));
+  },
+};

@@ -1,0 +1,117 @@
+/**
+ * A topic exists and holds matching records: values valid against a schema, keys equal to a field of the value,
+ * and, optionally, still receiving new records (a producer is running).
+ */
+import { readRanges, topicOffsets } from '../kafka-read.js';
+import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
+import { recordSchemas } from '../record-schemas.js';
+import type { Observation } from '../types.js';
+
+interface TopicRecords {
+  topic: string;
+  schema: string;
+  keyField: string | undefined;
+  keepsReceiving: boolean;
+  /** How many of the newest records to validate. */
+  sample: number;
+}
+
+interface Memory {
+  firstTotal?: bigint;
+  sampled?: boolean;
+}
+
+export const topicRecords: ExpectationKind<TopicRecords> = {
+  kind: 'topic-records',
+  deadlineMs: 10_000,
+  parse: (params) => {
+    params.only(['topic', 'schema', 'keyField', 'keepsReceiving', 'sample']);
+    const schema = params.string('schema');
+    if (!recordSchemas[schema])
+      throw new Error(`unknown schema "${schema}" (known: ${Object.keys(recordSchemas).join(', ')})`);
+    return {
+      topic: params.string('topic'),
+      schema,
+      keyField: params.optionalString('keyField'),
+      keepsReceiving: params.boolean('keepsReceiving', false),
+      sample: params.number('sample', 20),
+    };
+  },
+  object: ({ topic }) => `topic "${topic}"`,
+  expected: ({ schema, keyField, keepsReceiving }) =>
+    [
+      `records valid against the ${schema} schema`,
+      keyField ? `keyed by ${keyField}` : undefined,
+      keepsReceiving ? 'new records still arriving' : undefined,
+    ]
+      .filter(Boolean)
+      .join(', '),
+  observe: async (params, { services }, memory: Memory): Promise<Observation> => {
+    const { topic, keyField, keepsReceiving, sample } = params;
+    const topics = await services.withKafkaAdmin((admin) => admin.listTopics());
+    if (!topics.includes(topic)) {
+      const others = topics.filter((t) => !t.startsWith('_') && !t.startsWith('__'));
+      return {
+        ...notYet(
+          `no such topic; topics: ${others.join(', ') || 'none'}`,
+          `produce to "${topic}" (the topic name is case-sensitive): npm run datagen -- ratings`,
+        ),
+        atDeadline: 'fail',
+      };
+    }
+    const offsets = await topicOffsets(services, topic);
+    const total = offsets.reduce((sum, o) => sum + (o.high - o.low), 0n);
+    if (total === 0n) return { ...notYet('the topic is empty'), atDeadline: 'fail' };
+
+    if (!memory.sampled) {
+      // The newest records, spread over the partitions.
+      const perPartition = BigInt(Math.max(1, Math.ceil(sample / offsets.length)));
+      const records = await readRanges(
+        services,
+        topic,
+        offsets.map((o) => ({
+          partition: o.partition,
+          from: o.high - perPartition > o.low ? o.high - perPartition : o.low,
+          to: o.high,
+        })),
+        { timeoutMs: services.timeouts.requestMs * 2 },
+      );
+      const validate = recordSchemas[params.schema] ?? (() => []);
+      for (const record of records) {
+        const at = `record at partition ${record.partition}, offset ${record.offset}`;
+        let value: unknown;
+        try {
+          value = record.value === null ? null : JSON.parse(record.value);
+        } catch {
+          return fail(`${at} is not JSON: ${record.value?.slice(0, 80)}`, 'send values as JSON (JSON.stringify)');
+        }
+        const problems = validate(value);
+        if (problems.length > 0) return fail(`${at}: ${problems.join('; ')}`);
+        if (keyField) {
+          const expectedKey = String((value as Record<string, unknown>)[keyField]);
+          if (record.key !== expectedKey) {
+            return fail(
+              `${at} has key ${record.key === null ? 'null' : JSON.stringify(record.key)}, its ${keyField} is ${expectedKey}`,
+              `set the record key to the ${keyField} as a string: { key: String(rating.${keyField}), value: … }`,
+            );
+          }
+        }
+      }
+      memory.sampled = true;
+      memory.firstTotal = total;
+      if (!keepsReceiving) return pass(`${total} records; the newest ${records.length} are valid`);
+    }
+    if (keepsReceiving) {
+      const first = memory.firstTotal ?? total;
+      if (total > first) return pass(`${total} records, ${total - first} new while checking; the newest are valid`);
+      return {
+        ...notYet(
+          `${total} records, none new since the check began`,
+          'start (or restart) your producer: npm run datagen -- ratings',
+        ),
+        atDeadline: 'fail',
+      };
+    }
+    return pass(`${total} records`);
+  },
+};

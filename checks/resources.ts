@@ -1,0 +1,248 @@
+/**
+ * What `solve` creates and `reset` removes, by resource kind. Applying is idempotent: what is already right is left
+ * alone, and every call says what it changed.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { WorkshopConfig } from '../workshop/config.js';
+import { EnvironmentError, UsageError, WorkshopError } from '../workshop/errors.js';
+import { NotYet, waitFor } from '../workshop/wait.js';
+import { debeziumClasses } from './connector-classes.js';
+import type { Resource } from './course.js';
+import { topicOffsets } from './kafka-read.js';
+import { stateDir } from './progress.js';
+import type { Services } from './services.js';
+
+const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+
+export interface ConnectorFile {
+  name: string;
+  config: Record<string, string>;
+}
+
+export function readConnectorFile(file: string): ConnectorFile {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`${file} is not a JSON file: ${(error as Error).message}`);
+  }
+  const candidate = parsed as Partial<ConnectorFile>;
+  if (typeof candidate.name !== 'string' || typeof candidate.config !== 'object' || candidate.config === null) {
+    throw new UsageError(`${file} must hold {"name": "...", "config": {...}}, as POST /connectors takes it`);
+  }
+  for (const [key, value] of Object.entries(candidate.config)) {
+    if (typeof value !== 'string') {
+      throw new UsageError(
+        `${file}: config "${key}" must be a string (Kafka Connect takes every value as text), found ${JSON.stringify(value)}`,
+      );
+    }
+  }
+  return candidate as ConnectorFile;
+}
+
+/**
+ * The connector config as this platform needs it. The files are written for the learners' compose stack; where the
+ * configuration says otherwise (the local test stack) the database class and the addresses Connect uses change,
+ * and nothing else does.
+ */
+export function adaptConnectorConfig(config: Record<string, string>, workshop: WorkshopConfig): Record<string, string> {
+  const adapted = { ...config };
+  const debezium = Object.values(debeziumClasses);
+  if (adapted['connector.class'] && debezium.includes(adapted['connector.class'])) {
+    adapted['connector.class'] = debeziumClasses[workshop.mysql.flavour];
+    if ('database.hostname' in adapted) adapted['database.hostname'] = workshop.fromConnect.mysqlHost;
+    if ('database.port' in adapted) adapted['database.port'] = String(workshop.fromConnect.mysqlPort);
+    if ('schema.history.internal.kafka.bootstrap.servers' in adapted) {
+      adapted['schema.history.internal.kafka.bootstrap.servers'] = workshop.fromConnect.kafkaBootstrapServers;
+    }
+  }
+  return adapted;
+}
+
+/** The topics a connector writes: for Debezium, everything under its topic prefix and its schema history topic. */
+export function connectorTopics(config: Record<string, string>, topics: string[]): string[] {
+  const prefix = config['topic.prefix'];
+  const history = config['schema.history.internal.kafka.topic'];
+  return topics.filter((t) => (prefix !== undefined && (t === prefix || t.startsWith(`${prefix}.`))) || t === history);
+}
+
+/** Creates or updates a connector from a file. Returns what it did, in words. */
+export async function applyConnector(services: Services, file: string): Promise<string> {
+  const { name, config } = readConnectorFile(file);
+  const wanted = adaptConnectorConfig(config, services.config);
+  const current = await services.connect<Record<string, string>>(`/connectors/${encodeURIComponent(name)}/config`);
+  if (current.status === 200) {
+    const { name: _name, ...existing } = current.body;
+    const same =
+      Object.keys(existing).length === Object.keys(wanted).length &&
+      Object.entries(wanted).every(([key, value]) => existing[key] === value);
+    if (same) return `connector "${name}": already as in ${path.relative(repoRoot, file)}, left unchanged`;
+  }
+  const put = await services.connect<{ message?: string }>(`/connectors/${encodeURIComponent(name)}/config`, {
+    method: 'PUT',
+    body: wanted,
+  });
+  if (put.status >= 400) {
+    throw new WorkshopError(
+      `Kafka Connect refused connector "${name}" from ${path.relative(repoRoot, file)}: ${put.body?.message ?? put.status}`,
+      'fix the config file and apply it again',
+    );
+  }
+  return `connector "${name}": ${current.status === 200 ? 'updated' : 'created'} from ${path.relative(repoRoot, file)}`;
+}
+
+async function deleteTopics(services: Services, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  await services.withKafkaAdmin((admin) => admin.deleteTopics({ topics: names, timeout: 10_000 }));
+}
+
+/** Stops a connector, clears its source offsets (so a new one starts with a snapshot), deletes it and its topics. */
+export async function removeConnector(
+  services: Services,
+  name: string,
+  config?: Record<string, string>,
+): Promise<string[]> {
+  const done: string[] = [];
+  const path_ = `/connectors/${encodeURIComponent(name)}`;
+  const existing = await services.connect<Record<string, string>>(`${path_}/config`);
+  const knownConfig = existing.status === 200 ? existing.body : config;
+  if (existing.status === 200) {
+    await services.connect(`${path_}/stop`, { method: 'PUT' });
+    await waitFor({
+      what: `connector "${name}" to stop`,
+      timeoutMs: 20_000,
+      probe: async () => {
+        const status = await services.connect<{ connector: { state: string } }>(`${path_}/status`);
+        return status.body?.connector?.state === 'STOPPED' ? true : new NotYet(status.body?.connector?.state ?? '?');
+      },
+    });
+    const offsets = await services.connect<{ message?: string }>(`${path_}/offsets`, { method: 'DELETE' });
+    if (offsets.status >= 400) {
+      throw new EnvironmentError(`Kafka Connect could not clear the offsets of "${name}": ${offsets.body?.message}`);
+    }
+    await services.connect(path_, { method: 'DELETE' });
+    done.push(`connector "${name}" deleted (offsets cleared)`);
+  }
+  if (knownConfig) {
+    const all = await services.withKafkaAdmin((admin) => admin.listTopics());
+    const topics = connectorTopics(knownConfig, all);
+    await deleteTopics(services, topics);
+    for (const topic of topics) done.push(`topic "${topic}" deleted`);
+  }
+  return done;
+}
+
+// Background producers: a process of the kit's own, remembered by a pid file in .workshop/.
+
+function pidFile(name: string): string {
+  return path.join(stateDir(), `${name}.pid`);
+}
+
+function runningPid(name: string): number | undefined {
+  if (!existsSync(pidFile(name))) return undefined;
+  const pid = Number(readFileSync(pidFile(name), 'utf8').trim());
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startBackgroundProducer(
+  services: Services,
+  resource: Extract<Resource, { kind: 'background-producer' }>,
+): Promise<string> {
+  const running = runningPid(resource.name);
+  if (running) return `producer "${resource.name}": already running (pid ${running}), left alone`;
+  mkdirSync(stateDir(), { recursive: true });
+  const logPath = path.join(stateDir(), `${resource.name}.log`);
+  const log = openSync(logPath, 'a');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(repoRoot, 'workshop', 'cli.ts'), ...resource.args],
+    {
+      cwd: repoRoot,
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { ...process.env, CI: 'true' },
+    },
+  );
+  closeSync(log);
+  child.unref();
+  writeFileSync(pidFile(resource.name), `${child.pid}\n`);
+  const before = await topicOffsets(services, resource.topic).catch(() => []);
+  const sum = (offsets: { high: bigint }[]) => offsets.reduce((total, o) => total + o.high, 0n);
+  await waitFor({
+    what: `producer "${resource.name}" to write to "${resource.topic}"`,
+    timeoutMs: 30_000,
+    intervalMs: 500,
+    giveUpIf: () => (child.exitCode !== null ? `it exited with code ${child.exitCode}; see ${logPath}` : undefined),
+    probe: async () => {
+      const now = await topicOffsets(services, resource.topic).catch(() => []);
+      return sum(now) > sum(before) ? true : new NotYet('no records yet');
+    },
+  });
+  return `producer "${resource.name}": started in the background (pid ${child.pid}, log ${path.relative(repoRoot, logPath)})`;
+}
+
+export async function stopBackgroundProducer(
+  services: Services,
+  resource: Extract<Resource, { kind: 'background-producer' }>,
+): Promise<string[]> {
+  const done: string[] = [];
+  const pid = runningPid(resource.name);
+  if (pid) {
+    try {
+      process.kill(-pid, 'SIGINT');
+    } catch {
+      // already gone
+    }
+    await waitFor({
+      what: `producer "${resource.name}" (pid ${pid}) to stop`,
+      timeoutMs: 15_000,
+      intervalMs: 100,
+      probe: async () => (runningPid(resource.name) ? new NotYet('still running') : true),
+    }).catch(() => process.kill(-pid, 'SIGKILL'));
+    done.push(`producer "${resource.name}" stopped`);
+  }
+  rmSync(pidFile(resource.name), { force: true });
+  const topics = await services.withKafkaAdmin((admin) => admin.listTopics());
+  if (topics.includes(resource.topic)) {
+    await deleteTopics(services, [resource.topic]);
+    done.push(`topic "${resource.topic}" deleted`);
+  }
+  return done;
+}
+
+/** What reset will remove for a resource, before it does. */
+export function describeRemoval(resource: Resource): string {
+  if (resource.kind === 'connector') {
+    const { name, config } = readConnectorFile(resource.file);
+    const topics = [
+      config['topic.prefix'] && `${config['topic.prefix']}.*`,
+      config['schema.history.internal.kafka.topic'],
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return `connector "${name}" with its offsets, and its topics ${topics}`;
+  }
+  return `background producer "${resource.name}" and topic "${resource.topic}"`;
+}
+
+export async function applyResource(services: Services, resource: Resource): Promise<string> {
+  return resource.kind === 'connector'
+    ? applyConnector(services, resource.file)
+    : startBackgroundProducer(services, resource);
+}
+
+export async function removeResource(services: Services, resource: Resource): Promise<string[]> {
+  if (resource.kind === 'connector') {
+    const { name, config } = readConnectorFile(resource.file);
+    return removeConnector(services, name, config);
+  }
+  return stopBackgroundProducer(services, resource);
+}

@@ -1,0 +1,173 @@
+/**
+ * How checks reach the platform's services: every call has a timeout, and a service that cannot be reached is an
+ * environment error naming the service, remembered for the rest of the run so a dead service costs one timeout, not
+ * one per expectation.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import mysql from 'mysql2/promise';
+import type { WorkshopConfig } from '../workshop/config.js';
+import { EnvironmentError } from '../workshop/errors.js';
+
+export type ServiceName = 'Kafka' | 'Kafka Connect' | 'ksqlDB' | 'MySQL' | 'Elasticsearch' | 'Kibana';
+
+export class ServiceUnavailable extends EnvironmentError {
+  constructor(
+    readonly service: ServiceName,
+    readonly address: string,
+    detail: string,
+  ) {
+    super(
+      `${service} at ${address} is not reachable (${detail})`,
+      'start the platform with npm run up, or see npm run status',
+    );
+  }
+}
+
+export interface HttpAnswer<T> {
+  status: number;
+  body: T;
+}
+
+/** Timeouts of one check run; tests shorten them. */
+export interface Timeouts {
+  connectMs: number;
+  requestMs: number;
+}
+
+export const defaultTimeouts: Timeouts = { connectMs: 1_500, requestMs: 4_000 };
+
+export class Services {
+  private readonly down = new Map<ServiceName, ServiceUnavailable>();
+  private kafkaClient: Kafka | undefined;
+
+  constructor(
+    readonly config: WorkshopConfig,
+    readonly timeouts: Timeouts = defaultTimeouts,
+  ) {}
+
+  /** Throws the remembered failure if the service was already found down in this run. */
+  private guard(service: ServiceName): void {
+    const failure = this.down.get(service);
+    if (failure) throw failure;
+  }
+
+  private markDown(service: ServiceName, address: string, error: unknown): ServiceUnavailable {
+    const detail = describeNetworkError(error);
+    const failure = new ServiceUnavailable(service, address, detail);
+    this.down.set(service, failure);
+    return failure;
+  }
+
+  /** GET/PUT/DELETE a JSON API. Network errors, timeouts and 503 are environment errors; other statuses are returned. */
+  async http<T = unknown>(
+    service: ServiceName,
+    base: string,
+    path: string,
+    init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<HttpAnswer<T>> {
+    this.guard(service);
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, {
+        method: init.method ?? 'GET',
+        headers: { accept: 'application/json', 'content-type': 'application/json', ...init.headers },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        signal: AbortSignal.timeout(this.timeouts.requestMs),
+      });
+    } catch (error) {
+      throw this.markDown(service, base, error);
+    }
+    const text = await response.text();
+    if (response.status === 503) {
+      throw new EnvironmentError(
+        `${service} at ${base} is still starting (HTTP 503)`,
+        'wait a moment and run the check again',
+      );
+    }
+    let body: unknown = text;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, body: body as T };
+  }
+
+  connect<T = unknown>(path: string, init?: { method?: string; body?: unknown }) {
+    return this.http<T>('Kafka Connect', this.config.connectUrl, path, init);
+  }
+
+  /** A kafkajs client whose calls fail fast when the broker is down. */
+  kafka(): Kafka {
+    this.kafkaClient ??= new Kafka({
+      clientId: 'workshop-check',
+      brokers: this.config.kafkaBootstrapServers,
+      connectionTimeout: this.timeouts.connectMs,
+      requestTimeout: this.timeouts.requestMs,
+      retry: { retries: 0 },
+      logLevel: logLevel.NOTHING,
+    });
+    return this.kafkaClient;
+  }
+
+  /** Runs `work` with a connected Kafka admin client; an unreachable broker is an environment error. */
+  async withKafkaAdmin<T>(work: (admin: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {
+    this.guard('Kafka');
+    const admin = this.kafka().admin();
+    try {
+      await admin.connect();
+    } catch (error) {
+      throw this.markDown('Kafka', this.config.kafkaBootstrapServers.join(','), error);
+    }
+    try {
+      return await work(admin);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  /** Runs `work` with a MySQL connection to the workshop database. */
+  async withMysql<T>(work: (db: mysql.Connection) => Promise<T>): Promise<T> {
+    this.guard('MySQL');
+    const { host, port, user, password, database } = this.config.mysql;
+    let db: mysql.Connection;
+    try {
+      db = await mysql.createConnection({
+        host,
+        port,
+        user,
+        password,
+        database,
+        connectTimeout: this.timeouts.connectMs,
+      });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_BAD_DB_ERROR') {
+        throw new EnvironmentError(
+          `MySQL at ${host}:${port} refused the kit's user "${user}" or database "${database}": ${(error as Error).message}`,
+          'check WORKSHOP_MYSQL_USER, WORKSHOP_MYSQL_PASSWORD and WORKSHOP_MYSQL_DATABASE (README, Configuration)',
+        );
+      }
+      throw this.markDown('MySQL', `${host}:${port}`, error);
+    }
+    try {
+      return await work(db);
+    } finally {
+      await db.end().catch(() => undefined);
+    }
+  }
+}
+
+export function describeNetworkError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const code = (error as { code?: string }).code ?? cause?.code;
+  const name = (error as { name?: string }).name;
+  if (name === 'TimeoutError' || name === 'AbortError') return 'no answer before the timeout';
+  if (code === 'ECONNREFUSED') return 'connection refused: nothing listens there';
+  if (code === 'ENOTFOUND') return 'host not found';
+  if (code) return code;
+  const message = cause?.message ?? (error as Error).message ?? String(error);
+  if (/ECONNREFUSED|Connection error/.test(message)) return 'connection refused: nothing listens there';
+  if (/timeout/i.test(message)) return 'no answer before the timeout';
+  return message;
+}

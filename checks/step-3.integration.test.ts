@@ -1,0 +1,191 @@
+import { readFileSync } from 'node:fs';
+import mysql from 'mysql2/promise';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describeWithStack } from '../workshop/testing/stack-context.js';
+import { NotYet, waitFor } from '../workshop/wait.js';
+import { loadCourse } from './course.js';
+import { runStep } from './engine.js';
+import { adaptConnectorConfig, applyConnector, removeConnector } from './resources.js';
+import { checkContext, loadCustomers } from './testing/fixtures.js';
+import type { StepResult } from './types.js';
+
+const step = loadCourse().find((s) => s.id === 'step-3');
+if (!step) throw new Error('no step-3 in the course');
+const solutionFile = step.solution[0]?.kind === 'connector' ? step.solution[0].file : '';
+const solution = JSON.parse(readFileSync(solutionFile, 'utf8')) as { name: string; config: Record<string, string> };
+
+/** The one expectation that decided the step. */
+function verdict(result: StepResult) {
+  const last = result.expectations[result.expectations.length - 1];
+  return {
+    outcome: result.outcome,
+    object: last?.object,
+    found: last?.found,
+    hint: last?.hint,
+    all: result.expectations,
+  };
+}
+
+describeWithStack('step 3: stream customers from MySQL with Debezium', (stack) => {
+  const context = () => checkContext(stack());
+  const check = () => runStep(step, context(), { deadlineScale: 0.5, intervalMs: 250 });
+  /** Applies the reference config with one change, as a learner's mistake would. */
+  const applyFaulty = async (change: (config: Record<string, string>) => Record<string, string>) => {
+    const { services, config } = context();
+    const answer = await services.connect(`/connectors/${solution.name}/config`, {
+      method: 'PUT',
+      body: change(adaptConnectorConfig(solution.config, config)),
+    });
+    expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(300);
+  };
+
+  beforeAll(async () => {
+    await loadCustomers(stack());
+  });
+
+  beforeEach(async () => {
+    await removeConnector(context().services, solution.name, solution.config);
+  });
+
+  it('fails before the connector exists, naming it', async () => {
+    const result = await check();
+    expect(verdict(result)).toMatchObject({
+      outcome: 'fail',
+      object: 'connector "customers-cdc"',
+      found: 'no connectors at all',
+    });
+    expect(result.next).toBe(
+      'read steps/03-stream-customers-cdc/guide.md (Check your work), then run npm run check step-3',
+    );
+  });
+
+  it('passes once the reference solution is applied, and applying it again changes nothing', async () => {
+    const { services } = context();
+    expect(await applyConnector(services, solutionFile)).toMatch(/^connector "customers-cdc": created from/);
+    const result = await check();
+    expect(
+      result.expectations.map((e) => [e.object, e.outcome]),
+      JSON.stringify(result.expectations),
+    ).toEqual([
+      ['connector "customers-cdc"', 'pass'],
+      ['connector "customers-cdc" config', 'pass'],
+      ['topic "mysql.demo.CUSTOMERS"', 'pass'],
+      ['a change from CUSTOMERS to topic "mysql.demo.CUSTOMERS"', 'pass'],
+    ]);
+    expect(result.outcome).toBe('pass');
+    expect(result.expectations[2]?.found).toBe('20 rows of CUSTOMERS as flat records keyed by id');
+    expect(await applyConnector(services, solutionFile)).toMatch(/already as in .* left unchanged$/);
+  });
+
+  it('skips the probe with --passive', async () => {
+    await applyConnector(context().services, solutionFile);
+    const result = await runStep(step, checkContext(stack(), true), { deadlineScale: 0.5 });
+    expect(result.outcome, JSON.stringify(result.expectations)).toBe('pass');
+    expect(result.expectations.map((e) => e.kind)).not.toContain('change-arrives');
+  });
+
+  describe('detects each seeded fault with its own message', () => {
+    it('a paused connector', async () => {
+      await applyConnector(context().services, solutionFile);
+      const { services } = context();
+      await waitFor({
+        what: 'the connector to run',
+        timeoutMs: 30_000,
+        probe: async () => {
+          const s = await services.connect<{ connector: { state: string } }>(`/connectors/${solution.name}/status`);
+          return s.body?.connector?.state === 'RUNNING' ? true : new NotYet('not running');
+        },
+      });
+      await services.connect(`/connectors/${solution.name}/pause`, { method: 'PUT' });
+      await waitFor({
+        what: 'the connector to pause',
+        timeoutMs: 30_000,
+        probe: async () => {
+          const s = await services.connect<{ connector: { state: string } }>(`/connectors/${solution.name}/status`);
+          return s.body?.connector?.state === 'PAUSED' ? true : new NotYet('not paused');
+        },
+      });
+      expect(verdict(await check())).toMatchObject({
+        outcome: 'fail',
+        found: 'PAUSED',
+        hint: expect.stringContaining('/connectors/customers-cdc/resume'),
+      });
+    });
+
+    it('a task that cannot log in', async () => {
+      await applyConnector(context().services, solutionFile);
+      const { host, port, connectorUser, connectorPassword } = stack().mariadb;
+      // The connector was valid when created; then its user's password changes under it and the task restarts.
+      const root = await mysql.createConnection({ host, port, user: 'root' });
+      try {
+        await root.query(`ALTER USER '${connectorUser}'@'%' IDENTIFIED BY 'changed-under-it'`);
+        await context().services.connect(`/connectors/${solution.name}/restart?includeTasks=true`, { method: 'POST' });
+        const result = verdict(await check());
+        expect(result).toMatchObject({ outcome: 'fail', object: 'connector "customers-cdc"' });
+        expect(result.found).toMatch(/FAILED \(.*Access denied for user 'debezium'/);
+      } finally {
+        await root.query(`ALTER USER '${connectorUser}'@'%' IDENTIFIED BY '${connectorPassword}'`);
+        await root.end();
+      }
+    });
+
+    it('a password written into the config', async () => {
+      await applyFaulty((config) => ({ ...config, 'database.password': stack().mariadb.connectorPassword }));
+      const result = verdict(await check());
+      expect(result).toMatchObject({
+        outcome: 'fail',
+        object: 'connector "customers-cdc" config',
+        found: 'database.password written into the config as plain text',
+      });
+      expect(JSON.stringify(result)).not.toContain(stack().mariadb.connectorPassword);
+    });
+
+    it('the table missing from the include list', async () => {
+      await applyFaulty((config) => ({ ...config, 'table.include.list': 'demo.CUSTOMER' }));
+      expect(verdict(await check())).toMatchObject({
+        outcome: 'fail',
+        object: 'topic "mysql.demo.CUSTOMERS"',
+        found: expect.stringMatching(/^no such topic/),
+        hint: expect.stringContaining('"table.include.list"'),
+      });
+    });
+
+    it('records not unwrapped', async () => {
+      await applyFaulty(({ 'transforms.unwrap.type': _, ...config }) => ({
+        ...config,
+        transforms: 'extractKey',
+        // Without the unwrap, the key struct still holds id; the value is the envelope.
+      }));
+      expect(verdict(await check())).toMatchObject({
+        outcome: 'fail',
+        found: 'Debezium change envelopes ({"before":…,"after":…,"op":…}), not flat rows',
+        hint: expect.stringContaining('ExtractNewRecordState'),
+      });
+    });
+
+    it('the key not the id', async () => {
+      await applyFaulty(({ 'transforms.extractKey.type': _t, 'transforms.extractKey.field': _f, ...config }) => ({
+        ...config,
+        transforms: 'unwrap',
+      }));
+      const result = verdict(await check());
+      expect(result).toMatchObject({ outcome: 'fail', hint: expect.stringContaining('ExtractField$Key') });
+      expect(result.found).toMatch(/^key \{"id":\d+\} for the row with id \d+, a struct instead of the id$/);
+    });
+  });
+
+  it('reports a stopped Kafka Connect as an environment error naming it', async () => {
+    await stack().stopServer('connect');
+    try {
+      const result = await runStep(step, context());
+      expect(verdict(result)).toMatchObject({
+        outcome: 'environment-error',
+        found: expect.stringMatching(
+          /^Kafka Connect at http:\/\/127\.0\.0\.1:\d+ is not reachable \(connection refused/,
+        ),
+      });
+    } finally {
+      await stack().startServer('connect');
+    }
+  });
+});

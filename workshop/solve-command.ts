@@ -1,0 +1,44 @@
+/**
+ * `npm run solve step-N`: catch up. Applies the reference solutions of steps 1..N, creating what is missing and
+ * leaving what is already right, then checks step N.
+ */
+import { parseArgs } from 'node:util';
+import { loadCourse, selectStep } from '../checks/course.js';
+import { runStep } from '../checks/engine.js';
+import { formatStep } from '../checks/report.js';
+import { applyResource } from '../checks/resources.js';
+import { Services } from '../checks/services.js';
+import { exitCodeFor } from './check-command.js';
+import { loadConfig } from './config.js';
+import { UsageError } from './errors.js';
+import { systemClock } from './wait.js';
+
+const usage = 'npm run solve step-N';
+
+export async function solveCommand(args: string[]): Promise<number> {
+  let positionals: string[];
+  try {
+    ({ positionals } = parseArgs({ args, options: {}, strict: true, allowPositionals: true }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}. Usage: ${usage}`);
+  }
+  const course = loadCourse();
+  if (positionals.length !== 1 || positionals[0] === undefined) {
+    throw new UsageError(
+      `solve needs exactly one step. Usage: ${usage}\nThe steps are:\n${course.map((s) => `  ${s.id}  ${s.title}`).join('\n')}`,
+    );
+  }
+  const target = selectStep(course, positionals[0]);
+  const config = loadConfig();
+  const services = new Services(config);
+  for (const step of course.filter((s) => s.number <= target.number)) {
+    process.stdout.write(`${step.id}  ${step.title}\n`);
+    if (step.solution.length === 0)
+      process.stdout.write(`  nothing to apply${step.solveNote ? `: ${step.solveNote}` : ''}\n`);
+    for (const resource of step.solution) process.stdout.write(`  ${await applyResource(services, resource)}\n`);
+  }
+  process.stdout.write('\nChecking the result:\n');
+  const result = await runStep(target, { config, services: new Services(config), passive: false, clock: systemClock });
+  process.stdout.write(`${formatStep(result)}\n`);
+  return exitCodeFor(result.outcome);
+}

@@ -1,0 +1,93 @@
+/**
+ * Stand-ins for the servers that cannot run on the kit's CI machines (ksqlDB, Kibana): small HTTP servers on
+ * 127.0.0.1 that answer the documented endpoints with the real servers' documented shapes. Used only where the real
+ * server is impossible; tests under Docker use the real ones.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Route = (request: IncomingMessage, body: string) => { status: number; body: unknown } | undefined;
+
+export interface StandIn {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startStandIn(route: Route): Promise<StandIn> {
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      const answer = route(request, body) ?? {
+        status: 404,
+        body: { message: `no route ${request.method} ${request.url}` },
+      };
+      response.writeHead(answer.status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(answer.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** ksqlDB: GET /info and /healthcheck as a RUNNING server answers them; 503 with generic_error while starting. */
+export function ksqldbStandIn(state: { starting: boolean } = { starting: false }): Promise<StandIn> {
+  return startStandIn((request) => {
+    if (state.starting) {
+      return {
+        status: 503,
+        body: { '@type': 'generic_error', error_code: 50302, message: 'KSQL is not yet ready to serve requests.' },
+      };
+    }
+    if (request.method === 'GET' && request.url === '/info') {
+      return {
+        status: 200,
+        body: {
+          KsqlServerInfo: {
+            version: '8.1.0',
+            kafkaClusterId: 'stand-in-cluster',
+            ksqlServiceId: 'default_',
+            serverStatus: 'RUNNING',
+          },
+        },
+      };
+    }
+    if (request.method === 'GET' && request.url === '/healthcheck') {
+      return {
+        status: 200,
+        body: {
+          isHealthy: true,
+          details: { metastore: { isHealthy: true }, kafka: { isHealthy: true }, commandRunner: { isHealthy: true } },
+          serverState: 'READY',
+        },
+      };
+    }
+    return undefined;
+  });
+}
+
+/** Kibana 8: GET /api/status with the overall level. */
+export function kibanaStandIn(level: 'available' | 'degraded' | 'unavailable' = 'available'): Promise<StandIn> {
+  return startStandIn((request) =>
+    request.method === 'GET' && request.url === '/api/status'
+      ? {
+          status: 200,
+          body: {
+            name: 'kibana',
+            version: { number: '8.19.4' },
+            status: { overall: { level, summary: `All services and plugins are ${level}` } },
+          },
+        }
+      : undefined,
+  );
+}
