@@ -1,0 +1,28 @@
+-- The workshop's database, its two users and the CUSTOMERS table. The MySQL image runs every file in this folder, in
+-- name order and as root, once: when its data volume is first created (`npm run down -- --volumes` starts afresh).
+-- The rows come from 20-customers.sql.
+
+CREATE DATABASE IF NOT EXISTS demo;
+
+-- The kit, its checks and the learners connect as workshop.
+CREATE USER 'workshop'@'%' IDENTIFIED BY 'workshop';
+GRANT ALL PRIVILEGES ON demo.* TO 'workshop'@'%';
+
+-- Debezium reads the binary log as debezium, with exactly the grants its MySQL connector needs. Both users use the
+-- default authentication plugin (caching_sha2_password): MySQL 8.4 disables mysql_native_password.
+-- Kafka Connect receives these credentials as DEBEZIUM_DATABASE_USER and DEBEZIUM_DATABASE_PASSWORD.
+CREATE USER 'debezium'@'%' IDENTIFIED BY 'dbz';
+GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'debezium'@'%';
+
+CREATE TABLE demo.CUSTOMERS (
+  id          INT          NOT NULL PRIMARY KEY,
+  first_name  VARCHAR(50)  NOT NULL,
+  last_name   VARCHAR(50)  NOT NULL,
+  email       VARCHAR(100) NOT NULL,
+  gender      VARCHAR(20),
+  club_status VARCHAR(8)   NOT NULL,
+  comments    VARCHAR(255),
+  create_ts   TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  update_ts   TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+  CONSTRAINT customers_club_status CHECK (club_status IN ('bronze', 'silver', 'gold', 'platinum'))
+);

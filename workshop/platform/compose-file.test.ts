@@ -1,0 +1,299 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { variables } from '../config.js';
+import { stackVersions } from '../stack/artifacts.js';
+import { connectorSecretVariables } from '../stack/local-stack.js';
+import { connectorGrants } from '../stack/mariadb.js';
+import {
+  type ComposeService,
+  findService,
+  memoryNeeds,
+  parseMemory,
+  parsePortSpec,
+  readComposeFile,
+  readDockerfile,
+  repoRoot,
+  totalMemoryLimitBytes,
+} from './compose-file.js';
+import { serviceGuides } from './services.js';
+
+const compose = readComposeFile();
+const service = (name: string): ComposeService => {
+  const found = findService(compose, name);
+  if (!found) throw new Error(`docker-compose.yml has no service "${name}"`);
+  return found;
+};
+const versions = stackVersions();
+const connect = service('kafka-connect');
+const dockerfile = readDockerfile(path.join(connect.buildContext ?? '', 'Dockerfile'));
+const initDir = path.join(repoRoot, 'docker/mysql/initdb');
+const schemaSql = readFileSync(path.join(initDir, '10-schema-and-users.sql'), 'utf8');
+const customersSql = readFileSync(path.join(initDir, '20-customers.sql'), 'utf8');
+
+/** The port a WORKSHOP_* variable's default points at. */
+function defaultPort(key: keyof typeof variables): number {
+  const value = variables[key].default;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (/^[\w.-]+:\d+$/.test(value)) return Number(value.split(':')[1]);
+  return Number(new URL(value).port);
+}
+
+describe('docker-compose.yml', () => {
+  it('parses, names its project and has the platform’s services', () => {
+    expect(compose.projectName).toBe('streaming-workshop');
+    expect(compose.services.map((s) => s.name)).toEqual([
+      'kafka',
+      'schema-registry',
+      'kafka-connect',
+      'ksqldb-server',
+      'ksqldb-cli',
+      'mysql',
+      'elasticsearch',
+      'kibana',
+    ]);
+  });
+
+  it('pins every image, and every base image of the Connect build, to an exact version (no latest)', () => {
+    const images = [...compose.services.map((s) => s.image), ...dockerfile.baseImages];
+    for (const image of images) {
+      expect(image, image).not.toMatch(/:latest$|^[^:]+$/);
+      expect(image, `${image} names an exact version`).toMatch(/:(cp)?\d+\.\d+\.\d+/);
+    }
+    expect(dockerfile.baseImages).toEqual([
+      'maven:3.9.9-eclipse-temurin-17',
+      'alpine:3.22.2',
+      `confluentinc/cp-kafka-connect:${versions.confluentPlatform}`,
+    ]);
+  });
+
+  it('uses the Confluent Platform release whose Kafka is the local test stack’s, and its Elasticsearch', () => {
+    // Confluent Platform 8.N ships Apache Kafka 4.N.
+    const [cpMajor, cpMinor] = versions.confluentPlatform.split('.').map(Number);
+    expect(versions.kafka.split('.').slice(0, 2).join('.')).toBe(`${(cpMajor ?? 0) - 4}.${cpMinor}`);
+    for (const s of compose.services.filter((s) => s.image.startsWith('confluentinc/'))) {
+      expect(s.image, s.name).toMatch(
+        new RegExp(`^confluentinc/cp-[a-z-]+:${versions.confluentPlatform.replace(/\./g, '\\.')}$`),
+      );
+    }
+    expect(service('kafka').image).toBe(`confluentinc/cp-kafka:${versions.confluentPlatform}`);
+    expect(service('ksqldb-server').image).toBe(`confluentinc/cp-ksqldb-server:${versions.confluentPlatform}`);
+    expect(service('elasticsearch').image).toBe(
+      `docker.elastic.co/elasticsearch/elasticsearch:${versions.elasticsearch}`,
+    );
+    expect(service('kibana').image).toBe(`docker.elastic.co/kibana/kibana:${versions.elasticsearch}`);
+    expect(service('mysql').image).toMatch(/^mysql:8\.4\.\d+$/);
+  });
+
+  it('builds Kafka Connect with the local stack’s Debezium and names every version in the image tag', () => {
+    expect(dockerfile.args.CONFLUENT_PLATFORM_VERSION).toBe(versions.confluentPlatform);
+    expect(dockerfile.args.DEBEZIUM_VERSION).toBe(versions.debezium);
+    expect(dockerfile.args.ELASTICSEARCH_SINK_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(connect.image).toBe(
+      `streaming-workshop/kafka-connect:cp${versions.confluentPlatform}-debezium${versions.debezium}-elasticsearch${dockerfile.args.ELASTICSEARCH_SINK_VERSION}`,
+    );
+  });
+
+  it('installs the connector plugins when the image is built, not when the container starts', () => {
+    const text = readFileSync(dockerfile.path, 'utf8');
+    // Debezium through Maven with strict checksums, from the pom beside the Dockerfile.
+    expect(text).toMatch(/mvn .*-C .*-Ddebezium\.version=\$\{DEBEZIUM_VERSION\}/);
+    const pom = readFileSync(path.join(path.dirname(dockerfile.path), 'pom.xml'), 'utf8');
+    expect(pom).toContain('<artifactId>debezium-connector-mysql</artifactId>');
+    expect(pom).toContain('<classifier>plugin</classifier>');
+    expect(text).toContain('kafka-connect-elasticsearch');
+    expect(text).toMatch(/COPY --from=plugins .* \/usr\/share\/confluent-hub-components\//);
+    const raw = compose.raw.services as Record<string, Record<string, unknown>>;
+    for (const [name, spec] of Object.entries(raw)) {
+      const startup = JSON.stringify([spec.command ?? '', spec.entrypoint ?? '']);
+      expect(startup, `${name} downloads nothing at start`).not.toMatch(/confluent-hub|curl|wget|install/);
+    }
+    expect(connect.environment.CONNECT_PLUGIN_PATH).toContain('/usr/share/confluent-hub-components');
+  });
+
+  it('gives every service a healthcheck, and starts a service only once what it needs is healthy', () => {
+    for (const s of compose.services) {
+      expect(s.hasHealthcheck, `${s.name} has a healthcheck`).toBe(true);
+      for (const dependency of s.dependsOn) {
+        expect(dependency.condition, `${s.name} → ${dependency.service}`).toBe('service_healthy');
+        expect(findService(compose, dependency.service), dependency.service).toBeDefined();
+      }
+    }
+    expect(service('kafka-connect').dependsOn.map((d) => d.service)).toEqual(['kafka']);
+    expect(service('kibana').dependsOn.map((d) => d.service)).toEqual(['elasticsearch']);
+  });
+
+  it('binds every published port to 127.0.0.1 only', () => {
+    const published = compose.services.flatMap((s) => s.ports);
+    expect(published.length).toBeGreaterThanOrEqual(7);
+    for (const port of published) expect(port.hostIp, port.spec).toBe('127.0.0.1');
+  });
+
+  it('publishes unique host ports equal to the defaults of the kit’s WORKSHOP_* variables', () => {
+    const hostPorts = compose.services.flatMap((s) => s.ports.map((p) => p.hostPort));
+    expect(new Set(hostPorts).size).toBe(hostPorts.length);
+    expect(Object.keys(serviceGuides).sort()).toEqual(compose.services.map((s) => s.name).sort());
+    for (const s of compose.services) {
+      const guide = serviceGuides[s.name];
+      if (!guide?.variable) {
+        expect(s.ports, `${s.name} publishes nothing`).toEqual([]);
+        continue;
+      }
+      expect(
+        s.ports.map((p) => p.hostPort),
+        `${s.name} ↔ ${variables[guide.variable].name}`,
+      ).toEqual([defaultPort(guide.variable)]);
+    }
+    // Kafka tells clients on the laptop to come back to the address the kit uses by default.
+    expect(service('kafka').environment.KAFKA_ADVERTISED_LISTENERS).toContain(
+      `EXTERNAL://${variables.kafkaBootstrapServers.default}`,
+    );
+  });
+
+  it('answers, inside its network, where connector configs look for MySQL and Kafka (WORKSHOP_CONNECT_*)', () => {
+    expect(findService(compose, variables.connectMysqlHost.default), 'a service named as the MySQL host').toBeDefined();
+    expect(service('mysql').ports.map((p) => p.containerPort)).toContain(Number(variables.connectMysqlPort.default));
+    expect(service('kafka').environment.KAFKA_ADVERTISED_LISTENERS).toContain(
+      `INTERNAL://${variables.connectKafkaBootstrapServers.default}`,
+    );
+    expect(connect.environment.CONNECT_BOOTSTRAP_SERVERS).toBe(variables.connectKafkaBootstrapServers.default);
+  });
+
+  it('is described by the README: every image, and the sum of the limits', () => {
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## The platform'), readme.indexOf('## Benchmarks'));
+    for (const s of compose.services) {
+      const image = s.buildContext ? `cp-kafka-connect:${versions.confluentPlatform}` : s.image;
+      expect(section, `README names ${image}`).toContain(image);
+    }
+    expect(section).toContain(`Debezium MySQL ${versions.debezium}`);
+    expect(section).toContain(`Elasticsearch sink ${dockerfile.args.ELASTICSEARCH_SINK_VERSION}`);
+    expect(section).toContain(`the limits add up to ${(totalMemoryLimitBytes(compose) / 1024 ** 3).toFixed(1)} GB`);
+  });
+
+  it('keeps the sum of the memory limits within 6 GB, every JVM heap within its container’s limit', () => {
+    for (const s of compose.services) {
+      expect(s.memoryLimitBytes, `${s.name} has a memory limit`).toBeGreaterThan(0);
+      const heap = Object.values(s.environment)
+        .map((value) => /-Xmx(\d+)m/.exec(value)?.[1] ?? /--max-old-space-size=(\d+)/.exec(value)?.[1])
+        .find((mb) => mb !== undefined);
+      if (heap) expect(Number(heap) * 1024 ** 2, `${s.name} heap`).toBeLessThanOrEqual((s.memoryLimitBytes ?? 0) * 0.6);
+    }
+    for (const name of ['kafka', 'schema-registry', 'kafka-connect', 'ksqldb-server', 'elasticsearch', 'kibana']) {
+      expect(Object.values(service(name).environment).join(' '), `${name} sets its heap`).toMatch(
+        /-Xmx\d+m|--max-old-space-size=\d+/,
+      );
+    }
+    expect(totalMemoryLimitBytes(compose)).toBeLessThanOrEqual(6 * 1024 ** 3);
+    expect(memoryNeeds(compose).minimumBytes).toBeLessThan(memoryNeeds(compose).recommendedBytes);
+  });
+
+  it('keeps data in named volumes and uses no fixed container names', () => {
+    expect(compose.namedVolumes.sort()).toEqual(['elasticsearch-data', 'kafka-data', 'kibana-data', 'mysql-data']);
+    for (const s of compose.services) for (const volume of s.volumes) expect(compose.namedVolumes).toContain(volume);
+    const raw = compose.raw.services as Record<string, Record<string, unknown>>;
+    for (const [name, spec] of Object.entries(raw)) expect(spec.container_name, name).toBeUndefined();
+  });
+
+  it('gives Connect the config providers and the Debezium credentials connector configs refer to', () => {
+    const env = connect.environment;
+    expect(env.CONNECT_CONFIG_PROVIDERS).toBe('file,env');
+    expect(env.CONNECT_CONFIG_PROVIDERS_FILE_CLASS).toBe('org.apache.kafka.common.config.provider.FileConfigProvider');
+    expect(env.CONNECT_CONFIG_PROVIDERS_ENV_CLASS).toBe('org.apache.kafka.common.config.provider.EnvVarConfigProvider');
+    expect(env[connectorSecretVariables.user]).toBe('debezium');
+    expect(env[connectorSecretVariables.password]).toBe('dbz');
+    expect(schemaSql).toContain(`CREATE USER 'debezium'@'%' IDENTIFIED BY 'dbz';`);
+  });
+
+  it('points ksqlDB at Kafka Connect and the Schema Registry, with a processing log', () => {
+    const env = service('ksqldb-server').environment;
+    expect(env.KSQL_KSQL_CONNECT_URL).toBe('http://kafka-connect:8083');
+    expect(env.KSQL_KSQL_SCHEMA_REGISTRY_URL).toBe('http://schema-registry:8081');
+    expect(env.KSQL_KSQL_LOGGING_PROCESSING_TOPIC_AUTO_CREATE).toBe('true');
+    expect(env.KSQL_KSQL_LOGGING_PROCESSING_STREAM_AUTO_CREATE).toBe('true');
+    expect(env.KSQL_BOOTSTRAP_SERVERS).toBe('kafka:29092');
+  });
+
+  it('runs Elasticsearch as a single node without security, and without needing vm.max_map_count', () => {
+    const env = service('elasticsearch').environment;
+    expect(env['discovery.type']).toBe('single-node');
+    expect(env['xpack.security.enabled']).toBe('false');
+    expect(env['node.store.allow_mmap']).toBe('false');
+    expect(service('kibana').environment.ELASTICSEARCH_HOSTS).toContain('http://elasticsearch:9200');
+  });
+});
+
+describe('the MySQL service', () => {
+  const mysql = service('mysql');
+  const command = (compose.raw.services as Record<string, { command?: string[] }>).mysql?.command ?? [];
+
+  it('writes a binary log in ROW format with full row images and a server id', () => {
+    expect(command).toEqual(
+      expect.arrayContaining([
+        '--server-id=1',
+        '--log-bin=mysql-bin',
+        '--binlog-format=ROW',
+        '--binlog-row-image=FULL',
+      ]),
+    );
+  });
+
+  it('loads the schema, the users and the seed from the repo, in that order, at first start', () => {
+    const raw = (compose.raw.services as Record<string, { volumes?: string[] }>).mysql?.volumes ?? [];
+    expect(raw).toContain('./docker/mysql/initdb:/docker-entrypoint-initdb.d:ro');
+    expect(readdirSync(initDir).sort()).toEqual(['10-schema-and-users.sql', '20-customers.sql']);
+    expect(mysql.volumes).toEqual(['mysql-data']);
+  });
+
+  it('creates the kit’s user and a Debezium user with exactly the connector’s grants, with the default plugin', () => {
+    expect(schemaSql).toContain(`CREATE USER 'workshop'@'%' IDENTIFIED BY 'workshop';`);
+    expect(schemaSql).toContain(`GRANT ALL PRIVILEGES ON demo.* TO 'workshop'@'%';`);
+    expect(schemaSql).toContain(`GRANT ${connectorGrants} ON *.* TO 'debezium'@'%';`);
+    expect(schemaSql.match(/^GRANT /gm)).toHaveLength(2);
+    const statements = `${schemaSql}${customersSql}`.replace(/^--.*$/gm, '');
+    expect(statements).not.toMatch(/mysql_native_password|IDENTIFIED WITH/i);
+    expect(variables.mysqlUser.default).toBe('workshop');
+    expect(variables.mysqlPassword.default).toBe('workshop');
+    expect(variables.mysqlDatabase.default).toBe('demo');
+  });
+
+  it('creates CUSTOMERS with the talk’s columns, update_ts following every update', () => {
+    for (const column of ['id', 'first_name', 'last_name', 'email', 'gender', 'club_status', 'comments', 'create_ts']) {
+      expect(schemaSql).toMatch(new RegExp(`^\\s+${column}\\s`, 'm'));
+    }
+    expect(schemaSql).toMatch(/id\s+INT\s+NOT NULL PRIMARY KEY/);
+    expect(schemaSql).toMatch(/update_ts\s+TIMESTAMP .*ON UPDATE CURRENT_TIMESTAMP/);
+  });
+
+  it('seeds about twenty customers with ids 1.. and every club status, several of them platinum', () => {
+    const rows = [...customersSql.matchAll(/^\s*\((\d+),\s*'[^']*',\s*'[^']*',\s*'([^']*)',\s*'[^']*',\s*'(\w+)'/gm)];
+    const ids = rows.map((row) => Number(row[1]));
+    expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => i + 1));
+    expect(ids.length).toBeGreaterThanOrEqual(15);
+    const statuses = rows.map((row) => row[3]);
+    expect(new Set(statuses)).toEqual(new Set(['bronze', 'silver', 'gold', 'platinum']));
+    expect(statuses.filter((s) => s === 'platinum').length).toBeGreaterThanOrEqual(3);
+    for (const row of rows) expect(row[2]).toMatch(/@example\.(com|org|net)$/);
+  });
+});
+
+describe('reading compose values', () => {
+  it('reads memory sizes the way Compose does', () => {
+    expect(parseMemory('512m')).toBe(512 * 1024 ** 2);
+    expect(parseMemory('1g')).toBe(1024 ** 3);
+    expect(parseMemory('1.5GB')).toBe(1.5 * 1024 ** 3);
+    expect(parseMemory('65536')).toBe(65536);
+    expect(() => parseMemory('lots', 'service "x"')).toThrow('service "x" has memory "lots", not like 512m or 1g');
+  });
+
+  it('reads published ports with and without a host address', () => {
+    expect(parsePortSpec('127.0.0.1:9092:9092')).toMatchObject({
+      hostIp: '127.0.0.1',
+      hostPort: 9092,
+      containerPort: 9092,
+    });
+    expect(parsePortSpec('8080:80')).toMatchObject({ hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80 });
+    expect(parsePortSpec('5601')).toMatchObject({ hostIp: '0.0.0.0', hostPort: 5601 });
+    expect(() => parsePortSpec('abc', 'service "kibana"')).toThrow('service "kibana" publishes "abc"');
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * `npm run down`: stops the platform and keeps its data (topics, MySQL rows, indexes, dashboards), so the next
+ * `npm run up` continues where the learner left off. `npm run down -- --volumes` also removes the data, after
+ * saying what goes.
+ */
+import { parseArgs } from 'node:util';
+import { ExitCode, UsageError } from '../errors.js';
+import { progress, success } from '../output.js';
+import { defaultComposePath, readComposeFile } from './compose-file.js';
+import { DockerCli } from './docker.js';
+import type { CommandEnvironment } from './preflight.js';
+
+/** Stopping the JVMs and databases cleanly takes a while; compose gives each 10 s before killing it. */
+export const downTimeoutMs = 3 * 60_000;
+
+export async function downCommand(args: string[], context: CommandEnvironment = {}): Promise<number> {
+  let volumes = false;
+  try {
+    volumes = Boolean(
+      parseArgs({ args, options: { volumes: { type: 'boolean' } }, strict: true, allowPositionals: false }).values
+        .volumes,
+    );
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}. Usage: npm run down [-- --volumes]`);
+  }
+  const composePath = context.composePath ?? defaultComposePath;
+  const compose = readComposeFile(composePath);
+  const docker = new DockerCli({ env: context.env, composeFile: composePath });
+  if (volumes) {
+    const names = compose.namedVolumes.map((volume) => `${compose.projectName}_${volume}`);
+    progress(
+      `--volumes: removing the platform's data as well — Kafka topics, MySQL rows, Elasticsearch indexes and Kibana objects (volumes ${names.join(', ')}); the next npm run up starts from the seed data`,
+    );
+  } else {
+    progress('stopping the platform; its data stays for the next npm run up (npm run down -- --volumes removes it)');
+  }
+  await docker.expectComposeOk(
+    ['down', '--remove-orphans', ...(volumes ? ['--volumes'] : [])],
+    downTimeoutMs,
+    volumes ? 'the platform to stop and its volumes to be removed' : 'the platform to stop',
+  );
+  success(volumes ? 'the platform is stopped and its data removed' : 'the platform is stopped; its data is kept');
+  return ExitCode.ok;
+}
