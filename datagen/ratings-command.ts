@@ -1,0 +1,217 @@
+/**
+ * `npm run datagen -- ratings [options]`: produces rating events to Kafka until stopped (or for --count / --duration).
+ * On a terminal one live line shows progress; in CI, with --quiet or --json, only the summary at the end is printed.
+ * Ctrl-C stops making ratings and waits for what is in flight; a second Ctrl-C gives up on it.
+ */
+import { loadConfig } from '../workshop/config.js';
+import { ExitCode } from '../workshop/errors.js';
+import { isInteractive, progress } from '../workshop/output.js';
+import { seededCustomerIds } from './customers.js';
+import {
+  OptionError,
+  parseChoice,
+  parseCommandLine,
+  parseCustomerIds,
+  parseDuration,
+  parsePositiveInteger,
+  parseRate,
+  parseSeed,
+  parseTopic,
+} from './options.js';
+import type { CustomerIds } from './rating.js';
+import { type RatingsRunOptions, type RatingsSummary, type RunEvent, startRatings } from './ratings-producer.js';
+
+export const ratingsUsage =
+  'npm run datagen -- ratings [--rate N|max] [--count N | --duration 30s] [--seed N] [--topic ratings] [--customers 1-20] [--format json|avro] [--producers N] [--quiet] [--json]';
+
+/** A few a second, like the talk's demo: slow enough to watch, fast enough for a one-minute window to fill. */
+export const defaultRate = 3;
+
+export interface RatingsCommandOptions {
+  rate: number | 'max';
+  count?: number;
+  durationMs?: number;
+  seed?: number;
+  topic: string;
+  customers: CustomerIds;
+  format: 'json' | 'avro';
+  producers?: number;
+  quiet: boolean;
+  json: boolean;
+}
+
+export function parseRatingsArgs(args: string[]): RatingsCommandOptions {
+  return parseCommandLine(
+    args,
+    {
+      rate: { type: 'string' },
+      count: { type: 'string' },
+      duration: { type: 'string' },
+      seed: { type: 'string' },
+      topic: { type: 'string' },
+      customers: { type: 'string' },
+      format: { type: 'string' },
+      producers: { type: 'string' },
+      quiet: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    ratingsUsage,
+    (values) => {
+      const text = (name: string) => values[name] as string | undefined;
+      if (text('count') !== undefined && text('duration') !== undefined) {
+        throw new OptionError('give --count or --duration, not both');
+      }
+      const rate = text('rate') === undefined ? defaultRate : parseRate(text('rate') as string, { allowMax: true });
+      const producers = text('producers');
+      if (producers !== undefined && rate !== 'max') {
+        throw new OptionError('--producers only applies at full speed (--rate max); a paced run uses one producer');
+      }
+      return {
+        rate,
+        count: text('count') === undefined ? undefined : parsePositiveInteger('count', text('count') as string),
+        durationMs: text('duration') === undefined ? undefined : parseDuration(text('duration') as string),
+        seed: text('seed') === undefined ? undefined : parseSeed(text('seed') as string),
+        topic: parseTopic(text('topic') ?? 'ratings'),
+        customers: text('customers') === undefined ? seededCustomerIds : parseCustomerIds(text('customers') as string),
+        format: parseChoice('format', text('format') ?? 'json', ['json', 'avro'] as const),
+        producers: producers === undefined ? undefined : parsePositiveInteger('producers', producers, 16),
+        quiet: values.quiet === true,
+        json: values.json === true,
+      };
+    },
+  );
+}
+
+const number = (n: number) => n.toLocaleString('en-US');
+
+export function formatSummary(summary: RatingsSummary): string {
+  const ids = summary.lastRatingId === null ? '' : ` (rating_id ${summary.firstRatingId}..${summary.lastRatingId})`;
+  const lost = summary.sent - summary.acknowledged;
+  return [
+    `acknowledged ${number(summary.acknowledged)} ratings${ids} on topic ${summary.topic}`,
+    lost > 0 ? `, ${number(lost)} sent but not acknowledged` : '',
+    ` in ${(summary.elapsedMs / 1000).toFixed(1)} s: ${summary.recordsPerSecond < 100 ? summary.recordsPerSecond.toFixed(1) : number(Math.round(summary.recordsPerSecond))} records/s,`,
+    ` ${summary.megabytesPerSecond.toFixed(2)} MB/s, ${number(summary.errors)} ${summary.errors === 1 ? 'error' : 'errors'} retried.`,
+    `\nseed ${summary.seed}: add --seed ${summary.seed} to make the same ratings again.\n`,
+  ].join('');
+}
+
+/** The single live line: sent, acknowledged, rate and errors, redrawn at most ten times a second. */
+class LiveLine {
+  private sent = 0;
+  private acknowledged = 0;
+  private errors = 0;
+  private lastError: string | undefined;
+  private stopping = false;
+  private startedAt = Date.now();
+  private drawnAt = 0;
+
+  constructor(private readonly topic: string) {}
+
+  update(event: RunEvent): void {
+    if (event.kind === 'started') this.startedAt = Date.now();
+    else if (event.kind === 'sending') this.sent += event.count;
+    else if (event.kind === 'acknowledged') {
+      this.acknowledged += event.count;
+      this.lastError = undefined;
+    } else if (event.kind === 'retrying') {
+      this.errors += 1;
+      this.lastError = event.message;
+    } else if (event.kind === 'stopping') this.stopping = true;
+    const now = Date.now();
+    if (event.kind === 'retrying' || event.kind === 'stopping' || now - this.drawnAt >= 100) this.draw(now);
+  }
+
+  draw(now = Date.now()): void {
+    this.drawnAt = now;
+    const seconds = Math.max(0.001, (now - this.startedAt) / 1000);
+    const rate = this.acknowledged / seconds;
+    const retrying = this.lastError ? ` · retrying: ${this.lastError.slice(0, 80)}` : '';
+    const stopping = this.stopping ? ' · stopping, Ctrl-C again to give up' : '';
+    process.stderr.write(
+      `\r\x1b[2K${this.topic}: sent ${number(this.sent)} · acknowledged ${number(this.acknowledged)} · ${rate.toFixed(1)}/s · errors ${number(this.errors)}${retrying}${stopping}`,
+    );
+  }
+
+  end(): void {
+    this.draw();
+    process.stderr.write('\n');
+  }
+}
+
+/** In CI or a log file: a line when Kafka stops answering and one when it answers again, nothing per record. */
+function logTransitions(): (event: RunEvent) => void {
+  let failing = false;
+  return (event) => {
+    if (event.kind === 'retrying' && !failing) {
+      failing = true;
+      progress(`Kafka is not acknowledging (${event.message}); retrying until it does`);
+    } else if (event.kind === 'acknowledged' && failing) {
+      failing = false;
+      progress('Kafka is acknowledging again');
+    } else if (event.kind === 'stopping') {
+      progress(`stopping: waiting for ${event.inFlight} ratings in flight (Ctrl-C again to give up on them)`);
+    }
+  };
+}
+
+export async function ratingsCommand(args: string[]): Promise<number> {
+  const options = parseRatingsArgs(args);
+  const config = loadConfig();
+  const live = !options.quiet && !options.json && isInteractive() ? new LiveLine(options.topic) : undefined;
+  const log = !options.quiet && !options.json && !live ? logTransitions() : undefined;
+  const until =
+    options.count !== undefined
+      ? `${number(options.count)} ratings`
+      : options.durationMs !== undefined
+        ? `${options.durationMs / 1000} s`
+        : 'stopped (Ctrl-C)';
+  if (!options.quiet && !options.json) {
+    progress(
+      `producing ratings to topic ${options.topic} on ${config.kafkaBootstrapServers.join(',')} as ${options.format}, ${options.rate === 'max' ? 'at full speed' : `${options.rate}/s`}, until ${until}`,
+    );
+  }
+  const runOptions: RatingsRunOptions = {
+    bootstrapServers: config.kafkaBootstrapServers,
+    schemaRegistryUrl: config.schemaRegistryUrl,
+    topic: options.topic,
+    rate: options.rate,
+    count: options.count,
+    durationMs: options.durationMs,
+    seed: options.seed,
+    customers: options.customers,
+    format: options.format,
+    producers: options.producers,
+    onEvent: (event) => {
+      live?.update(event);
+      log?.(event);
+    },
+  };
+  const run = startRatings(runOptions);
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      run.stop();
+      return;
+    }
+    run.abandon();
+    live?.end();
+    process.stderr.write('gave up on the ratings in flight: they may or may not be in the topic\n');
+    process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const summary = await run.done;
+    live?.end();
+    process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
+    return ExitCode.ok;
+  } catch (error) {
+    live?.end();
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

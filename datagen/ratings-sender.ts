@@ -1,0 +1,145 @@
+/**
+ * The producing loop behind `datagen ratings`: claim the next rating ids, make those ratings, send them as one batch
+ * and wait for Kafka to acknowledge them before claiming more. One loop runs in the command's own thread, or one per
+ * worker thread at full speed; both run this code.
+ *
+ * Why ids stay gap-free and unduplicated through a broker restart: the producer is idempotent (Kafka drops a batch it
+ * already wrote, by producer id and sequence number) and waits for all in-sync replicas; a batch is sent again, with
+ * the same records, until it is acknowledged; and a claimed id is always sent, even after a stop.
+ */
+import { Kafka, type KafkaConfig, logLevel, type Producer } from 'kafkajs';
+import { WorkshopError } from '../workshop/errors.js';
+import { type Clock, NotYet, systemClock, waitFor } from '../workshop/wait.js';
+import { avroEncoder } from './avro.js';
+import { type CustomerIds, RatingSequence } from './rating.js';
+
+/** A run of consecutive rating ids to make and send. */
+export interface Claim {
+  first: number;
+  count: number;
+}
+
+/** Hands out rating ids, in order, until the run is over (undefined). */
+export interface Claims {
+  next(max: number): Promise<Claim | undefined>;
+}
+
+export type SenderEvent =
+  | { kind: 'sending'; count: number }
+  | { kind: 'acknowledged'; count: number; bytes: number; lastId: number }
+  | { kind: 'retrying'; message: string };
+
+export interface SenderOptions {
+  bootstrapServers: string[];
+  topic: string;
+  seed: number;
+  customers: CustomerIds;
+  format: 'json' | 'avro';
+  schemaRegistryUrl: string;
+  /** Set for avro: the id the registry gave the rating schema. */
+  schemaId?: number;
+  /** The most records in one batch. */
+  batchSize: number;
+  report: (event: SenderEvent) => void;
+  /** Called once the producer is connected; the loop starts claiming when it resolves. */
+  whenConnected?: () => Promise<void>;
+  /** True after a second Ctrl-C: stop retrying a batch Kafka does not acknowledge. */
+  abandoned?: () => boolean;
+  clock?: Clock;
+}
+
+/** Pause between two attempts at a batch that kafkajs gave up on (it has already retried with its own back-off). */
+const resendIntervalMs = 1_000;
+
+/** The kafkajs client the generator uses: its log is turned into events rather than printed. */
+export function datagenKafka(
+  bootstrapServers: string[],
+  onError: (message: string) => void,
+  overrides: Partial<KafkaConfig> = {},
+): Kafka {
+  return new Kafka({
+    clientId: 'workshop-datagen',
+    brokers: bootstrapServers,
+    connectionTimeout: 3_000,
+    requestTimeout: 30_000,
+    // Keep trying while a broker restarts; the back-off stays short so sending resumes soon after it is back.
+    retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: Number.MAX_SAFE_INTEGER },
+    logLevel: logLevel.ERROR,
+    logCreator: () => (entry) => {
+      // "Response InitProducerId(key: 22, version: 1): The coordinator is not available": the reason is what matters.
+      if (entry.level === logLevel.ERROR)
+        onError(entry.log.message.replace(/^Response \w+\(key: \d+, version: \d+\): /, ''));
+    },
+    ...overrides,
+  });
+}
+
+/** Whether sending the same batch again can succeed: the broker was away, slow or not yet the leader. */
+export function isTransient(error: unknown): boolean {
+  const { name, retriable } = error as { name?: string; retriable?: boolean };
+  return name === 'KafkaJSNumberOfRetriesExceeded' || retriable === true;
+}
+
+export async function runSender(claims: Claims, options: SenderOptions): Promise<void> {
+  const clock = options.clock ?? systemClock;
+  const kafka = datagenKafka(options.bootstrapServers, (message) => options.report({ kind: 'retrying', message }));
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: Number.MAX_SAFE_INTEGER },
+  });
+  const sequence = new RatingSequence({ seed: options.seed, customers: options.customers });
+  const encodeAvro =
+    options.format === 'avro' ? avroEncoder(options.schemaRegistryUrl, options.schemaId as number) : undefined;
+  await producer.connect();
+  try {
+    await options.whenConnected?.();
+    for (;;) {
+      const claim = await claims.next(options.batchSize);
+      if (!claim) break;
+      const sentAt = clock.now();
+      const messages: { key: string; value: Buffer }[] = [];
+      let bytes = 0;
+      for (let id = claim.first; id < claim.first + claim.count; id++) {
+        const rating = sequence.make(id, sentAt);
+        const value = encodeAvro ? await encodeAvro(rating) : Buffer.from(JSON.stringify(rating));
+        bytes += value.length;
+        messages.push({ key: String(id), value });
+      }
+      options.report({ kind: 'sending', count: claim.count });
+      await sendUntilAcknowledged(producer, options.topic, messages, claim, options.abandoned, clock);
+      options.report({ kind: 'acknowledged', count: claim.count, bytes, lastId: claim.first + claim.count - 1 });
+    }
+  } finally {
+    if (!options.abandoned?.()) await producer.disconnect();
+  }
+}
+
+async function sendUntilAcknowledged(
+  producer: Producer,
+  topic: string,
+  messages: { key: string; value: Buffer }[],
+  claim: Claim,
+  abandoned: (() => boolean) | undefined,
+  clock: Clock,
+): Promise<void> {
+  const ids = `${claim.first}..${claim.first + claim.count - 1}`;
+  await waitFor({
+    what: `Kafka to acknowledge ratings ${ids}`,
+    // Until acknowledged or abandoned: a broker that is away for a while is waited for, as the run is watched live.
+    timeoutMs: Number.POSITIVE_INFINITY,
+    intervalMs: resendIntervalMs,
+    clock,
+    giveUpIf: () => (abandoned?.() ? 'the run was abandoned' : undefined),
+    probe: async () => {
+      try {
+        return await producer.send({ topic, acks: -1, messages });
+      } catch (error) {
+        if (!isTransient(error)) {
+          throw new WorkshopError(`Kafka refused ratings ${ids} for topic ${topic}: ${(error as Error).message}`);
+        }
+        return new NotYet((error as Error).message);
+      }
+    },
+  });
+}
