@@ -3,7 +3,7 @@
  * deadline passes while "not yet". The first expectation that does not pass ends the step: what follows it depends
  * on it, and its message is the one to act on. A step marked independent runs all its expectations at once.
  */
-import { KafkaJSError } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import { EnvironmentError } from '../workshop/errors.js';
 import type { Expectation, Step } from './course.js';
 import type { CheckContext } from './kind.js';
@@ -19,7 +19,8 @@ export interface RunOptions {
 
 function asEnvironment(error: unknown): EnvironmentError | undefined {
   if (error instanceof EnvironmentError) return error;
-  if (error instanceof KafkaJSError) {
+  // kafkajs is CommonJS and spreads its errors into its exports: Node's ESM loader sees them only on the default.
+  if (error instanceof kafkajs.KafkaJSError) {
     return new EnvironmentError(`Kafka: ${error.message}`, 'check that Kafka is up: npm run status');
   }
   return undefined;

@@ -21,7 +21,7 @@ export function formatExpectation(result: ExpectationResult, stepId: string): st
   if (result.outcome === 'pass') return `  ${marks.pass} ${result.object}: ${result.found}`;
   const lines = [`  ${marks[result.outcome]} ${result.object}: expected ${result.expected}, found ${result.found}`];
   if (result.outcome === 'environment-error') {
-    lines.push(`      not your mistake: the platform is not ready. ${result.hint}, then npm run check ${stepId}`);
+    lines.push(`      not your mistake: the platform is not ready; ${result.hint}, then npm run check ${stepId}`);
   } else {
     lines.push(`      hint: ${result.hint}`);
   }

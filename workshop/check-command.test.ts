@@ -42,6 +42,7 @@ describe('npm run check', () => {
     [['check', '--jsn'], /Unknown option '--jsn'.*Usage: npm run check/],
     [['check', 'step-1', 'step-2'], /check takes one step at most/],
     [['check', '--watch', '--json', 'step-1'], /--watch and --json do not go together/],
+    [['check', '--watch'], /--watch needs a step to watch/],
     [['solve'], /solve needs exactly one step/],
     [['reset', 'step-0'], /unknown step "step-0"/],
     [['connector', 'apply', 'no-such-file.json'], /no file no-such-file.json/],

@@ -44,6 +44,9 @@ export async function checkCommand(args: string[]): Promise<number> {
   if (positionals.length > 1)
     throw new UsageError(`check takes one step at most, got ${positionals.join(' ')}. Usage: ${usage}`);
   if (values.watch && values.json) throw new UsageError('--watch and --json do not go together: pick one');
+  if (values.watch && positionals.length === 0) {
+    throw new UsageError('--watch needs a step to watch: npm run check step-N -- --watch');
+  }
   const course = loadCourse();
   const chosen = positionals[0] === undefined ? undefined : selectStep(course, positionals[0]);
   const config = loadConfig();

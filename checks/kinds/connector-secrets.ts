@@ -25,6 +25,7 @@ export const connectorSecrets: ExpectationKind<ConnectorSecrets> = {
       // Never print the value itself: it is a password.
       return fail(
         `${literal.join(', ')} written into the config as plain text`,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the placeholder a learner writes, not a template.
         'replace the value with ${env:DEBEZIUM_DATABASE_PASSWORD}: the Connect worker holds the password, the REST API never shows it',
       );
     }

@@ -6,17 +6,21 @@
  *   npm run bench -- --only stack,check    some of them
  *   npm run bench -- --only compose        the platform's memory limits, from docker-compose.yml (no Docker needed)
  *   npm run bench -- --warm-only           the local stack from a warm cache only (no download)
+ *   npm run bench -- --only datagen        the data generator's throughput against Kafka's own producer perf test
  *   npm run bench -- --runs N              repetitions where a benchmark repeats (default: each one's own)
+ *   npm run bench -- --records N           records per run of the datagen benchmark (default 500000)
  */
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { benchCheck } from './check-bench.js';
 import { benchComposeMemory } from './compose-bench.js';
+import { benchDatagen } from './datagen-bench.js';
 import { benchLocalStack } from './stack-bench.js';
 
 interface BenchOptions {
   warmOnly: boolean;
   runs: number | undefined;
+  records: number | undefined;
 }
 
 /** Every benchmark, by the name --only takes, in the order `npm run bench` runs them. */
@@ -28,16 +32,24 @@ const benchmarks: Record<string, (options: BenchOptions) => Promise<void>> = {
     await benchLocalStack({ cold: !warmOnly, warmRuns: Math.min(runs ?? 2, 10) });
   },
   check: ({ runs }) => benchCheck(runs ?? 20),
+  datagen: async ({ runs, records }) => {
+    await benchDatagen({ records: records ?? 500_000, rounds: Math.min(runs ?? 2, 10) });
+  },
 };
 
-const usage = 'npm run bench [-- --only NAME[,NAME]] [-- --warm-only] [-- --runs N]';
+const usage = 'npm run bench [-- --only NAME[,NAME]] [-- --warm-only] [-- --runs N] [-- --records N]';
 
 export async function benchCommand(args: string[]): Promise<number> {
-  let values: { 'warm-only'?: boolean; runs?: string; only?: string };
+  let values: { 'warm-only'?: boolean; runs?: string; only?: string; records?: string };
   try {
     ({ values } = parseArgs({
       args,
-      options: { 'warm-only': { type: 'boolean' }, runs: { type: 'string' }, only: { type: 'string' } },
+      options: {
+        'warm-only': { type: 'boolean' },
+        runs: { type: 'string' },
+        only: { type: 'string' },
+        records: { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -48,6 +60,10 @@ export async function benchCommand(args: string[]): Promise<number> {
   if (runs !== undefined && (!Number.isInteger(runs) || runs < 1 || runs > 100)) {
     throw new UsageError(`--runs ${values.runs} is not a whole number from 1 to 100`);
   }
+  const records = values.records === undefined ? undefined : Number(values.records);
+  if (records !== undefined && (!/^\d+$/.test(values.records ?? '') || records < 1_000 || records > 100_000_000)) {
+    throw new UsageError(`--records ${values.records} is not a whole number from 1000 to 100000000`);
+  }
   const names = values.only ? values.only.split(',').map((n) => n.trim()) : Object.keys(benchmarks);
   const unknown = names.filter((name) => !benchmarks[name]);
   if (unknown.length > 0) {
@@ -55,6 +71,6 @@ export async function benchCommand(args: string[]): Promise<number> {
       `unknown benchmark ${unknown.join(', ')}; the benchmarks are: ${Object.keys(benchmarks).join(', ')}`,
     );
   }
-  for (const name of names) await benchmarks[name]?.({ warmOnly: values['warm-only'] ?? false, runs });
+  for (const name of names) await benchmarks[name]?.({ warmOnly: values['warm-only'] ?? false, runs, records });
   return 0;
 }

@@ -1,4 +1,4 @@
-/** Runs the kit's CLI as a learner would (`npm run <command>` runs the same file), for tests. */
+/** Runs the kit's CLI as a learner would (`npm run <command>` runs the same file), for tests and benchmarks. */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -12,22 +12,30 @@ export interface CliRun {
   elapsedMs: number;
 }
 
-export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<CliRun> {
+export interface RunningCli {
+  /** What it has printed so far. */
+  stdout(): string;
+  exited(): boolean;
+  done: Promise<CliRun>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+export function startCli(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): RunningCli {
   const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
+    cwd: root,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const done = new Promise<CliRun>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${args.join(' ')} ran longer than ${timeoutMs} ms\n${stdout}\n${stderr}`));
@@ -37,4 +45,14 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
       resolve({ code, stdout, stderr, elapsedMs: Date.now() - started });
     });
   });
+  return {
+    stdout: () => stdout,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
+    done,
+    kill: (signal = 'SIGTERM') => child.kill(signal),
+  };
+}
+
+export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<CliRun> {
+  return startCli(args, env, timeoutMs).done;
 }
