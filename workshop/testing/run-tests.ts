@@ -27,7 +27,18 @@ if (existsSync(resultsFile)) {
     numPendingTests: number;
     numTodoTests: number;
     numTotalTests: number;
+    testResults: { name: string; assertionResults: { ancestorTitles: string[]; status: string }[] }[];
   };
+  // Skipped suites carry their reason in their title: list them, so a skip is never silent.
+  const skippedSuites = new Set<string>();
+  for (const file of summary.testResults) {
+    for (const test of file.assertionResults) {
+      if (test.status === 'skipped' || test.status === 'pending' || test.status === 'todo') {
+        skippedSuites.add(test.ancestorTitles[0] ?? file.name);
+      }
+    }
+  }
+  for (const suite of skippedSuites) process.stdout.write(`skipped: ${suite}\n`);
   process.stdout.write(
     `\ntests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed, ${summary.numPendingTests + summary.numTodoTests} skipped\n`,
   );
