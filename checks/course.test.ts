@@ -92,3 +92,23 @@ describe('a step file with a mistake is refused with where and what', () => {
     expect(() => loadCourse(courseWith(yaml))).toThrow(message);
   });
 });
+
+describe('the guides show the code the kit runs', () => {
+  // A code block right after `<!-- from: path -->` must appear, exactly, in that file of the repository: the page
+  // and the tested code cannot drift apart.
+  const root = path.dirname(stepsDir);
+  const blocks = course.flatMap((step) => {
+    const guide = readFileSync(path.join(root, step.guidePath), 'utf8');
+    return [...guide.matchAll(/<!-- from: (\S+) -->\n```[a-z]*\n([\s\S]*?)```/g)].map(
+      (m) => [step.id, m[1] ?? '', m[2] ?? ''] as const,
+    );
+  });
+
+  it('has such blocks', () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(blocks)('%s: the block from %s is in that file', (_, file, block) => {
+    expect(readFileSync(path.join(root, file), 'utf8')).toContain(block);
+  });
+});

@@ -4,6 +4,7 @@
  * consumer group.
  */
 import { randomUUID } from 'node:crypto';
+import { TimeoutError } from '../workshop/errors.js';
 import type { Services } from './services.js';
 
 export interface ReadRecord {
@@ -33,8 +34,9 @@ export async function topicOffsets(services: Services, topic: string) {
 }
 
 /**
- * Reads the given ranges, or stops early when `stopWhen` says so. Rejects with a timeout message if the records do
- * not arrive by the deadline (they are known to exist, so that means the broker is not serving them).
+ * Reads the given ranges; with `stopWhen`, reads on until a record matches or the deadline passes, and returns what
+ * it read. Without it, rejects with a TimeoutError if the records do not arrive by the deadline: they are known to
+ * exist, so the broker is not serving them.
  */
 export async function readRanges(
   services: Services,
@@ -59,13 +61,25 @@ export async function readRanges(
     settle = resolve;
     fail = reject;
   });
+  // Waiting for a record that may never come (stopWhen) ends quietly at the deadline; a known range must arrive.
   const timer = setTimeout(
-    () => fail?.(new Error(`records of "${topic}" did not arrive within ${options.timeoutMs} ms`)),
+    () =>
+      options.stopWhen
+        ? settle?.()
+        : fail?.(
+            new TimeoutError(
+              `Kafka did not deliver the records of topic "${topic}" within ${options.timeoutMs / 1000} s`,
+              'Kafka may be overloaded or restarting: npm run status, then check again',
+            ),
+          ),
     options.timeoutMs,
   );
   try {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
+    consumer.on(consumer.events.CRASH, (event) => {
+      fail?.(new TimeoutError(`reading topic "${topic}" failed: ${event.payload.error.message}`));
+    });
     consumer.on(consumer.events.GROUP_JOIN, () => {
       for (const range of ranges) consumer.seek({ topic, partition: range.partition, offset: range.from.toString() });
     });

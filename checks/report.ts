@@ -38,6 +38,14 @@ export function formatStep(result: StepResult, skippedProbes = 0): string {
   return lines.join('\n');
 }
 
+/** A saved time as the learner's clock shows it: 2026-11-22 14:05. */
+function localMinute(iso: string | undefined): string | undefined {
+  if (!iso) return undefined;
+  const d = new Date(iso);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
 export function formatProgressTable(
   rows: { id: string; title: string; outcome?: Outcome }[],
   progress: Progress,
@@ -46,7 +54,7 @@ export function formatProgressTable(
   const table = rows.map((row) => [
     row.id,
     row.outcome ? `${marks[row.outcome]} ${words[row.outcome]}` : chalk.dim('not checked'),
-    progress[row.id]?.firstPassedAt?.replace('T', ' ').slice(0, 16) ?? '—',
+    localMinute(progress[row.id]?.firstPassedAt) ?? '—',
     row.title,
   ]);
   // Widths ignore colour codes.

@@ -3,6 +3,7 @@
  * alone, and every call says what it changed.
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,17 +70,21 @@ export function connectorTopics(config: Record<string, string>, topics: string[]
   return topics.filter((t) => (prefix !== undefined && (t === prefix || t.startsWith(`${prefix}.`))) || t === history);
 }
 
-/** Creates or updates a connector from a file. Returns what it did, in words. */
-export async function applyConnector(services: Services, file: string): Promise<string> {
+/**
+ * Creates or updates a connector from a file. Returns what it did, in words. `adapt` (for solve) fits the reference
+ * file to this platform; a learner's own file is applied exactly as written.
+ */
+export async function applyConnector(services: Services, file: string, { adapt = false } = {}): Promise<string> {
   const { name, config } = readConnectorFile(file);
-  const wanted = adaptConnectorConfig(config, services.config);
+  const wanted = adapt ? adaptConnectorConfig(config, services.config) : config;
+  const changedByAdapting = Object.keys(wanted).filter((key) => wanted[key] !== config[key]);
   const current = await services.connect<Record<string, string>>(`/connectors/${encodeURIComponent(name)}/config`);
   if (current.status === 200) {
     const { name: _name, ...existing } = current.body;
     const same =
       Object.keys(existing).length === Object.keys(wanted).length &&
       Object.entries(wanted).every(([key, value]) => existing[key] === value);
-    if (same) return `connector "${name}": already as in ${path.relative(repoRoot, file)}, left unchanged`;
+    if (same) return `connector "${name}": already as in ${shown(file)}, left unchanged`;
   }
   const put = await services.connect<{ message?: string }>(`/connectors/${encodeURIComponent(name)}/config`, {
     method: 'PUT',
@@ -87,11 +92,18 @@ export async function applyConnector(services: Services, file: string): Promise<
   });
   if (put.status >= 400) {
     throw new WorkshopError(
-      `Kafka Connect refused connector "${name}" from ${path.relative(repoRoot, file)}: ${put.body?.message ?? put.status}`,
+      `Kafka Connect refused connector "${name}" from ${shown(file)}: ${put.body?.message ?? put.status}`,
       'fix the config file and apply it again',
     );
   }
-  return `connector "${name}": ${current.status === 200 ? 'updated' : 'created'} from ${path.relative(repoRoot, file)}`;
+  const adapted = changedByAdapting.length > 0 ? ` (for this platform: ${changedByAdapting.join(', ')})` : '';
+  return `connector "${name}": ${current.status === 200 ? 'updated' : 'created'} from ${shown(file)}${adapted}`;
+}
+
+/** A file's path as a person would type it: relative to the repository when inside it. */
+function shown(file: string): string {
+  const relative = path.relative(repoRoot, file);
+  return relative.startsWith('..') ? file : relative;
 }
 
 async function deleteTopics(services: Services, names: string[]): Promise<void> {
@@ -141,14 +153,32 @@ function pidFile(name: string): string {
   return path.join(stateDir(), `${name}.pid`);
 }
 
+/**
+ * The pid of a producer the kit started, if that process still runs. The pid file also holds the process title the
+ * kit gave it, so a pid reused by another program (after a reboot) is never taken for ours.
+ */
 function runningPid(name: string): number | undefined {
   if (!existsSync(pidFile(name))) return undefined;
-  const pid = Number(readFileSync(pidFile(name), 'utf8').trim());
+  const [pidText, title] = readFileSync(pidFile(name), 'utf8').trim().split(/\s+/);
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
   try {
     process.kill(pid, 0);
-    return pid;
   } catch {
     return undefined;
+  }
+  // Where /proc exists (Linux, WSL) the process must carry our title; elsewhere the pid check must do.
+  if (title && existsSync(`/proc/${pid}/cmdline`)) {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(title) ? pid : undefined;
+  }
+  return pid;
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
   }
 }
 
@@ -161,9 +191,10 @@ export async function startBackgroundProducer(
   mkdirSync(stateDir(), { recursive: true });
   const logPath = path.join(stateDir(), `${resource.name}.log`);
   const log = openSync(logPath, 'a');
+  const title = `workshop-${resource.name}-${randomUUID().slice(0, 8)}`;
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'workshop', 'cli.ts'), ...resource.args],
+    [`--title=${title}`, '--import', 'tsx', path.join(repoRoot, 'workshop', 'cli.ts'), ...resource.args],
     {
       cwd: repoRoot,
       detached: true,
@@ -173,19 +204,26 @@ export async function startBackgroundProducer(
   );
   closeSync(log);
   child.unref();
-  writeFileSync(pidFile(resource.name), `${child.pid}\n`);
+  writeFileSync(pidFile(resource.name), `${child.pid} ${title}\n`);
   const before = await topicOffsets(services, resource.topic).catch(() => []);
   const sum = (offsets: { high: bigint }[]) => offsets.reduce((total, o) => total + o.high, 0n);
-  await waitFor({
-    what: `producer "${resource.name}" to write to "${resource.topic}"`,
-    timeoutMs: 30_000,
-    intervalMs: 500,
-    giveUpIf: () => (child.exitCode !== null ? `it exited with code ${child.exitCode}; see ${logPath}` : undefined),
-    probe: async () => {
-      const now = await topicOffsets(services, resource.topic).catch(() => []);
-      return sum(now) > sum(before) ? true : new NotYet('no records yet');
-    },
-  });
+  try {
+    await waitFor({
+      what: `producer "${resource.name}" to write to "${resource.topic}"`,
+      timeoutMs: 30_000,
+      intervalMs: 500,
+      giveUpIf: () => (child.exitCode !== null ? `it exited with code ${child.exitCode}; see ${logPath}` : undefined),
+      probe: async () => {
+        const now = await topicOffsets(services, resource.topic).catch(() => []);
+        return sum(now) > sum(before) ? true : new NotYet('no records yet');
+      },
+    });
+  } catch (error) {
+    // A producer that does not produce is stopped, not left running behind the learner's back.
+    if (child.pid) signalGroup(child.pid, 'SIGKILL');
+    rmSync(pidFile(resource.name), { force: true });
+    throw error;
+  }
   return `producer "${resource.name}": started in the background (pid ${child.pid}, log ${path.relative(repoRoot, logPath)})`;
 }
 
@@ -196,17 +234,13 @@ export async function stopBackgroundProducer(
   const done: string[] = [];
   const pid = runningPid(resource.name);
   if (pid) {
-    try {
-      process.kill(-pid, 'SIGINT');
-    } catch {
-      // already gone
-    }
+    signalGroup(pid, 'SIGINT');
     await waitFor({
       what: `producer "${resource.name}" (pid ${pid}) to stop`,
       timeoutMs: 15_000,
       intervalMs: 100,
       probe: async () => (runningPid(resource.name) ? new NotYet('still running') : true),
-    }).catch(() => process.kill(-pid, 'SIGKILL'));
+    }).catch(() => signalGroup(pid, 'SIGKILL'));
     done.push(`producer "${resource.name}" stopped`);
   }
   rmSync(pidFile(resource.name), { force: true });
@@ -235,7 +269,7 @@ export function describeRemoval(resource: Resource): string {
 
 export async function applyResource(services: Services, resource: Resource): Promise<string> {
   return resource.kind === 'connector'
-    ? applyConnector(services, resource.file)
+    ? applyConnector(services, resource.file, { adapt: true })
     : startBackgroundProducer(services, resource);
 }
 

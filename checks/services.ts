@@ -67,17 +67,19 @@ export class Services {
   ): Promise<HttpAnswer<T>> {
     this.guard(service);
     let response: Response;
+    let text: string;
     try {
+      // The timeout covers the body too: a server that stalls mid-answer is as down as one that never answers.
       response = await fetch(`${base}${path}`, {
         method: init.method ?? 'GET',
         headers: { accept: 'application/json', 'content-type': 'application/json', ...init.headers },
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
         signal: AbortSignal.timeout(this.timeouts.requestMs),
       });
+      text = await response.text();
     } catch (error) {
       throw this.markDown(service, base, error);
     }
-    const text = await response.text();
     if (response.status === 503) {
       throw new EnvironmentError(
         `${service} at ${base} is still starting (HTTP 503)`,
@@ -126,7 +128,15 @@ export class Services {
     }
   }
 
-  /** Runs `work` with a MySQL connection to the workshop database. */
+  /** A query that gives up after the request timeout (a learner's open transaction can hold a lock for ever). */
+  query(db: mysql.Connection, sql: string, values?: unknown[]) {
+    return db.query({ sql, timeout: this.timeouts.requestMs, values });
+  }
+
+  /**
+   * Runs `work` with a MySQL connection to the workshop database. A database error inside it (a missing table, a
+   * lock timeout, a lost connection) is an environment error naming MySQL: the learner's steps never write there.
+   */
   async withMysql<T>(work: (db: mysql.Connection) => Promise<T>): Promise<T> {
     this.guard('MySQL');
     const { host, port, user, password, database } = this.config.mysql;
@@ -152,6 +162,17 @@ export class Services {
     }
     try {
       return await work(db);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (typeof code === 'string' && /^(ER_|PROTOCOL_|ECONN|ETIMEDOUT)/.test(code)) {
+        throw new EnvironmentError(
+          `MySQL at ${host}:${port} (database ${database}): ${(error as Error).message}`,
+          code === 'ER_NO_SUCH_TABLE'
+            ? 'the platform’s seed did not run: npm run down -- --volumes, then npm run up'
+            : 'see npm run status and npm run logs -- mysql',
+        );
+      }
+      throw error;
     } finally {
       await db.end().catch(() => undefined);
     }

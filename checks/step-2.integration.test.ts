@@ -151,7 +151,7 @@ describeWithStack('step 2: produce rating events with the Producer API', (stack)
       expect(verdict(await check())).toMatchObject({
         outcome: 'fail',
         found: expect.stringMatching(/ has key null, its rating_id is \d+$/),
-        hint: expect.stringContaining('String(rating.rating_id)'),
+        hint: expect.stringContaining('String(value.rating_id)'),
       });
     });
 

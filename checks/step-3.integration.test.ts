@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { reservedProbeIds } from '../datagen/customers.js';
 import { describeWithStack } from '../workshop/testing/stack-context.js';
 import { NotYet, waitFor } from '../workshop/wait.js';
 import { loadCourse } from './course.js';
 import { runStep } from './engine.js';
+import { topicOffsets } from './kafka-read.js';
 import { adaptConnectorConfig, applyConnector, removeConnector } from './resources.js';
 import { checkContext, loadCustomers } from './testing/fixtures.js';
 import type { StepResult } from './types.js';
@@ -39,6 +41,21 @@ describeWithStack('step 3: stream customers from MySQL with Debezium', (stack) =
     expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(300);
   };
 
+  /** How many rows CUSTOMERS holds, and how many of them are probes. */
+  async function customerCounts() {
+    const { host, port, user, password, database } = stack().mariadb;
+    const db = await mysql.createConnection({ host, port, user, password, database });
+    try {
+      const [rows] = await db.query(
+        `SELECT COUNT(*) AS n, COUNT(CASE WHEN id >= ${reservedProbeIds.from} THEN 1 END) AS probes FROM CUSTOMERS`,
+      );
+      const [counts] = rows as { n: number; probes: number }[];
+      return { rows: Number(counts?.n), probes: Number(counts?.probes) };
+    } finally {
+      await db.end();
+    }
+  }
+
   beforeAll(async () => {
     await loadCustomers(stack());
   });
@@ -61,7 +78,9 @@ describeWithStack('step 3: stream customers from MySQL with Debezium', (stack) =
 
   it('passes once the reference solution is applied, and applying it again changes nothing', async () => {
     const { services } = context();
-    expect(await applyConnector(services, solutionFile)).toMatch(/^connector "customers-cdc": created from/);
+    expect(await applyConnector(services, solutionFile, { adapt: true })).toMatch(
+      /^connector "customers-cdc": created from/,
+    );
     const result = await check();
     expect(
       result.expectations.map((e) => [e.object, e.outcome]),
@@ -74,19 +93,26 @@ describeWithStack('step 3: stream customers from MySQL with Debezium', (stack) =
     ]);
     expect(result.outcome).toBe('pass');
     expect(result.expectations[2]?.found).toBe('20 rows of CUSTOMERS as flat records keyed by id');
-    expect(await applyConnector(services, solutionFile)).toMatch(/already as in .* left unchanged$/);
+    // The probe left nothing behind: the table holds its 20 customers, and a table over the topic does too.
+    expect(await customerCounts()).toEqual({ rows: 20, probes: 0 });
+    const again = await check();
+    expect(again.expectations[2]?.found).toBe('20 rows of CUSTOMERS as flat records keyed by id');
+    expect(await applyConnector(services, solutionFile, { adapt: true })).toMatch(/already as in .* left unchanged$/);
   });
 
-  it('skips the probe with --passive', async () => {
-    await applyConnector(context().services, solutionFile);
+  it('skips the probe with --passive, writing nothing', async () => {
+    await applyConnector(context().services, solutionFile, { adapt: true });
+    await runStep(step, checkContext(stack(), true), { deadlineScale: 0.5 });
+    const before = await topicOffsets(context().services, 'mysql.demo.CUSTOMERS');
     const result = await runStep(step, checkContext(stack(), true), { deadlineScale: 0.5 });
+    expect(await topicOffsets(context().services, 'mysql.demo.CUSTOMERS')).toEqual(before);
     expect(result.outcome, JSON.stringify(result.expectations)).toBe('pass');
     expect(result.expectations.map((e) => e.kind)).not.toContain('change-arrives');
   });
 
   describe('detects each seeded fault with its own message', () => {
     it('a paused connector', async () => {
-      await applyConnector(context().services, solutionFile);
+      await applyConnector(context().services, solutionFile, { adapt: true });
       const { services } = context();
       await waitFor({
         what: 'the connector to run',
@@ -108,12 +134,12 @@ describeWithStack('step 3: stream customers from MySQL with Debezium', (stack) =
       expect(verdict(await check())).toMatchObject({
         outcome: 'fail',
         found: 'PAUSED',
-        hint: expect.stringContaining('/connectors/customers-cdc/resume'),
+        hint: 'resume it: npm run connector -- resume customers-cdc',
       });
     });
 
     it('a task that cannot log in', async () => {
-      await applyConnector(context().services, solutionFile);
+      await applyConnector(context().services, solutionFile, { adapt: true });
       const { host, port, connectorUser, connectorPassword } = stack().mariadb;
       // The connector was valid when created; then its user's password changes under it and the task restarts.
       const root = await mysql.createConnection({ host, port, user: 'root' });

@@ -45,7 +45,7 @@ describe('npm run check', () => {
     [['check', '--watch'], /--watch needs a step to watch/],
     [['solve'], /solve needs exactly one step/],
     [['reset', 'step-0'], /unknown step "step-0"/],
-    [['connector', 'apply', 'no-such-file.json'], /no file no-such-file.json/],
+    [['connector', 'apply', 'no-such-file.json'], /no file .*no-such-file\.json: give the path/],
   ])('refuses %j with exit 2 and says what is valid', async (args, message) => {
     const run = await runCli(args);
     expect(run.code).toBe(2);

@@ -67,11 +67,13 @@ export async function checkCommand(args: string[]): Promise<number> {
       const result = await runStep(chosen, context(), { deadlineScale: 0.5 });
       save(result);
       const text = formatStep(result, skippedProbes(chosen));
-      if (text !== last) {
+      // Print when something changed, not when only a timing did.
+      const comparable = text.replace(/\d+(\.\d+)? (ms|s)\b/g, '');
+      if (comparable !== last) {
         process.stdout.write(`${text}\n`);
         if (result.outcome !== 'pass')
           process.stdout.write(`  (watching: re-checking every ${watchIntervalMs / 1000} s; Ctrl-C to stop)\n`);
-        last = text;
+        last = comparable;
       }
       if (result.outcome === 'pass') return ExitCode.ok;
       await systemClock.sleep(watchIntervalMs);

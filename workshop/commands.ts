@@ -69,7 +69,7 @@ export const commands: Command[] = [
   },
   {
     name: 'connector',
-    usage: 'npm run connector -- apply <file.json>|status <name>|delete <name>',
+    usage: 'npm run connector -- apply <file.json> | status|resume|restart|delete <name>',
     summary: 'create or update a Kafka Connect connector from a file (no curl needed), see or delete one',
     run: async (args) => (await import('./connector-command.js')).connectorCommand(args),
   },

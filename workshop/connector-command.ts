@@ -1,16 +1,23 @@
 /**
  * `npm run connector -- apply <file>` creates or updates a connector from a JSON file, on every platform, so nobody
- * needs curl; `status <name>` and `delete <name>` do what they say.
+ * needs curl; `status`, `resume`, `restart` and `delete` take a connector's name.
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { traceHeadline } from '../checks/kinds/connector-running.js';
 import { applyConnector, removeConnector } from '../checks/resources.js';
 import { Services } from '../checks/services.js';
 import { loadConfig } from './config.js';
-import { ExitCode, UsageError } from './errors.js';
+import { ExitCode, UsageError, WorkshopError } from './errors.js';
 
-const usage = 'npm run connector -- apply <file.json> | status <name> | delete <name>';
+const actions = ['apply', 'status', 'resume', 'restart', 'delete'] as const;
+const usage = 'npm run connector -- apply <file.json> | status|resume|restart|delete <name>';
+
+interface ConnectorStatus {
+  connector: { state: string; trace?: string };
+  tasks: { id: number; state: string; trace?: string }[];
+}
 
 export async function connectorCommand(args: string[]): Promise<number> {
   let positionals: string[];
@@ -20,34 +27,54 @@ export async function connectorCommand(args: string[]): Promise<number> {
     throw new UsageError(`${(error as Error).message}. Usage: ${usage}`);
   }
   const [action, target] = positionals;
-  if (!action || !target || positionals.length !== 2 || !['apply', 'status', 'delete'].includes(action)) {
+  if (!action || !target || positionals.length !== 2 || !(actions as readonly string[]).includes(action)) {
     throw new UsageError(`Usage: ${usage}`);
   }
   const services = new Services(loadConfig());
-  if (action === 'apply') {
-    if (!existsSync(target)) throw new UsageError(`no file ${target}: give the path of a connector JSON file`);
-    process.stdout.write(`${await applyConnector(services, target)}\n`);
-    return ExitCode.ok;
+  const name = encodeURIComponent(target);
+  switch (action) {
+    case 'apply': {
+      // npm runs scripts from the package's folder; a relative path means the folder the learner typed it in.
+      const file = path.resolve(process.env.INIT_CWD ?? process.cwd(), target);
+      if (!existsSync(file)) throw new UsageError(`no file ${file}: give the path of a connector JSON file`);
+      process.stdout.write(`${await applyConnector(services, file)}\n`);
+      return ExitCode.ok;
+    }
+    case 'delete': {
+      const done = await removeConnector(services, target);
+      process.stdout.write(done.length > 0 ? `${done.join('\n')}\n` : `no connector "${target}"\n`);
+      return ExitCode.ok;
+    }
+    case 'resume':
+    case 'restart': {
+      const answer =
+        action === 'resume'
+          ? await services.connect(`/connectors/${name}/resume`, { method: 'PUT' })
+          : await services.connect(`/connectors/${name}/restart?includeTasks=true&onlyFailed=false`, {
+              method: 'POST',
+            });
+      if (answer.status === 404)
+        throw new WorkshopError(`no connector "${target}"`, 'npm run connector -- status <name>');
+      if (answer.status >= 400) {
+        throw new WorkshopError(`Kafka Connect could not ${action} "${target}": HTTP ${answer.status}`);
+      }
+      process.stdout.write(`connector "${target}": ${action === 'resume' ? 'resumed' : 'restarted with its tasks'}\n`);
+      return ExitCode.ok;
+    }
+    default: {
+      const status = await services.connect<ConnectorStatus>(`/connectors/${name}/status`);
+      if (status.status === 404) {
+        process.stdout.write(`no connector "${target}"\n`);
+        return ExitCode.failure;
+      }
+      if (status.status !== 200 || !status.body?.connector) {
+        throw new WorkshopError(`Kafka Connect answered HTTP ${status.status}; try again in a moment`);
+      }
+      const { connector, tasks } = status.body;
+      const trace = (t?: string) => (t ? ` (${traceHeadline(t)})` : '');
+      process.stdout.write(`connector "${target}": ${connector.state}${trace(connector.trace)}\n`);
+      for (const task of tasks) process.stdout.write(`  task ${task.id}: ${task.state}${trace(task.trace)}\n`);
+      return ExitCode.ok;
+    }
   }
-  if (action === 'delete') {
-    const done = await removeConnector(services, target);
-    process.stdout.write(done.length > 0 ? `${done.join('\n')}\n` : `no connector "${target}"\n`);
-    return ExitCode.ok;
-  }
-  const status = await services.connect<{
-    connector: { state: string; trace?: string };
-    tasks: { id: number; state: string; trace?: string }[];
-  }>(`/connectors/${encodeURIComponent(target)}/status`);
-  if (status.status === 404) {
-    process.stdout.write(`no connector "${target}"\n`);
-    return ExitCode.failure;
-  }
-  const { connector, tasks } = status.body;
-  process.stdout.write(
-    `connector "${target}": ${connector.state}${connector.trace ? ` (${traceHeadline(connector.trace)})` : ''}\n`,
-  );
-  for (const task of tasks) {
-    process.stdout.write(`  task ${task.id}: ${task.state}${task.trace ? ` (${traceHeadline(task.trace)})` : ''}\n`);
-  }
-  return ExitCode.ok;
 }

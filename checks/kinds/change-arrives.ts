@@ -1,9 +1,11 @@
 /**
  * A probe: a row inserted into the table must arrive in the topic, proving changes flow end to end, not only the
- * snapshot. The row gets an id far above any real customer's (its mark) and is deleted again at once, so it never
- * meets a rating and no later step sees it.
+ * snapshot. The row gets an id from a range reserved for probes (its mark), far above any customer's, and is deleted
+ * again at once, so it never meets a rating and no later step sees it. Rows a killed check left behind are removed
+ * before the next probe.
  */
 import { randomInt } from 'node:crypto';
+import { reservedProbeIds } from '../../datagen/customers.js';
 import { readRanges, topicOffsets } from '../kafka-read.js';
 import { type ExpectationKind, fail, pass } from '../kind.js';
 
@@ -11,10 +13,8 @@ interface ChangeArrives {
   table: string;
   topic: string;
   keyField: string;
+  arrivalMs: number;
 }
-
-/** Probe ids: well inside INT's range, far from any seeded or generated customer. */
-export const probeIdRange = { from: 2_000_000_000, to: 2_100_000_000 } as const;
 
 interface Column {
   Field: string;
@@ -38,26 +38,35 @@ export const changeArrives: ExpectationKind<ChangeArrives> & { probe: true } = {
   probe: true,
   deadlineMs: 0,
   parse: (params) => {
-    params.only(['table', 'topic', 'keyField']);
-    return { table: params.string('table'), topic: params.string('topic'), keyField: params.string('keyField') };
+    params.only(['table', 'topic', 'keyField', 'arrivalMs']);
+    return {
+      table: params.string('table'),
+      topic: params.string('topic'),
+      keyField: params.string('keyField'),
+      arrivalMs: params.number('arrivalMs', 15_000),
+    };
   },
   object: ({ table, topic }) => `a change from ${table} to topic "${topic}"`,
-  expected: () => 'a marked row inserted into the table arrives in the topic within 15 s',
-  observe: async ({ table, topic, keyField }, { services, clock }) => {
+  expected: ({ arrivalMs }) => `a marked row inserted into the table arrives in the topic within ${arrivalMs / 1000} s`,
+  observe: async ({ table, topic, keyField, arrivalMs }, { services, clock }) => {
+    const inRange = `\`${keyField}\` >= ${reservedProbeIds.from} AND \`${keyField}\` < ${reservedProbeIds.to}`;
     const offsets = await topicOffsets(services, topic);
-    const id = randomInt(probeIdRange.from, probeIdRange.to);
+    const id = randomInt(reservedProbeIds.from, reservedProbeIds.to);
     const started = clock.now();
     await services.withMysql(async (db) => {
-      const [columns] = await db.query(`SHOW COLUMNS FROM \`${table}\``);
+      await services.query(db, `DELETE FROM \`${table}\` WHERE ${inRange}`);
+      const [columns] = await services.query(db, `SHOW COLUMNS FROM \`${table}\``);
       const needed = (columns as Column[]).filter(
         (c) => c.Field !== keyField && c.Null === 'NO' && c.Default === null && !/auto_increment/i.test(c.Extra),
       );
       // Required values are copied from an existing row, so the probe satisfies the table's own constraints.
-      const [sample] = await db.query(`SELECT * FROM \`${table}\` LIMIT 1`);
+      const [sample] = await services.query(db, `SELECT * FROM \`${table}\` WHERE NOT (${inRange}) LIMIT 1`);
       const model = (sample as Record<string, unknown>[])[0];
       const names = [keyField, ...needed.map((c) => c.Field)];
       const values = [id, ...needed.map((c) => (model ? model[c.Field] : fallbackValue(c)))];
-      await db.query(`INSERT INTO \`${table}\` (${names.map((n) => `\`${n}\``).join(', ')}) VALUES (?)`, [values]);
+      await services.query(db, `INSERT INTO \`${table}\` (${names.map((n) => `\`${n}\``).join(', ')}) VALUES (?)`, [
+        values,
+      ]);
     });
     let arrived = false;
     try {
@@ -66,23 +75,21 @@ export const changeArrives: ExpectationKind<ChangeArrives> & { probe: true } = {
         topic,
         offsets.map((o) => ({ partition: o.partition, from: o.high, to: o.high })),
         {
-          timeoutMs: 15_000,
+          timeoutMs: arrivalMs,
           stopWhen: (record) => {
-            arrived = record.key === String(id) || record.key?.includes(`${id}`) === true;
+            arrived = record.key === String(id) || record.key === JSON.stringify({ [keyField]: id });
             return arrived;
           },
         },
       );
-    } catch {
-      // Not arrived by the deadline: reported below.
     } finally {
-      await services.withMysql((db) => db.query(`DELETE FROM \`${table}\` WHERE \`${keyField}\` = ?`, [id]));
+      await services.withMysql((db) => services.query(db, `DELETE FROM \`${table}\` WHERE ${inRange}`));
     }
     const elapsed = clock.now() - started;
     if (!arrived) {
       return fail(
-        `a row inserted with ${keyField} ${id} did not arrive within 15 s`,
-        'the connector snapshots but does not stream: check its task (npm run check step-3) and the database binary log',
+        `a row inserted with ${keyField} ${id} did not arrive within ${arrivalMs / 1000} s`,
+        'the snapshot arrived but changes do not: the connector’s task must keep reading the database’s binary log',
       );
     }
     return pass(`a row inserted with ${keyField} ${id} arrived in ${elapsed} ms`);

@@ -1,4 +1,5 @@
 /** A Kafka Connect connector and all its tasks are RUNNING. */
+import { EnvironmentError } from '../../workshop/errors.js';
 import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
 import type { Observation } from '../types.js';
 
@@ -37,16 +38,24 @@ export const connectorRunning: ExpectationKind<ConnectorRunning> = {
         `create it from your config file: npm run connector -- apply <file>`,
       );
     }
+    // 409: the workers are rebalancing; anything else unexpected is the worker's trouble, not the learner's.
+    if (status.status === 409) return notYet('Kafka Connect is rebalancing');
+    if (status.status !== 200 || !status.body?.connector) {
+      throw new EnvironmentError(
+        `Kafka Connect answered GET /connectors/${name}/status with HTTP ${status.status}`,
+        'see npm run logs -- kafka-connect',
+      );
+    }
     const { connector, tasks } = status.body;
     if (connector.state === 'FAILED') return fail(`FAILED (${traceHeadline(connector.trace)})`);
     if (connector.state === 'PAUSED' || connector.state === 'STOPPED') {
-      return fail(connector.state, `resume it: curl -X PUT ${services.config.connectUrl}/connectors/${name}/resume`);
+      return fail(connector.state, `resume it: npm run connector -- resume ${name}`);
     }
     const failed = tasks.find((task) => task.state === 'FAILED');
     if (failed) {
       return fail(
         `${connector.state}, but task ${failed.id} FAILED (${traceHeadline(failed.trace)})`,
-        `fix the cause, then restart it: curl -X POST "${services.config.connectUrl}/connectors/${name}/restart?includeTasks=true"`,
+        `fix the cause, then restart it: npm run connector -- restart ${name}`,
       );
     }
     if (connector.state !== 'RUNNING') return notYet(connector.state);

@@ -1,5 +1,6 @@
 /** A connector's secrets come from a config provider (${env:...} or ${file:...}), never written in its config. */
-import { type ExpectationKind, fail, pass } from '../kind.js';
+import { EnvironmentError } from '../../workshop/errors.js';
+import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
 
 interface ConnectorSecrets {
   name: string;
@@ -10,7 +11,7 @@ const fromProvider = /^\$\{(env|file|directory):[^}]+\}$/;
 
 export const connectorSecrets: ExpectationKind<ConnectorSecrets> = {
   kind: 'connector-secrets',
-  deadlineMs: 0,
+  deadlineMs: 10_000,
   parse: (params) => {
     params.only(['name', 'keys']);
     return { name: params.string('name'), keys: params.strings('keys') };
@@ -20,13 +21,19 @@ export const connectorSecrets: ExpectationKind<ConnectorSecrets> = {
   observe: async ({ name, keys }, { services }) => {
     const answer = await services.connect<Record<string, string>>(`/connectors/${encodeURIComponent(name)}/config`);
     if (answer.status === 404) return fail('no connector of that name');
-    const literal = keys.filter((key) => answer.body[key] !== undefined && !fromProvider.test(answer.body[key] ?? ''));
+    if (answer.status === 409) return notYet('Kafka Connect is rebalancing');
+    if (answer.status !== 200 || typeof answer.body !== 'object' || answer.body === null) {
+      throw new EnvironmentError(`Kafka Connect answered GET /connectors/${name}/config with HTTP ${answer.status}`);
+    }
+    const missing = keys.filter((key) => answer.body[key] === undefined);
+    if (missing.length > 0) return fail(`${missing.join(', ')} not set`);
+    const literal = keys.filter((key) => !fromProvider.test(answer.body[key] ?? ''));
     if (literal.length > 0) {
       // Never print the value itself: it is a password.
       return fail(
         `${literal.join(', ')} written into the config as plain text`,
         // biome-ignore lint/suspicious/noTemplateCurlyInString: the placeholder a learner writes, not a template.
-        'replace the value with ${env:DEBEZIUM_DATABASE_PASSWORD}: the Connect worker holds the password, the REST API never shows it',
+        'replace the value with a config provider reference such as ${env:NAME}: the Connect worker holds the secret, the REST API never shows it',
       );
     }
     return pass(keys.map((key) => `${key}=${answer.body[key] ?? '(not set)'}`).join(', '));

@@ -62,7 +62,7 @@ export const serviceReady: ExpectationKind<ServiceReady> = {
           // The plugins come with the platform's Connect image: a missing one is the environment, not the learner.
           throw new EnvironmentError(
             `Kafka Connect at ${config.connectUrl} lacks the plugin(s) ${missing.join(', ')} (installed: ${classes.join(', ') || 'none'})`,
-            'rebuild the platform’s Connect image: docker compose build connect, then npm run up',
+            'rebuild the platform’s Connect image: docker compose build kafka-connect, then npm run up',
           );
         }
         return pass(`Kafka Connect ${root.body?.version ?? ''} with ${classes.length} plugins`.replace('  ', ' '));
@@ -85,7 +85,7 @@ export const serviceReady: ExpectationKind<ServiceReady> = {
       }
       case 'mysql': {
         const version = await s.withMysql(async (db) => {
-          const [rows] = await db.query('SELECT VERSION() AS version');
+          const [rows] = await s.query(db, 'SELECT VERSION() AS version');
           return (rows as { version: string }[])[0]?.version ?? '?';
         });
         return pass(`${config.mysql.flavour === 'mariadb' ? 'MariaDB' : 'MySQL'} ${version}`);

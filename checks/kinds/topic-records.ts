@@ -52,10 +52,8 @@ export const topicRecords: ExpectationKind<TopicRecords> = {
     if (!topics.includes(topic)) {
       const others = topics.filter((t) => !t.startsWith('_') && !t.startsWith('__'));
       return {
-        ...notYet(
-          `no such topic; topics: ${others.join(', ') || 'none'}`,
-          `produce to "${topic}" (the topic name is case-sensitive): npm run datagen -- ratings`,
-        ),
+        // The step's own hint says how to produce to it.
+        ...notYet(`no such topic; topics: ${others.join(', ') || 'none'}`),
         atDeadline: 'fail',
       };
     }
@@ -92,7 +90,7 @@ export const topicRecords: ExpectationKind<TopicRecords> = {
           if (record.key !== expectedKey) {
             return fail(
               `${at} has key ${record.key === null ? 'null' : JSON.stringify(record.key)}, its ${keyField} is ${expectedKey}`,
-              `set the record key to the ${keyField} as a string: { key: String(rating.${keyField}), value: … }`,
+              `set each record's key to its ${keyField} as a string: { key: String(value.${keyField}), value: … }`,
             );
           }
         }
@@ -105,10 +103,7 @@ export const topicRecords: ExpectationKind<TopicRecords> = {
       const first = memory.firstTotal ?? total;
       if (total > first) return pass(`${total} records, ${total - first} new while checking; the newest are valid`);
       return {
-        ...notYet(
-          `${total} records, none new since the check began`,
-          'start (or restart) your producer: npm run datagen -- ratings',
-        ),
+        ...notYet(`${total} records, none new since the check began`),
         atDeadline: 'fail',
       };
     }

@@ -2,7 +2,7 @@
  * Local stack start-up: time from start to all-ready with a cold cache (an empty Maven repository and cache folder,
  * so everything is downloaded and unpacked) and with a warm one, and each server's peak memory.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { progress } from '../output.js';
@@ -32,6 +32,8 @@ export async function benchLocalStack(options: { cold: boolean; warmRuns: number
   const runs: Run[] = [];
   if (options.cold) {
     const scratch = mkdtempSync(path.join(os.tmpdir(), 'workshop-bench-cold-'));
+    // Elasticsearch may run as another user (see defaultCacheDir) and must reach the cache inside.
+    chmodSync(scratch, 0o755);
     try {
       runs.push(
         await measure('cold cache', { mavenRepo: path.join(scratch, 'm2'), cacheDir: path.join(scratch, 'cache') }),

@@ -14,24 +14,12 @@ import { DockerComposeEnvironment, type StartedDockerComposeEnvironment, Wait } 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { ExitCode } from '../errors.js';
+import { dockerSkipReason, dockerTitle } from '../testing/docker-engine.js';
 import { readComposeFile, repoRoot } from './compose-file.js';
 import { ensureTimestampTemplate } from './index-template.js';
 
-function dockerEngine(): { available: true } | { available: false; reason: string } {
-  const result = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 30_000 });
-  if (result.error) return { available: false, reason: `no docker command (${result.error.message})` };
-  if (result.status !== 0) {
-    return { available: false, reason: `docker info failed: ${(result.stderr ?? '').trim().split('\n')[0]}` };
-  }
-  return { available: true };
-}
-
-const engine = dockerEngine();
-const skipReason = engine.available ? undefined : engine.reason;
-if (skipReason && process.env.WORKSHOP_TEST_DOCKER === 'required') {
-  throw new Error(`WORKSHOP_TEST_DOCKER=required, but there is no Docker engine: ${skipReason}`);
-}
-const titled = (name: string) => (skipReason ? `${name} [skipped: ${skipReason}]` : name);
+const skipReason = dockerSkipReason;
+const titled = dockerTitle;
 const config = loadConfig({});
 const compose = readComposeFile();
 const minutes = (n: number) => n * 60_000;

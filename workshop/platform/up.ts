@@ -240,7 +240,7 @@ export function nextSteps(views: ServiceView[]): string {
   const kibana = views.find((v) => v.service === 'kibana')?.address;
   return [
     'Next:',
-    '  - open the workshop guide: npm run site, and begin with step 1',
+    '  - begin with step 1: steps/01-start-the-platform/guide.md',
     '  - after each step, check your work: npm run check step-1 (step-2, …)',
     ...(kibana ? [`  - Kibana, for the dashboard at the end: ${kibana}`] : []),
     '  - npm run status shows the services; npm run down stops them and keeps your work',

@@ -99,7 +99,12 @@ export class ServerProcess {
 
   /** Stops the whole process group: SIGTERM, then SIGKILL if it has not exited by the deadline. */
   async stop(graceMs = 20_000): Promise<void> {
-    if (!this.running || this.child.pid === undefined) return;
+    if (this.child.pid === undefined) return;
+    if (!this.running) {
+      // The leader (a start script) is gone, but what it started may not be.
+      signalGroup(this.child.pid, 'SIGKILL');
+      return;
+    }
     signalGroup(this.child.pid, 'SIGTERM');
     try {
       await waitFor({

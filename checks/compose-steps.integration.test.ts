@@ -1,0 +1,72 @@
+/**
+ * Steps 1-3 against the learners' real platform, docker-compose.yml under a Docker engine: the same checks, solve and
+ * reset as on the local stack, with the default configuration a learner has. Skipped, with the reason, where no
+ * engine answers (the GitHub Actions workflow runs it).
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DockerComposeEnvironment, type StartedDockerComposeEnvironment, Wait } from 'testcontainers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../workshop/platform/compose-file.js';
+import { dockerSkipReason, dockerTitle } from '../workshop/testing/docker-engine.js';
+import { runCli } from '../workshop/testing/run-cli.js';
+import type { StepResult } from './types.js';
+
+const minutes = (n: number) => n * 60_000;
+
+describe.skipIf(dockerSkipReason !== undefined)(dockerTitle('steps 1-3 on the compose platform'), () => {
+  let environment: StartedDockerComposeEnvironment | undefined;
+  const env = { WORKSHOP_STATE_DIR: mkdtempSync(path.join(os.tmpdir(), 'compose-steps-state-')) };
+
+  beforeAll(async () => {
+    environment = await new DockerComposeEnvironment(repoRoot, 'docker-compose.yml')
+      .withBuild()
+      .withDefaultWaitStrategy(Wait.forHealthCheck())
+      .withStartupTimeout(minutes(10))
+      .up();
+  }, minutes(25));
+
+  afterAll(async () => {
+    await runCli(['reset'], env).catch(() => undefined);
+    await environment?.down({ removeVolumes: true, timeout: 60_000 });
+  }, minutes(3));
+
+  it('step 1 passes on a healthy platform', async () => {
+    const run = await runCli(['check', 'step-1', '--json'], env);
+    expect(run.code, run.stdout).toBe(0);
+  });
+
+  it('step 3 fails before solving, naming the connector', async () => {
+    const run = await runCli(['check', 'step-3'], env);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('connector "customers-cdc": expected RUNNING');
+  });
+
+  it('solve step-3 brings steps 1-3 to passing, with the MySQL connector exactly as the learner writes it', async () => {
+    const solve = await runCli(['solve', 'step-3'], env, minutes(3));
+    expect(solve.code, solve.stdout + solve.stderr).toBe(0);
+    expect(solve.stdout).not.toContain('for this platform:');
+    const check = await runCli(['check', '--json'], env, minutes(2));
+    expect(check.code, check.stdout).toBe(0);
+    const results = JSON.parse(check.stdout) as StepResult[];
+    expect(results.map((r) => [r.id, r.outcome])).toEqual([
+      ['step-1', 'pass'],
+      ['step-2', 'pass'],
+      ['step-3', 'pass'],
+    ]);
+  });
+
+  it('a paused connector fails step 3 with its own message', async () => {
+    await runCli(['connector', 'apply', 'steps/03-stream-customers-cdc/solution/customers-cdc.json'], env);
+    const paused = await fetch('http://127.0.0.1:8083/connectors/customers-cdc/pause', {
+      method: 'PUT',
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(paused.status).toBeLessThan(300);
+    const run = await runCli(['check', 'step-3'], env);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('found PAUSED');
+    await runCli(['connector', 'resume', 'customers-cdc'], env);
+  });
+});
