@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { workshopEnv } from '../workshop/stack/local-stack.js';
 import { runCli } from '../workshop/testing/run-cli.js';
@@ -35,9 +36,19 @@ describeWithStack('catching up: reset, solve step-3, check', (stack) => {
   });
 
   it('reset lists what it removes; solve step-3 brings steps 1 to 3 to passing; solving again changes nothing', async () => {
+    // A learner's own experiment, which a clean start removes too; the platform's internal topics stay.
+    const kafka = new Kafka({ brokers: [stack().kafka.bootstrapServers], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'my-experiment' }] });
     const reset = await runCli(['reset'], env);
     expect(reset.code, reset.stderr).toBe(0);
-    expect(reset.stdout).toContain('Removing what step-1 and later steps created:');
+    expect(reset.stdout).toContain('Back to a clean start:');
+    expect(reset.stdout).toContain('✓ topic "my-experiment" deleted');
+    const topics = await admin.listTopics();
+    await admin.disconnect();
+    expect(topics).not.toContain('my-experiment');
+    expect(topics).toContain('_connect-configs');
     expect(reset.stdout).toContain(
       '  - step-3: connector "customers-cdc" with its offsets, and its topics mysql.*, schema-history.customers',
     );
@@ -74,6 +85,7 @@ describeWithStack('catching up: reset, solve step-3, check', (stack) => {
     expect(table.stdout).toMatch(/step-3 +✓ pass/);
 
     const resetStep3 = await runCli(['reset', 'step-3'], env);
+    expect(resetStep3.stdout).toContain('Removing what step-3 created:');
     expect(resetStep3.stdout).toContain('✓ connector "customers-cdc" deleted (offsets cleared)');
     expect(resetStep3.stdout).not.toContain('ratings');
     const after = await runCli(['check', 'step-3'], env);

@@ -147,6 +147,22 @@ export async function removeConnector(
   return done;
 }
 
+/** Topics the platform itself owns: internal ones (leading underscore) and ksqlDB's processing log. */
+export function isPlatformTopic(topic: string): boolean {
+  return topic.startsWith('_') || topic === 'default_ksql_processing_log';
+}
+
+/** For a clean start: every connector left, and every topic that is not the platform's own. */
+export async function removeEverythingElse(services: Services): Promise<string[]> {
+  const done: string[] = [];
+  const list = await services.connect<string[]>('/connectors');
+  for (const name of Array.isArray(list.body) ? list.body : []) done.push(...(await removeConnector(services, name)));
+  const topics = (await services.withKafkaAdmin((admin) => admin.listTopics())).filter((t) => !isPlatformTopic(t));
+  await deleteTopics(services, topics);
+  for (const topic of topics) done.push(`topic "${topic}" deleted`);
+  return done;
+}
+
 // Background producers: a process of the kit's own, remembered by a pid file in .workshop/.
 
 function pidFile(name: string): string {

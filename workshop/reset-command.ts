@@ -3,9 +3,12 @@
  * background producers and their topics), latest step first. Without a step: back to a clean start. It lists what
  * it will remove before removing it.
  */
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCourse, selectStep } from '../checks/course.js';
-import { describeRemoval, removeResource } from '../checks/resources.js';
+import { stateDir } from '../checks/progress.js';
+import { describeRemoval, removeEverythingElse, removeResource } from '../checks/resources.js';
 import { Services } from '../checks/services.js';
 import { loadConfig } from './config.js';
 import { ExitCode, UsageError } from './errors.js';
@@ -23,20 +26,30 @@ export async function resetCommand(args: string[]): Promise<number> {
   const course = loadCourse();
   const from = positionals[0] === undefined ? course[0] : selectStep(course, positionals[0]);
   if (!from) return ExitCode.ok;
+  const everything = positionals[0] === undefined;
   const steps = course.filter((s) => s.number >= from.number).reverse();
   const resources = steps.flatMap((step) => step.solution.map((resource) => ({ step, resource })));
-  if (resources.length === 0) {
-    process.stdout.write(`Nothing to remove: ${from.id} and later steps create nothing the kit tracks.\n`);
-    return ExitCode.ok;
-  }
-  process.stdout.write(`Removing what ${from.id}${steps.length > 1 ? ' and later steps' : ''} created:\n`);
-  for (const { step, resource } of resources) process.stdout.write(`  - ${step.id}: ${describeRemoval(resource)}\n`);
   const services = new Services(loadConfig());
+  process.stdout.write(
+    everything
+      ? 'Back to a clean start: removing what the steps created, every other connector and topic of yours, and your progress:\n'
+      : `Removing what ${from.id}${steps.length > 1 ? ' and later steps' : ''} created:\n`,
+  );
+  for (const { step, resource } of resources) process.stdout.write(`  - ${step.id}: ${describeRemoval(resource)}\n`);
+  if (everything) process.stdout.write('  - any other connector and topic (the platform’s own internal topics stay)\n');
   let removed = 0;
+  const report = (line: string) => {
+    process.stdout.write(`  ✓ ${line}\n`);
+    removed++;
+  };
   for (const { resource } of resources) {
-    for (const line of await removeResource(services, resource)) {
-      process.stdout.write(`  ✓ ${line}\n`);
-      removed++;
+    for (const line of await removeResource(services, resource)) report(line);
+  }
+  if (everything) {
+    for (const line of await removeEverythingElse(services)) report(line);
+    if (existsSync(path.join(stateDir(), 'progress.json'))) {
+      rmSync(path.join(stateDir(), 'progress.json'));
+      report('progress cleared');
     }
   }
   process.stdout.write(removed === 0 ? 'Nothing was there to remove.\n' : `Done: ${removed} removed.\n`);
