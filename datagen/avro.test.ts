@@ -28,12 +28,14 @@ async function body(request: IncomingMessage): Promise<string> {
 
 let server: Server | undefined;
 
-async function standInRegistry(options: { refuse?: boolean } = {}) {
+async function standInRegistry(options: { refuse?: boolean; silentOn?: RegExp } = {}) {
   const seen: Seen[] = [];
   const schemas = new Map<number, string>();
   server = createServer(async (request, response) => {
     const text = await body(request);
     seen.push({ method: request.method ?? '', url: request.url ?? '', body: text });
+    // A registry that accepts the request and never answers it.
+    if (options.silentOn?.test(`${request.method} ${request.url}`)) return;
     const reply = (status: number, payload: unknown) =>
       response.writeHead(status, contentType).end(JSON.stringify(payload));
     const url = request.url ?? '';
@@ -66,6 +68,7 @@ async function standInRegistry(options: { refuse?: boolean } = {}) {
 }
 
 afterEach(async () => {
+  server?.closeAllConnections();
   await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   server = undefined;
 });
@@ -96,6 +99,29 @@ describe('--format avro', () => {
     );
     expect((error as EnvironmentError).hint).toContain('WORKSHOP_SCHEMA_REGISTRY_URL');
     expect((error as EnvironmentError).exitCode).toBe(3);
+  });
+
+  it('gives up on a registry that does not answer: every request has a deadline', async () => {
+    const registry = await standInRegistry({ silentOn: /./ });
+    const error = await registerRatingSchema(registry.url, 'ratings', { timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EnvironmentError);
+    expect((error as EnvironmentError).message).toBe(
+      `the Schema Registry at ${registry.url} is not reachable (no answer within 0.3 s); --format avro needs it to register the rating schema`,
+    );
+    expect((error as EnvironmentError).hint).toContain('WORKSHOP_SCHEMA_REGISTRY_URL');
+    expect((error as EnvironmentError).exitCode).toBe(3);
+  });
+
+  it('gives up encoding when the registry does not give the schema back', async () => {
+    const registry = await standInRegistry({ silentOn: /^GET \/schemas\/ids\// });
+    const id = await registerRatingSchema(registry.url, 'ratings', { timeoutMs: 300 });
+    const encode = avroEncoder(registry.url, id, { timeoutMs: 300 });
+    const error = await encode(new RatingSequence({ seed: 3 }).make(1, 0)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EnvironmentError);
+    expect((error as EnvironmentError).message).toBe(
+      `the Schema Registry at ${registry.url} is not reachable (no answer within 0.3 s); --format avro needs it for schema 7`,
+    );
+    expect((error as EnvironmentError).hint).toContain('WORKSHOP_SCHEMA_REGISTRY_URL');
   });
 
   it('passes on the registry’s reason when it refuses the schema', async () => {

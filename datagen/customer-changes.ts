@@ -15,6 +15,7 @@ import {
   newComment,
   newCustomerFaker,
   newEmail,
+  reservedProbeIds,
 } from './customers.js';
 import { Pacer, type PacerClock, type StopReason } from './pacer.js';
 
@@ -104,10 +105,12 @@ async function connect(db: DatabaseEndpoint, timeoutMs: number): Promise<mysql.C
   }
 }
 
+/** The customers to change: every row but the checks' probe rows, which belong to the check that made them. */
 async function loadCustomers(connection: mysql.Connection, db: DatabaseEndpoint): Promise<Row[]> {
   try {
     const [rows] = await connection.query(
-      'SELECT id, first_name, last_name, email, club_status, comments FROM CUSTOMERS ORDER BY id',
+      'SELECT id, first_name, last_name, email, club_status, comments FROM CUSTOMERS WHERE id < ? OR id >= ? ORDER BY id',
+      [reservedProbeIds.from, reservedProbeIds.to],
     );
     return rows as Row[];
   } catch (error) {
@@ -186,14 +189,28 @@ async function updateCustomer(
   return { kind: 'update', id: customer.id, name: `${customer.first_name} ${customer.last_name}`, column, from, to };
 }
 
+/**
+ * The table has no AUTO_INCREMENT (ids are the ratings' user ids): a new customer's id is one above the highest below
+ * the checks' reserved probe ids, so a probe row present at the time never pushes customers into (or past) that range.
+ */
+export async function nextCustomerId(connection: Pick<mysql.Connection, 'query'>): Promise<number> {
+  const [[highest]] = await connection.query<mysql.RowDataPacket[]>(
+    'SELECT COALESCE(MAX(id), 0) AS id FROM CUSTOMERS WHERE id < ?',
+    [reservedProbeIds.from],
+  );
+  const next = Number(highest?.id ?? 0) + 1;
+  if (next >= reservedProbeIds.from) {
+    throw new Error(`no customer id is left below ${reservedProbeIds.from}, the ids reserved for the checks' probes`);
+  }
+  return next;
+}
+
 async function insertCustomer(
   connection: mysql.Connection,
   faker: ReturnType<typeof newCustomerFaker>,
   customers: Row[],
 ): Promise<CustomerChange> {
-  // The table has no AUTO_INCREMENT (ids are the ratings' user ids): the next id is one above the highest.
-  const [[highest]] = await connection.query<mysql.RowDataPacket[]>('SELECT COALESCE(MAX(id), 0) AS id FROM CUSTOMERS');
-  const customer = makeCustomer(faker, Number(highest?.id ?? 0) + 1, faker.helpers.arrayElement(clubStatuses));
+  const customer = makeCustomer(faker, await nextCustomerId(connection), faker.helpers.arrayElement(clubStatuses));
   await connection.execute(
     'INSERT INTO CUSTOMERS (id, first_name, last_name, email, gender, club_status, comments) VALUES (?, ?, ?, ?, ?, ?, ?)',
     [

@@ -9,7 +9,16 @@ import { ExitCode } from '../workshop/errors.js';
 import { progress, success } from '../workshop/output.js';
 import { describeChange, describeEndpoint, startCustomerChanges } from './customer-changes.js';
 import { customerSeedFile, customerSeedSql, defaultCustomerCount, defaultCustomerSeed } from './customers.js';
-import { OptionError, parseCommandLine, parseDuration, parsePositiveInteger, parseRate, parseSeed } from './options.js';
+import {
+  asksForHelp,
+  OptionError,
+  optionsHelp,
+  parseCommandLine,
+  parseDuration,
+  parsePositiveInteger,
+  parseRate,
+  parseSeed,
+} from './options.js';
 
 export const customersUsage =
   'npm run datagen -- customers [--count N] [--seed N] [--output FILE|-]  |  npm run datagen -- customers --changes [--rate N] [--count N | --duration 5m] [--seed N] [--quiet]';
@@ -28,55 +37,56 @@ export type CustomersCommandOptions =
       quiet: boolean;
     };
 
+const customersOptions = {
+  changes: { type: 'boolean' },
+  rate: { type: 'string' },
+  count: { type: 'string' },
+  duration: { type: 'string' },
+  seed: { type: 'string' },
+  output: { type: 'string' },
+  quiet: { type: 'boolean' },
+} as const;
+
 export function parseCustomersArgs(args: string[]): CustomersCommandOptions {
-  return parseCommandLine(
-    args,
-    {
-      changes: { type: 'boolean' },
-      rate: { type: 'string' },
-      count: { type: 'string' },
-      duration: { type: 'string' },
-      seed: { type: 'string' },
-      output: { type: 'string' },
-      quiet: { type: 'boolean' },
-    },
-    customersUsage,
-    (values) => {
-      const text = (name: string) => values[name] as string | undefined;
-      const count = text('count') === undefined ? undefined : parsePositiveInteger('count', text('count') as string);
-      const seed = text('seed') === undefined ? undefined : parseSeed(text('seed') as string);
-      if (values.changes !== true) {
-        for (const flag of ['rate', 'duration', 'quiet'] as const) {
-          if (values[flag] !== undefined) throw new OptionError(`--${flag} only applies with --changes`);
-        }
-        if (text('output') === '') throw new OptionError('--output needs a file name, or - for standard output');
-        return {
-          mode: 'seed',
-          count: count ?? defaultCustomerCount,
-          seed: seed ?? defaultCustomerSeed,
-          output: text('output') ?? customerSeedFile,
-        };
+  return parseCommandLine(args, customersOptions, customersUsage, (values) => {
+    const text = (name: string) => values[name] as string | undefined;
+    const count = text('count') === undefined ? undefined : parsePositiveInteger('count', text('count') as string);
+    const seed = text('seed') === undefined ? undefined : parseSeed(text('seed') as string);
+    if (values.changes !== true) {
+      for (const flag of ['rate', 'duration', 'quiet'] as const) {
+        if (values[flag] !== undefined) throw new OptionError(`--${flag} only applies with --changes`);
       }
-      if (text('output') !== undefined) throw new OptionError('--output only applies without --changes');
-      if (count !== undefined && text('duration') !== undefined) {
-        throw new OptionError('give --count or --duration, not both');
-      }
+      if (text('output') === '') throw new OptionError('--output needs a file name, or - for standard output');
       return {
-        mode: 'changes',
-        rate:
-          text('rate') === undefined
-            ? defaultChangeRate
-            : (parseRate(text('rate') as string, { allowMax: false }) as number),
-        count,
-        durationMs: text('duration') === undefined ? undefined : parseDuration(text('duration') as string),
-        seed,
-        quiet: values.quiet === true,
+        mode: 'seed',
+        count: count ?? defaultCustomerCount,
+        seed: seed ?? defaultCustomerSeed,
+        output: text('output') ?? customerSeedFile,
       };
-    },
-  );
+    }
+    if (text('output') !== undefined) throw new OptionError('--output only applies without --changes');
+    if (count !== undefined && text('duration') !== undefined) {
+      throw new OptionError('give --count or --duration, not both');
+    }
+    return {
+      mode: 'changes',
+      rate:
+        text('rate') === undefined
+          ? defaultChangeRate
+          : (parseRate(text('rate') as string, { allowMax: false }) as number),
+      count,
+      durationMs: text('duration') === undefined ? undefined : parseDuration(text('duration') as string),
+      seed,
+      quiet: values.quiet === true,
+    };
+  });
 }
 
 export async function customersCommand(args: string[]): Promise<number> {
+  if (asksForHelp(args, customersOptions)) {
+    process.stdout.write(`usage: ${customersUsage}\n${optionsHelp}\n`);
+    return ExitCode.ok;
+  }
   const options = parseCustomersArgs(args);
   if (options.mode === 'seed') {
     const sql = customerSeedSql(options.count, options.seed);

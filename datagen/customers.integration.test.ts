@@ -9,7 +9,7 @@ import { collectTopic } from '../workshop/testing/kafka-records.js';
 import { describeWithStack } from '../workshop/testing/stack-context.js';
 import { NotYet, waitFor } from '../workshop/wait.js';
 import { type CustomerChange, startCustomerChanges } from './customer-changes.js';
-import { customerSeedFile } from './customers.js';
+import { customerSeedFile, reservedProbeIds } from './customers.js';
 
 interface ChangeEvent {
   op: 'r' | 'c' | 'u' | 'd';
@@ -148,5 +148,40 @@ describeWithStack('datagen customers against the real MariaDB, Kafka Connect and
     expect(result.stderr).toContain(
       `changing customers in MariaDB at ${stack().mariadb.host}:${stack().mariadb.port}/demo`,
     );
+  });
+
+  it('--changes leaves the checks’ probe ids alone: no new customer in their range, no change to a probe row', async () => {
+    const probe = {
+      id: reservedProbeIds.from + 17,
+      first_name: 'Probe',
+      last_name: 'Row',
+      email: 'probe@example.com',
+      gender: 'Female',
+      club_status: 'gold',
+      comments: 'inserted by a check',
+    };
+    // Only the probe row: a customer id computed over every row would land right next to it.
+    await db.query('DELETE FROM CUSTOMERS');
+    await db.query('INSERT INTO CUSTOMERS SET ?', [probe]);
+
+    const changes: CustomerChange[] = [];
+    await startCustomerChanges({
+      database: { ...stack().mariadb, flavour: 'mariadb' },
+      rate: 50,
+      count: 8,
+      seed: 9,
+      onChange: (change) => changes.push(change),
+    }).done;
+    // The probe row is not a customer to change, so the first change signs up the first customer, id 1.
+    expect(changes[0]).toMatchObject({ kind: 'insert', customer: { id: 1 } });
+    for (const change of changes) {
+      if (change.kind === 'insert') expect(change.customer.id).toBeLessThan(reservedProbeIds.from);
+      else expect(change.id).not.toBe(probe.id);
+    }
+    const [rows] = await db.query<mysql.RowDataPacket[]>(
+      'SELECT id, first_name, last_name, email, gender, club_status, comments FROM CUSTOMERS WHERE id >= ?',
+      [reservedProbeIds.from],
+    );
+    expect(rows).toEqual([probe]);
   });
 });

@@ -35,6 +35,7 @@ describe('datagen ratings options', () => {
       rate: 3,
       count: undefined,
       durationMs: undefined,
+      startId: undefined,
       seed: undefined,
       topic: 'ratings',
       customers: seededCustomerIds,
@@ -51,6 +52,8 @@ describe('datagen ratings options', () => {
         '--rate=max',
         '--count',
         '1000',
+        '--start-id',
+        '5001',
         '--seed',
         '42',
         '--topic',
@@ -68,6 +71,7 @@ describe('datagen ratings options', () => {
       rate: 'max',
       count: 1000,
       durationMs: undefined,
+      startId: 5001,
       seed: 42,
       topic: 'ratings.test_1',
       customers: { first: 5, last: 50 },
@@ -97,6 +101,14 @@ describe('datagen ratings options', () => {
     [['--count', '10', '--duration', '5s'], 'give --count or --duration, not both'],
     [['--duration', 'soon'], '--duration soon is not a duration above zero; write it like 30s, 5m, 1h or 500ms'],
     [['--duration', '0s'], '--duration 0s is not a duration above zero'],
+    [['--start-id', '0'], '--start-id 0 is not a whole number from 1 to 9007199254740991'],
+    [['--start-id', 'next'], '--start-id next is not a whole number'],
+    [['--start-id', '1e3'], '--start-id 1e3 is not a whole number'],
+    [['--start-id=-5'], '--start-id -5 is not a whole number'],
+    [
+      ['--start-id', '9007199254740990', '--count', '3'],
+      '--start-id 9007199254740990 with --count 3 goes past 9007199254740991, the highest rating_id',
+    ],
     [['--seed', 'abc'], '--seed abc is not a whole number from 0 to 4294967295'],
     [['--seed', '4294967296'], '--seed 4294967296 is not a whole number'],
     [['--topic', 'my ratings'], '--topic "my ratings" is not a Kafka topic name'],
@@ -172,6 +184,7 @@ describe('npm run datagen', () => {
     for (const args of [
       ['ratings', '--rate=-1'],
       ['ratings', '--format', 'xml'],
+      ['ratings', '--start-id', '0'],
       ['customers', '--changes', '--rate', '0'],
       ['rating'],
     ]) {
@@ -182,6 +195,23 @@ describe('npm run datagen', () => {
       expect(stderr).not.toMatch(/\n\s+at /);
     }
     expect(cli().stderr).toContain('Error: say which data to generate: ratings or customers');
+  }, 60_000);
+
+  it('--help and -h print the usage and exit 0, for both generators and whatever else is on the line', () => {
+    for (const [args, usage] of [
+      [['ratings', '--help'], 'usage: npm run datagen -- ratings [--rate N|max]'],
+      [['ratings', '--rate', 'fast', '-h'], 'usage: npm run datagen -- ratings [--rate N|max]'],
+      [['customers', '-h'], 'usage: npm run datagen -- customers [--count N]'],
+      [['customers', '--changes', '--help'], 'usage: npm run datagen -- customers [--count N]'],
+    ] as const) {
+      const { code, stdout, stderr } = cli(...args);
+      expect(code, `${args.join(' ')}: ${stderr}`).toBe(0);
+      expect(stdout.startsWith(usage), stdout).toBe(true);
+      expect(stdout).toContain('README');
+      expect(stderr).not.toContain('Error');
+    }
+    // As the value of an option, -h is that value: refused as a topic name, not taken for a request for help.
+    expect(cli('ratings', '--topic', '-h').stderr).toContain("Error: Option '--topic' argument is ambiguous");
   }, 60_000);
 
   it('prints the customers’ seed SQL, the same as the file in the repository', () => {

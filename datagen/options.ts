@@ -86,6 +86,24 @@ export function parseChoice<T extends string>(flag: string, raw: string, choices
   return raw as T;
 }
 
+/** Printed under the usage line by --help. */
+export const optionsHelp = 'The options are described in the README, section "Data generator".';
+
+/**
+ * Whether the command line asks for the usage: --help or -h where an option can stand (not as the value of another
+ * option, as in --topic -h). Checked before the options are parsed, so a request for help is never refused.
+ */
+export function asksForHelp(args: string[], options: NonNullable<ParseArgsConfig['options']>): boolean {
+  const { tokens } = parseArgs({
+    args,
+    options: { ...options, help: { type: 'boolean', short: 'h' } },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  return tokens.some((token) => token.kind === 'option' && token.name === 'help');
+}
+
 /**
  * Runs node's parseArgs (strict: unknown flags and missing values are refused), then `interpret`; any refusal becomes
  * a UsageError whose hint is the command's usage line.

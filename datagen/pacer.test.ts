@@ -66,6 +66,16 @@ describe('the pacer', () => {
     expect(clock.sleeps).toEqual([]);
   });
 
+  it('starts at the first id it is given: a run that continues a topic', async () => {
+    const clock = fakeClock();
+    const pacer = new Pacer({ rate: 'max', firstId: 51, count: 50, clock });
+    expect(await drain(pacer, clock, 30)).toEqual([
+      { first: 51, count: 30, at: 0 },
+      { first: 81, count: 20, at: 0 },
+    ]);
+    expect(pacer.claimed).toBe(50);
+  });
+
   it('stop() ends a wait at once, on the real clock too', async () => {
     const pacer = new Pacer({ rate: 0.01 }); // one id every 100 s
     expect(await pacer.next(1)).toEqual({ first: 1, count: 1 });

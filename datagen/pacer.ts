@@ -21,6 +21,8 @@ export type StopReason = 'count' | 'duration' | 'stopped';
 export interface PacerOptions {
   /** Ids per second, or 'max' to hand them out as fast as they are asked for. */
   rate: number | 'max';
+  /** The first id to hand out; 1 if not given. */
+  firstId?: number;
   /** Stop after this many ids. */
   count?: number;
   /** Stop this long after the first claim. */
@@ -30,13 +32,16 @@ export interface PacerOptions {
 
 export class Pacer implements Claims {
   private readonly clock: PacerClock;
-  private nextId = 1;
+  private readonly firstId: number;
+  private nextId: number;
   private startedAt: number | undefined;
   private reason: StopReason | undefined;
   private readonly stopping = new AbortController();
 
   constructor(private readonly options: PacerOptions) {
     this.clock = options.clock ?? pacerClock;
+    this.firstId = options.firstId ?? 1;
+    this.nextId = this.firstId;
   }
 
   /** Why the run ended, once it has. */
@@ -46,7 +51,7 @@ export class Pacer implements Claims {
 
   /** Ids handed out so far. */
   get claimed(): number {
-    return this.nextId - 1;
+    return this.nextId - this.firstId;
   }
 
   /** Ends the run: the next claim, or the one waiting now, gets nothing. */

@@ -8,7 +8,9 @@ import { ExitCode } from '../workshop/errors.js';
 import { isInteractive, progress } from '../workshop/output.js';
 import { seededCustomerIds } from './customers.js';
 import {
+  asksForHelp,
   OptionError,
+  optionsHelp,
   parseChoice,
   parseCommandLine,
   parseCustomerIds,
@@ -19,10 +21,11 @@ import {
   parseTopic,
 } from './options.js';
 import type { CustomerIds } from './rating.js';
+import { maxProducers } from './ratings-pool.js';
 import { type RatingsRunOptions, type RatingsSummary, type RunEvent, startRatings } from './ratings-producer.js';
 
 export const ratingsUsage =
-  'npm run datagen -- ratings [--rate N|max] [--count N | --duration 30s] [--seed N] [--topic ratings] [--customers 1-20] [--format json|avro] [--producers N] [--quiet] [--json]';
+  'npm run datagen -- ratings [--rate N|max] [--count N | --duration 30s] [--start-id N] [--seed N] [--topic ratings] [--customers 1-20] [--format json|avro] [--producers N] [--quiet] [--json]';
 
 /** A few a second, like the talk's demo: slow enough to watch, fast enough for a one-minute window to fill. */
 export const defaultRate = 3;
@@ -31,6 +34,8 @@ export interface RatingsCommandOptions {
   rate: number | 'max';
   count?: number;
   durationMs?: number;
+  /** The first rating_id; without it the run continues after the highest one in the topic. */
+  startId?: number;
   seed?: number;
   topic: string;
   customers: CustomerIds;
@@ -40,46 +45,53 @@ export interface RatingsCommandOptions {
   json: boolean;
 }
 
+const ratingsOptions = {
+  rate: { type: 'string' },
+  count: { type: 'string' },
+  duration: { type: 'string' },
+  'start-id': { type: 'string' },
+  seed: { type: 'string' },
+  topic: { type: 'string' },
+  customers: { type: 'string' },
+  format: { type: 'string' },
+  producers: { type: 'string' },
+  quiet: { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
 export function parseRatingsArgs(args: string[]): RatingsCommandOptions {
-  return parseCommandLine(
-    args,
-    {
-      rate: { type: 'string' },
-      count: { type: 'string' },
-      duration: { type: 'string' },
-      seed: { type: 'string' },
-      topic: { type: 'string' },
-      customers: { type: 'string' },
-      format: { type: 'string' },
-      producers: { type: 'string' },
-      quiet: { type: 'boolean' },
-      json: { type: 'boolean' },
-    },
-    ratingsUsage,
-    (values) => {
-      const text = (name: string) => values[name] as string | undefined;
-      if (text('count') !== undefined && text('duration') !== undefined) {
-        throw new OptionError('give --count or --duration, not both');
-      }
-      const rate = text('rate') === undefined ? defaultRate : parseRate(text('rate') as string, { allowMax: true });
-      const producers = text('producers');
-      if (producers !== undefined && rate !== 'max') {
-        throw new OptionError('--producers only applies at full speed (--rate max); a paced run uses one producer');
-      }
-      return {
-        rate,
-        count: text('count') === undefined ? undefined : parsePositiveInteger('count', text('count') as string),
-        durationMs: text('duration') === undefined ? undefined : parseDuration(text('duration') as string),
-        seed: text('seed') === undefined ? undefined : parseSeed(text('seed') as string),
-        topic: parseTopic(text('topic') ?? 'ratings'),
-        customers: text('customers') === undefined ? seededCustomerIds : parseCustomerIds(text('customers') as string),
-        format: parseChoice('format', text('format') ?? 'json', ['json', 'avro'] as const),
-        producers: producers === undefined ? undefined : parsePositiveInteger('producers', producers, 16),
-        quiet: values.quiet === true,
-        json: values.json === true,
-      };
-    },
-  );
+  return parseCommandLine(args, ratingsOptions, ratingsUsage, (values) => {
+    const text = (name: string) => values[name] as string | undefined;
+    if (text('count') !== undefined && text('duration') !== undefined) {
+      throw new OptionError('give --count or --duration, not both');
+    }
+    const rate = text('rate') === undefined ? defaultRate : parseRate(text('rate') as string, { allowMax: true });
+    const producers = text('producers');
+    if (producers !== undefined && rate !== 'max') {
+      throw new OptionError('--producers only applies at full speed (--rate max); a paced run uses one producer');
+    }
+    const count = text('count') === undefined ? undefined : parsePositiveInteger('count', text('count') as string);
+    const startId =
+      text('start-id') === undefined ? undefined : parsePositiveInteger('start-id', text('start-id') as string);
+    if (startId !== undefined && count !== undefined && startId > Number.MAX_SAFE_INTEGER - count + 1) {
+      throw new OptionError(
+        `--start-id ${startId} with --count ${count} goes past ${Number.MAX_SAFE_INTEGER}, the highest rating_id`,
+      );
+    }
+    return {
+      rate,
+      count,
+      durationMs: text('duration') === undefined ? undefined : parseDuration(text('duration') as string),
+      startId,
+      seed: text('seed') === undefined ? undefined : parseSeed(text('seed') as string),
+      topic: parseTopic(text('topic') ?? 'ratings'),
+      customers: text('customers') === undefined ? seededCustomerIds : parseCustomerIds(text('customers') as string),
+      format: parseChoice('format', text('format') ?? 'json', ['json', 'avro'] as const),
+      producers: producers === undefined ? undefined : parsePositiveInteger('producers', producers, maxProducers),
+      quiet: values.quiet === true,
+      json: values.json === true,
+    };
+  });
 }
 
 const number = (n: number) => n.toLocaleString('en-US');
@@ -94,6 +106,14 @@ export function formatSummary(summary: RatingsSummary): string {
     ` ${summary.megabytesPerSecond.toFixed(2)} MB/s, ${number(summary.errors)} ${summary.errors === 1 ? 'error' : 'errors'} retried.`,
     `\nseed ${summary.seed}: add --seed ${summary.seed} to make the same ratings again.\n`,
   ].join('');
+}
+
+/** Where the run's rating_ids begin, and why there. */
+export function describeStart(event: Extract<RunEvent, { kind: 'started' }>, topic: string): string {
+  const from = `rating_ids from ${event.firstRatingId}`;
+  if (event.highestInTopic === null) return `${from} (--start-id)`;
+  if (event.highestInTopic === 0) return `${from}: topic ${topic} holds no ratings yet`;
+  return `${from}: topic ${topic} already holds rating_ids up to ${event.highestInTopic}`;
 }
 
 /** The single live line: sent, acknowledged, rate and errors, redrawn at most ten times a second. */
@@ -156,6 +176,10 @@ function logTransitions(): (event: RunEvent) => void {
 }
 
 export async function ratingsCommand(args: string[]): Promise<number> {
+  if (asksForHelp(args, ratingsOptions)) {
+    process.stdout.write(`usage: ${ratingsUsage}\n${optionsHelp}\n`);
+    return ExitCode.ok;
+  }
   const options = parseRatingsArgs(args);
   const config = loadConfig();
   const live = !options.quiet && !options.json && isInteractive() ? new LiveLine(options.topic) : undefined;
@@ -178,11 +202,13 @@ export async function ratingsCommand(args: string[]): Promise<number> {
     rate: options.rate,
     count: options.count,
     durationMs: options.durationMs,
+    startId: options.startId,
     seed: options.seed,
     customers: options.customers,
     format: options.format,
     producers: options.producers,
     onEvent: (event) => {
+      if (event.kind === 'started' && !options.quiet && !options.json) progress(describeStart(event, options.topic));
       live?.update(event);
       log?.(event);
     },

@@ -2,11 +2,13 @@
  * Full speed with several producers: JavaScript runs one thread, and kafkajs spends most of it encoding records, so
  * `datagen ratings --rate max` runs one producer per worker thread. The workers claim blocks of rating ids from one
  * shared counter (so ids never overlap and, as every claimed block is sent, never leave a gap) and make each block's
- * ratings from the block's own seed (so the records are the ones a single producer would make).
+ * ratings from the block's own seed (so the records are the ones a single producer would make). Claims end on a
+ * block boundary, so a run that starts mid-block (continuing a topic) does not redraw a block's start in every claim.
  */
 import { Worker } from 'node:worker_threads';
 import { EnvironmentError, ExitCode, WorkshopError } from '../workshop/errors.js';
 import type { StopReason } from './pacer.js';
+import { RatingSequence } from './rating.js';
 import type { Claim, Claims, SenderEvent, SenderOptions } from './ratings-sender.js';
 
 export interface WorkerInput {
@@ -14,8 +16,12 @@ export interface WorkerInput {
   sender: Omit<SenderOptions, 'report' | 'whenConnected' | 'abandoned' | 'clock'>;
   /** [next rating id, stop flag], shared by every worker. */
   state: BigInt64Array;
-  count: number | undefined;
+  /** The last rating id of the run, when it has a count. */
+  lastId: number | undefined;
 }
+
+/** The most producers a run can have (`--producers`). */
+export const maxProducers = 16;
 
 export type WorkerMessage =
   | { kind: 'connected' }
@@ -23,20 +29,35 @@ export type WorkerMessage =
   | { kind: 'failed'; message: string; hint: string | undefined; exitCode: number }
   | SenderEvent;
 
-/** Claims from the shared counter: each call takes the next `max` ids, so concurrent workers never overlap. */
+/**
+ * Claims from the shared counter: each call takes up to the next `max` ids, never past the end of their rating block
+ * nor past `lastId`; a compare-and-swap makes concurrent workers take distinct ids.
+ */
 export class SharedClaims implements Claims {
   constructor(
     private readonly state: BigInt64Array,
-    private readonly count: number | undefined,
+    private readonly lastId: number | undefined,
   ) {}
 
   async next(max: number): Promise<Claim | undefined> {
-    if (Atomics.load(this.state, 1) !== 0n) return undefined;
-    const first = Number(Atomics.add(this.state, 0, BigInt(max)));
-    const remaining = (this.count ?? Number.POSITIVE_INFINITY) - first + 1;
-    if (remaining <= 0) return undefined;
-    return { first, count: Math.min(max, remaining) };
+    for (;;) {
+      if (Atomics.load(this.state, 1) !== 0n) return undefined;
+      const next = Atomics.load(this.state, 0);
+      const first = Number(next);
+      const remaining = (this.lastId ?? Number.POSITIVE_INFINITY) - first + 1;
+      if (remaining <= 0) return undefined;
+      const blockLeft = RatingSequence.blockSize - ((first - 1) % RatingSequence.blockSize);
+      const count = Math.min(max, remaining, blockLeft);
+      if (Atomics.compareExchange(this.state, 0, next, next + BigInt(count)) === next) return { first, count };
+    }
   }
+}
+
+/** The counter the workers share, starting at `firstId`. */
+export function sharedClaimState(firstId: number): BigInt64Array {
+  const state = new BigInt64Array(new SharedArrayBuffer(16));
+  state[0] = BigInt(firstId);
+  return state;
 }
 
 /** The workers run TypeScript through tsx, as the rest of the kit does. */
@@ -56,11 +77,11 @@ export interface PoolRun {
 export function runWorkerPool(
   workers: number,
   sender: WorkerInput['sender'],
-  limits: { count?: number; durationMs?: number },
+  limits: { firstId: number; count?: number; durationMs?: number },
   onEvent: (event: SenderEvent) => void,
 ): PoolRun {
-  const state = new BigInt64Array(new SharedArrayBuffer(16));
-  state[0] = 1n;
+  const state = sharedClaimState(limits.firstId);
+  const lastId = limits.count === undefined ? undefined : limits.firstId + limits.count - 1;
   let reason: StopReason | undefined;
   let durationTimer: NodeJS.Timeout | undefined;
   const threads: Worker[] = [];
@@ -85,7 +106,7 @@ export function runWorkerPool(
       else resolve({ startedAt, stopReason: reason ?? 'count' });
     };
     for (let i = 0; i < workers; i++) {
-      const worker = startWorker({ role: 'datagen-ratings-worker', sender, state, count: limits.count });
+      const worker = startWorker({ role: 'datagen-ratings-worker', sender, state, lastId });
       threads.push(worker);
       worker.on('message', (message: WorkerMessage) => {
         switch (message.kind) {

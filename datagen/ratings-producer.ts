@@ -1,17 +1,19 @@
 /**
- * A run of `datagen ratings`, without the command line: makes sure Kafka answers and the topic exists, registers the
- * Avro schema if asked, then produces with one producer (paced) or several (full speed) and returns a summary.
+ * A run of `datagen ratings`, without the command line: makes sure Kafka answers and the topic exists, finds where the
+ * topic's rating_ids end (the run continues after them), registers the Avro schema if asked, then produces with one
+ * producer (paced) or several (full speed) and returns a summary.
  * The command prints; tests and the benchmark call this directly.
  */
 import os from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
-import { EnvironmentError, TimeoutError } from '../workshop/errors.js';
+import { TimeoutError } from '../workshop/errors.js';
 import { waitFor } from '../workshop/wait.js';
 import { registerRatingSchema } from './avro.js';
+import { highestRatingId } from './last-rating-id.js';
 import { Pacer, type PacerClock, pacerClock, type StopReason } from './pacer.js';
 import { type CustomerIds, RatingSequence } from './rating.js';
 import { runWorkerPool } from './ratings-pool.js';
-import { runSender, type SenderEvent } from './ratings-sender.js';
+import { defaultStartupTimeoutMs, kafkaDidNotAnswer, runSender, type SenderEvent } from './ratings-sender.js';
 
 export interface RatingsRunOptions {
   bootstrapServers: string[];
@@ -20,6 +22,8 @@ export interface RatingsRunOptions {
   rate: number | 'max';
   count?: number;
   durationMs?: number;
+  /** The first rating_id; without one, the run continues after the highest rating_id in the topic (1 if none). */
+  startId?: number;
   /** Without one, a random seed is picked and reported. */
   seed?: number;
   customers: CustomerIds;
@@ -27,7 +31,7 @@ export interface RatingsRunOptions {
   schemaRegistryUrl: string;
   /** Parallel producers at full speed (rate 'max'); a paced run always uses one. */
   producers?: number;
-  /** How long to wait for Kafka to answer at the start. */
+  /** How long to wait for Kafka to answer at the start (each step: the topic, its last records, the producers). */
   startupTimeoutMs?: number;
   clock?: PacerClock;
   onEvent?: (event: RunEvent) => void;
@@ -35,7 +39,14 @@ export interface RatingsRunOptions {
 
 export type RunEvent =
   | SenderEvent
-  | { kind: 'started'; seed: number; producers: number }
+  | {
+      kind: 'started';
+      seed: number;
+      producers: number;
+      firstRatingId: number;
+      /** The highest rating_id the topic held before the run; null when --start-id chose the first id. */
+      highestInTopic: number | null;
+    }
   | { kind: 'stopping'; inFlight: number };
 
 export interface RatingsSummary {
@@ -45,7 +56,10 @@ export interface RatingsSummary {
   producers: number;
   sent: number;
   acknowledged: number;
-  /** The acknowledged ids are firstRatingId..lastRatingId (none when nothing was acknowledged). */
+  /**
+   * The acknowledged ids are firstRatingId..lastRatingId (none when nothing was acknowledged). A run continues after
+   * the highest rating_id already in the topic, so into a fresh topic --count N gives 1..N.
+   */
   firstRatingId: number | null;
   lastRatingId: number | null;
   /** Failed attempts reported by the Kafka client (each retried). */
@@ -78,10 +92,9 @@ export async function ensureTopic(bootstrapServers: string[], topic: string, tim
     retry: { retries: 0 },
     logLevel: logLevel.NOTHING,
   });
-  const where = bootstrapServers.join(',');
   try {
     await waitFor({
-      what: `Kafka at ${where} to answer`,
+      what: `Kafka at ${bootstrapServers.join(',')} to answer`,
       timeoutMs,
       intervalMs: 500,
       probe: async () => {
@@ -99,10 +112,7 @@ export async function ensureTopic(bootstrapServers: string[], topic: string, tim
     });
   } catch (error) {
     if (!(error instanceof TimeoutError)) throw error;
-    throw new EnvironmentError(
-      `Kafka at ${where} did not answer within ${Math.round(timeoutMs / 1000)} s (${error.message.replace(/^.*last seen: /, '')})`,
-      'start the platform with npm run up (npm run status shows it), or point WORKSHOP_KAFKA_BOOTSTRAP_SERVERS at your broker',
-    );
+    throw kafkaDidNotAnswer(bootstrapServers, timeoutMs, error.message.replace(/^.*last seen: /, ''));
   }
 }
 
@@ -130,7 +140,13 @@ export function startRatings(options: RatingsRunOptions): RatingsRun {
   let abandonCurrent: () => void = () => undefined;
 
   const done = (async (): Promise<RatingsSummary> => {
-    await ensureTopic(options.bootstrapServers, options.topic, options.startupTimeoutMs ?? 10_000);
+    const startupTimeoutMs = options.startupTimeoutMs ?? defaultStartupTimeoutMs;
+    await ensureTopic(options.bootstrapServers, options.topic, startupTimeoutMs);
+    const highestInTopic =
+      options.startId === undefined
+        ? await highestRatingId(options.bootstrapServers, options.topic, startupTimeoutMs)
+        : null;
+    const firstRatingId = options.startId ?? (highestInTopic as number) + 1;
     const schemaId =
       options.format === 'avro' ? await registerRatingSchema(options.schemaRegistryUrl, options.topic) : undefined;
     const seed = options.seed ?? new RatingSequence().seed;
@@ -144,18 +160,26 @@ export function startRatings(options: RatingsRunOptions): RatingsRun {
       schemaRegistryUrl: options.schemaRegistryUrl,
       schemaId,
       batchSize: RatingSequence.blockSize,
+      connectTimeoutMs: startupTimeoutMs,
     };
+    const started = { kind: 'started', seed, producers, firstRatingId, highestInTopic } as const;
     let startedAt = 0;
     let stoppedBy: StopReason;
     if (producers > 1) {
-      const pool = runWorkerPool(producers, sender, options, report);
+      const pool = runWorkerPool(producers, sender, { ...options, firstId: firstRatingId }, report);
       stopCurrent = pool.stop;
       abandonCurrent = pool.abandon;
       if (stopRequested) pool.stop();
-      onEvent({ kind: 'started', seed, producers });
+      onEvent(started);
       ({ startedAt, stopReason: stoppedBy } = await pool.done);
     } else {
-      const pacer = new Pacer({ rate: options.rate, count: options.count, durationMs: options.durationMs, clock });
+      const pacer = new Pacer({
+        rate: options.rate,
+        firstId: firstRatingId,
+        count: options.count,
+        durationMs: options.durationMs,
+        clock,
+      });
       stopCurrent = () => pacer.stop();
       if (stopRequested) pacer.stop();
       await runSender(pacer, {
@@ -165,7 +189,7 @@ export function startRatings(options: RatingsRunOptions): RatingsRun {
         abandoned: () => abandoned,
         whenConnected: async () => {
           startedAt = clock.now();
-          onEvent({ kind: 'started', seed, producers });
+          onEvent(started);
         },
       });
       stoppedBy = pacer.stopReason ?? 'count';
@@ -178,7 +202,7 @@ export function startRatings(options: RatingsRunOptions): RatingsRun {
       producers,
       sent: stats.sent,
       acknowledged: stats.acknowledged,
-      firstRatingId: stats.acknowledged > 0 ? 1 : null,
+      firstRatingId: stats.acknowledged > 0 ? firstRatingId : null,
       lastRatingId: stats.acknowledged > 0 ? stats.lastId : null,
       errors: stats.errors,
       elapsedMs,

@@ -8,7 +8,7 @@
  * the same records, until it is acknowledged; and a claimed id is always sent, even after a stop.
  */
 import { Kafka, type KafkaConfig, logLevel, type Producer } from 'kafkajs';
-import { WorkshopError } from '../workshop/errors.js';
+import { EnvironmentError, WorkshopError } from '../workshop/errors.js';
 import { type Clock, NotYet, systemClock, waitFor } from '../workshop/wait.js';
 import { avroEncoder } from './avro.js';
 import { type CustomerIds, RatingSequence } from './rating.js';
@@ -40,6 +40,8 @@ export interface SenderOptions {
   schemaId?: number;
   /** The most records in one batch. */
   batchSize: number;
+  /** How long the producer may take to connect before the run gives up; 10 s if not given. */
+  connectTimeoutMs?: number;
   report: (event: SenderEvent) => void;
   /** Called once the producer is connected; the loop starts claiming when it resolves. */
   whenConnected?: () => Promise<void>;
@@ -74,24 +76,95 @@ export function datagenKafka(
   });
 }
 
+/** How long the generator waits for Kafka to answer when it starts, unless told otherwise. */
+export const defaultStartupTimeoutMs = 10_000;
+
+/** Kafka did not answer in time when the run started: not the person's mistake, and what to do about it. */
+export function kafkaDidNotAnswer(bootstrapServers: string[], timeoutMs: number, reason: string): EnvironmentError {
+  return new EnvironmentError(
+    `Kafka at ${bootstrapServers.join(',')} did not answer within ${Math.round(timeoutMs / 1000)} s (${reason})`,
+    'start the platform with npm run up (npm run status shows it), or point WORKSHOP_KAFKA_BOOTSTRAP_SERVERS at your broker',
+  );
+}
+
+/**
+ * The retry count given to kafkajs, which compares its attempts with it (`retryCount < retries`) before every retry:
+ * unlimited, so a broker restart mid-run is waited out, until `end()`, after which every retry loop of the client
+ * (connecting, finding the coordinator, fetching metadata) gives up at its next failure instead of running on.
+ */
+export class RetryBudget {
+  private ended = false;
+
+  end(): void {
+    this.ended = true;
+  }
+
+  valueOf(): number {
+    return this.ended ? 0 : Number.MAX_SAFE_INTEGER;
+  }
+
+  /** As kafkajs's options type it. */
+  get retries(): number {
+    return this as unknown as number;
+  }
+}
+
 /** Whether sending the same batch again can succeed: the broker was away, slow or not yet the leader. */
 export function isTransient(error: unknown): boolean {
   const { name, retriable } = error as { name?: string; retriable?: boolean };
   return name === 'KafkaJSNumberOfRetriesExceeded' || retriable === true;
 }
 
+/**
+ * Connects the producer, or gives up after `timeoutMs` with an EnvironmentError. Giving up ends the retry budget, so
+ * kafkajs stops trying in the background and the process can exit.
+ */
+async function connectWithin(
+  producer: Producer,
+  budget: RetryBudget,
+  options: SenderOptions,
+  lastError: () => string | undefined,
+): Promise<void> {
+  const timeoutMs = options.connectTimeoutMs ?? defaultStartupTimeoutMs;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timed out'>((resolve) => {
+    timer = setTimeout(() => resolve('timed out'), timeoutMs);
+  });
+  try {
+    const outcome = await Promise.race([producer.connect(), deadline]);
+    if (outcome !== 'timed out') return;
+    throw kafkaDidNotAnswer(options.bootstrapServers, timeoutMs, lastError() ?? 'the producer could not connect');
+  } catch (error) {
+    budget.end();
+    void producer.disconnect().catch(() => undefined);
+    if (error instanceof WorkshopError) throw error;
+    throw new EnvironmentError(
+      `Kafka at ${options.bootstrapServers.join(',')} did not let the producer connect: ${(error as Error).message}`,
+      'check the broker (npm run status) and WORKSHOP_KAFKA_BOOTSTRAP_SERVERS',
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function runSender(claims: Claims, options: SenderOptions): Promise<void> {
   const clock = options.clock ?? systemClock;
-  const kafka = datagenKafka(options.bootstrapServers, (message) => options.report({ kind: 'retrying', message }));
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: Number.MAX_SAFE_INTEGER },
-  });
+  const budget = new RetryBudget();
+  const retry = { initialRetryTime: 300, maxRetryTime: 5_000, retries: budget.retries };
+  let lastError: string | undefined;
+  const kafka = datagenKafka(
+    options.bootstrapServers,
+    (message) => {
+      lastError = message;
+      options.report({ kind: 'retrying', message });
+    },
+    { retry },
+  );
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry });
   const sequence = new RatingSequence({ seed: options.seed, customers: options.customers });
   const encodeAvro =
     options.format === 'avro' ? avroEncoder(options.schemaRegistryUrl, options.schemaId as number) : undefined;
-  await producer.connect();
+  await connectWithin(producer, budget, options, () => lastError);
   try {
     await options.whenConnected?.();
     for (;;) {

@@ -13,7 +13,7 @@ if (parentPort && input?.role === 'datagen-ratings-worker') {
   const post = (message: WorkerMessage) => port.postMessage(message);
   const go = new Promise<void>((resolve) => port.once('message', () => resolve()));
   try {
-    await runSender(new SharedClaims(input.state, input.count), {
+    await runSender(new SharedClaims(input.state, input.lastId), {
       ...input.sender,
       report: post,
       whenConnected: async () => {
