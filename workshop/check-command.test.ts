@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { freePorts } from './stack/ports.js';
-import { runCli } from './testing/run-cli.js';
+import { everythingDownEnv, runCli } from './testing/run-cli.js';
 
-/** Every service pointed at a port where nothing listens. */
-async function everythingDown(): Promise<Record<string, string>> {
-  const [kafka, connect, ksqldb, mysql, es, kibana] = await freePorts(6);
-  return {
-    WORKSHOP_KAFKA_BOOTSTRAP_SERVERS: `127.0.0.1:${kafka}`,
-    WORKSHOP_CONNECT_URL: `http://127.0.0.1:${connect}`,
-    WORKSHOP_KSQLDB_URL: `http://127.0.0.1:${ksqldb}`,
-    WORKSHOP_MYSQL_PORT: String(mysql),
-    WORKSHOP_ELASTICSEARCH_URL: `http://127.0.0.1:${es}`,
-    WORKSHOP_KIBANA_URL: `http://127.0.0.1:${kibana}`,
-  };
-}
+const everythingDown = everythingDownEnv;
 
 describe('npm run check', () => {
   // How fast is a benchmark's business (npm run bench -- --only check); here only what is reported.

@@ -10,8 +10,7 @@ import path from 'node:path';
 import { loadCustomers } from '../../checks/testing/fixtures.js';
 import { progress } from '../output.js';
 import { startLocalStack, workshopEnv } from '../stack/local-stack.js';
-import { freePorts } from '../stack/ports.js';
-import { runCli } from '../testing/run-cli.js';
+import { everythingDownEnv, runCli } from '../testing/run-cli.js';
 import { kibanaStandIn, ksqldbStandIn } from '../testing/standins/http-standin.js';
 import { printTable } from './stack-bench.js';
 
@@ -53,15 +52,7 @@ export async function benchCheck(runs: number): Promise<void> {
     for (const step of ['step-1', 'step-2', 'step-3']) {
       rows.push(await timeRuns(`check ${step} (passing)`, ['check', step], env, runs, 0));
     }
-    const [kafka, connect, ksql, mysql, es, kib] = await freePorts(6);
-    const allDown = {
-      WORKSHOP_KAFKA_BOOTSTRAP_SERVERS: `127.0.0.1:${kafka}`,
-      WORKSHOP_CONNECT_URL: `http://127.0.0.1:${connect}`,
-      WORKSHOP_KSQLDB_URL: `http://127.0.0.1:${ksql}`,
-      WORKSHOP_MYSQL_PORT: String(mysql),
-      WORKSHOP_ELASTICSEARCH_URL: `http://127.0.0.1:${es}`,
-      WORKSHOP_KIBANA_URL: `http://127.0.0.1:${kib}`,
-    };
+    const allDown = await everythingDownEnv();
     rows.push(await timeRuns('check (every service down)', ['check'], allDown, Math.min(runs, 5), 3));
     await stack.servers.connect.stop();
     rows.push(await timeRuns('check step-3 (Connect stopped)', ['check', 'step-3'], env, Math.min(runs, 5), 3));

@@ -1,6 +1,7 @@
 /** Runs the kit's CLI as a learner would (`npm run <command>` runs the same file), for tests and benchmarks. */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { freePorts } from '../stack/ports.js';
 
 const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -55,4 +56,17 @@ export function startCli(args: string[], env: Record<string, string> = {}, timeo
 
 export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<CliRun> {
   return startCli(args, env, timeoutMs).done;
+}
+
+/** WORKSHOP_* variables that point every service at a port where nothing listens: the platform entirely down. */
+export async function everythingDownEnv(): Promise<Record<string, string>> {
+  const [kafka, connect, ksqldb, mysql, es, kibana] = await freePorts(6);
+  return {
+    WORKSHOP_KAFKA_BOOTSTRAP_SERVERS: `127.0.0.1:${kafka}`,
+    WORKSHOP_CONNECT_URL: `http://127.0.0.1:${connect}`,
+    WORKSHOP_KSQLDB_URL: `http://127.0.0.1:${ksqldb}`,
+    WORKSHOP_MYSQL_PORT: String(mysql),
+    WORKSHOP_ELASTICSEARCH_URL: `http://127.0.0.1:${es}`,
+    WORKSHOP_KIBANA_URL: `http://127.0.0.1:${kibana}`,
+  };
 }
