@@ -1,13 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { debeziumMariaDbConnectorClass } from '../workshop/stack/connect.js';
 import { connectorSecretVariables, workshopEnv } from '../workshop/stack/local-stack.js';
-import { collectTopic } from '../workshop/testing/kafka-records.js';
+import { collectTopic, waitForTopic } from '../workshop/testing/kafka-records.js';
 import { describeWithStack } from '../workshop/testing/stack-context.js';
-import { NotYet, waitFor } from '../workshop/wait.js';
 import { type CustomerChange, startCustomerChanges } from './customer-changes.js';
 import { customerSeedFile, reservedProbeIds } from './customers.js';
 
@@ -73,20 +71,7 @@ describeWithStack('datagen customers against the real MariaDB, Kafka Connect and
     expect(created.status, await created.clone().text()).toBe(201);
 
     const topic = `${prefix}.${mariadb.database}.CUSTOMERS`;
-    await waitFor({
-      what: `topic ${topic} to exist`,
-      timeoutMs: 90_000,
-      intervalMs: 500,
-      probe: async () => {
-        const admin = new Kafka({ brokers: [kafka.bootstrapServers], logLevel: logLevel.NOTHING }).admin();
-        await admin.connect();
-        try {
-          return (await admin.listTopics()).includes(topic) ? true : new NotYet('not created yet');
-        } finally {
-          await admin.disconnect();
-        }
-      },
-    });
+    await waitForTopic(kafka.bootstrapServers, topic, 90_000);
     const events = await collectTopic(kafka.bootstrapServers, topic);
     try {
       const changeEvents = () =>

@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { collectTopic } from '../testing/kafka-records.js';
+import { collectTopic, waitForTopic } from '../testing/kafka-records.js';
 import { describeWithStack } from '../testing/stack-context.js';
 import { NotYet, waitFor } from '../wait.js';
 import { debeziumMariaDbConnectorClass } from './connect.js';
@@ -79,20 +79,7 @@ describeWithStack('Debezium streams MariaDB changes through the real Kafka Conne
     });
 
     const topic = `foundation.${mariadb.database}.${table}`;
-    await waitFor({
-      what: `topic ${topic} to exist`,
-      timeoutMs: 60_000,
-      probe: async () => {
-        const { Kafka, logLevel } = await import('kafkajs');
-        const admin = new Kafka({ brokers: [kafka.bootstrapServers], logLevel: logLevel.NOTHING }).admin();
-        await admin.connect();
-        try {
-          return (await admin.listTopics()).includes(topic) ? true : new NotYet('not created yet');
-        } finally {
-          await admin.disconnect();
-        }
-      },
-    });
+    await waitForTopic(kafka.bootstrapServers, topic, 60_000);
     const events = await collectTopic(kafka.bootstrapServers, topic);
     try {
       const changes = () => events.records.map((record) => JSON.parse(record.value ?? 'null') as ChangeEvent | null);

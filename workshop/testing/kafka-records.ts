@@ -46,3 +46,19 @@ export async function collectTopic(bootstrapServers: string, topic: string) {
     close: () => consumer.disconnect(),
   };
 }
+
+/** Waits until `topic` exists on the broker (a connector creates its topics when its first record arrives). */
+export async function waitForTopic(bootstrapServers: string, topic: string, timeoutMs = 60_000): Promise<void> {
+  const admin = new Kafka({ brokers: [bootstrapServers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await waitFor({
+      what: `topic ${topic} to exist`,
+      timeoutMs,
+      intervalMs: 500,
+      probe: async () => ((await admin.listTopics()).includes(topic) ? true : new NotYet('not created yet')),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
