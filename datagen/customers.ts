@@ -109,8 +109,8 @@ export function sqlString(text: string): string {
 export const customerColumns = ['id', 'first_name', 'last_name', 'email', 'gender', 'club_status', 'comments'] as const;
 
 /**
- * The table, as docker/mysql/initdb/10-schema-and-users.sql creates it (that file runs first, so this one is a no-op
- * there); here so that the seed file loads on its own into any MySQL or MariaDB with a demo database.
+ * The table's one definition: the seed file carries it, so the platform's MySQL (after 10-schema-and-users.sql has
+ * made the database and users) and any MySQL or MariaDB with a demo database get the same table.
  */
 export const createCustomersTable = `CREATE TABLE IF NOT EXISTS demo.CUSTOMERS (
   id          INT          NOT NULL PRIMARY KEY,

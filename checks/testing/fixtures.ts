@@ -20,19 +20,15 @@ export function checkContext(stack: StackHandle, passive = false): CheckContext 
 const initDb = new URL('../../docker/mysql/initdb/', import.meta.url);
 
 /**
- * The learners' CUSTOMERS table with its seed rows, from the same files the compose stack's MySQL runs at first start
+ * The learners' CUSTOMERS table with its seed rows, from the same file the compose stack's MySQL runs at first start
  * (users aside: the local stack creates the same ones itself).
  */
 export async function loadCustomers(stack: Pick<LocalStackEndpoints, 'mariadb'>): Promise<void> {
-  const schema = readFileSync(new URL('10-schema-and-users.sql', initDb), 'utf8');
-  const createTable = /CREATE TABLE[^;]+CUSTOMERS[^;]+;/i.exec(schema)?.[0];
-  if (!createTable) throw new Error('10-schema-and-users.sql has no CREATE TABLE for CUSTOMERS');
   const seed = readFileSync(new URL('20-customers.sql', initDb), 'utf8');
   const { host, port, user, password, database } = stack.mariadb;
   const db = await mysql.createConnection({ host, port, user, password, database, multipleStatements: true });
   try {
     await db.query('DROP TABLE IF EXISTS CUSTOMERS');
-    await db.query(createTable.replace(/CREATE TABLE (IF NOT EXISTS )?/i, 'CREATE TABLE IF NOT EXISTS '));
     await db.query(seed);
   } finally {
     await db.end();

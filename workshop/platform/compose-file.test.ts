@@ -258,11 +258,13 @@ describe('the MySQL service', () => {
   });
 
   it('creates CUSTOMERS with the talk’s columns, update_ts following every update', () => {
+    // The table is defined once, by the generator that writes the seed file.
+    expect(schemaSql).not.toMatch(/CREATE TABLE/i);
     for (const column of ['id', 'first_name', 'last_name', 'email', 'gender', 'club_status', 'comments', 'create_ts']) {
-      expect(schemaSql).toMatch(new RegExp(`^\\s+${column}\\s`, 'm'));
+      expect(customersSql).toMatch(new RegExp(`^\\s+${column}\\s`, 'm'));
     }
-    expect(schemaSql).toMatch(/id\s+INT\s+NOT NULL PRIMARY KEY/);
-    expect(schemaSql).toMatch(/update_ts\s+TIMESTAMP .*ON UPDATE CURRENT_TIMESTAMP/);
+    expect(customersSql).toMatch(/id\s+INT\s+NOT NULL PRIMARY KEY/);
+    expect(customersSql).toMatch(/update_ts\s+TIMESTAMP .*ON UPDATE CURRENT_TIMESTAMP/);
   });
 
   it('seeds about twenty customers with ids 1.. and every club status, several of them platinum', () => {

@@ -1,6 +1,6 @@
--- The workshop's database, its two users and the CUSTOMERS table. The MySQL image runs every file in this folder, in
--- name order and as root, once: when its data volume is first created (`npm run down -- --volumes` starts afresh).
--- The rows come from 20-customers.sql.
+-- The workshop's database and its two users. The MySQL image runs every file in this folder, in name order and as
+-- root, once: when its data volume is first created (`npm run down -- --volumes` starts afresh). The CUSTOMERS table
+-- and its rows come from 20-customers.sql, which the data generator writes.
 
 CREATE DATABASE IF NOT EXISTS demo;
 
@@ -13,16 +13,3 @@ GRANT ALL PRIVILEGES ON demo.* TO 'workshop'@'%';
 -- Kafka Connect receives these credentials as DEBEZIUM_DATABASE_USER and DEBEZIUM_DATABASE_PASSWORD.
 CREATE USER 'debezium'@'%' IDENTIFIED BY 'dbz';
 GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'debezium'@'%';
-
-CREATE TABLE demo.CUSTOMERS (
-  id          INT          NOT NULL PRIMARY KEY,
-  first_name  VARCHAR(50)  NOT NULL,
-  last_name   VARCHAR(50)  NOT NULL,
-  email       VARCHAR(100) NOT NULL,
-  gender      VARCHAR(20),
-  club_status VARCHAR(8)   NOT NULL,
-  comments    VARCHAR(255),
-  create_ts   TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP,
-  update_ts   TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
-  CONSTRAINT customers_club_status CHECK (club_status IN ('bronze', 'silver', 'gold', 'platinum'))
-);
