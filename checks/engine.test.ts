@@ -55,6 +55,30 @@ const config = loadConfig({});
 const context = () => ({ config, services: new Services(config), passive: false, clock: fakeClock() });
 
 describe('runStep', () => {
+  it('tells each look its deadline, scaled, and from the step file when the step gives one', async () => {
+    const deadlines: number[] = [];
+    const watching = (deadlineMs?: number): Expectation => ({
+      kind: {
+        kind: 'waits',
+        deadlineMs: 10_000,
+        parse: () => null,
+        object: () => 'a waiting look',
+        expected: () => 'it to be so',
+        observe: async (_params, _context, _memory, look) => {
+          deadlines.push(look.deadline);
+          return { outcome: 'pass', found: 'so' };
+        },
+      },
+      params: null,
+      hint: 'none',
+      deadlineMs,
+    });
+    await runStep(step([watching()]), context());
+    await runStep(step([watching()]), context(), { deadlineScale: 0.5 });
+    await runStep(step([watching(4_000)]), context(), { deadlineScale: 0.5 });
+    expect(deadlines).toEqual([10_000, 5_000, 2_000]);
+  });
+
   it('retries "not yet" until the expectation passes', async () => {
     const result = await runStep(
       step([

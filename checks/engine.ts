@@ -40,7 +40,7 @@ async function runExpectation(
     let observation: Observation;
     for (;;) {
       try {
-        observation = await kind.observe(params, context, memory);
+        observation = await kind.observe(params, context, memory, { deadline });
       } catch (error) {
         const environment = asEnvironment(error);
         if (!environment) throw error;

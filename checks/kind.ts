@@ -15,6 +15,12 @@ export interface CheckContext {
   clock: Clock;
 }
 
+/** What the engine tells each look. */
+export interface Look {
+  /** When the expectation's verdict is due (clock time, deadlines scaled): a look that waits must end by then. */
+  deadline: number;
+}
+
 export interface ExpectationKind<P> {
   kind: string;
   /** Checks a step file's parameters; throws a message naming the bad field. */
@@ -27,7 +33,7 @@ export interface ExpectationKind<P> {
    * One look. `memory` lives across the retries of one run (to see that a count grows, or to finish a probe).
    * An EnvironmentError thrown here becomes the environment-error outcome.
    */
-  observe(params: P, context: CheckContext, memory: Record<string, unknown>): Promise<Observation>;
+  observe(params: P, context: CheckContext, memory: Record<string, unknown>, look: Look): Promise<Observation>;
 }
 
 /** Parameters as a step file gives them, with readers that name what is wrong. */

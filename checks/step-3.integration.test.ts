@@ -189,6 +189,19 @@ describeWithStack('step 3: stream customers from MySQL with Debezium', (stack) =
       });
     });
 
+    it('a connector that takes the snapshot and then stops reading the binary log', async () => {
+      await applyFaulty((config) => ({ ...config, 'snapshot.mode': 'initial_only' }));
+      const result = verdict(await check());
+      expect(result).toMatchObject({
+        outcome: 'fail',
+        object: 'a change from CUSTOMERS to topic "mysql.demo.CUSTOMERS"',
+        hint: expect.stringContaining('binary log'),
+      });
+      // The probe waited out the step's own deadline (15 s), halved as this suite halves every deadline.
+      expect(result.found).toMatch(/^a row inserted with id \d+ did not arrive within 7\.5 s$/);
+      expect(await customerCounts()).toEqual({ rows: 20, probes: 0 });
+    });
+
     it('the key not the id', async () => {
       await applyFaulty(({ 'transforms.extractKey.type': _t, 'transforms.extractKey.field': _f, ...config }) => ({
         ...config,

@@ -3,7 +3,7 @@
  * 127.0.0.1 and free ports. `npm run stack:local` and the integration tests' setup both start it through here.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Artifacts, resolveArtifacts } from './artifacts.js';
@@ -110,9 +110,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     running.push(started.server);
     return started;
   };
-  // Every process launched, restarts included, is listed for the watchdog.
+  // Every live process is listed for the watchdog: a launch (restarts included) adds its pid, an exit removes it, so
+  // the watchdog never signals a process group whose number the system has since given to someone else. The file
+  // is replaced whole (written aside, then renamed), so the watchdog never reads half of it.
+  const live = new Set<number>();
+  const writePids = () => {
+    writeFileSync(`${pidsFile}.next`, [...live].map((pid) => `${pid}\n`).join(''));
+    renameSync(`${pidsFile}.next`, pidsFile);
+  };
   const onLaunch = (launched: ServerProcess) => {
-    if (launched.pid) appendFileSync(pidsFile, `${launched.pid}\n`);
+    const pid = launched.pid;
+    if (!pid) return;
+    live.add(pid);
+    writePids();
+    void launched.whenExited().then(() => {
+      live.delete(pid);
+      writePids();
+    });
   };
   const watchdog = startWatchdog(dir, pidsFile);
   const stopAll = async () => {

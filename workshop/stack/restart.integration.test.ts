@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { expect, it } from 'vitest';
@@ -17,9 +19,18 @@ describeWithStack('servers of the shared stack stop and start again with their d
     await producer.send({ topic, acks: -1, messages: [{ key: '1', value: 'before the restart' }] });
     await producer.disconnect();
 
+    // The watchdog's list holds the live process groups only: the stopped broker's leaves it, the new one's joins.
+    const watched = () => readFileSync(path.join(stack().dir, 'pids'), 'utf8').trim().split('\n');
+    const before = watched();
+    expect(before).toHaveLength(4);
+
     await stack().stopServer('kafka');
     await expect(client.admin({ retry: { retries: 0 } }).connect()).rejects.toThrow();
+    expect(watched()).toHaveLength(3);
     await stack().startServer('kafka');
+    const after = watched();
+    expect(after).toHaveLength(4);
+    expect(after.filter((pid) => !before.includes(pid))).toHaveLength(1);
 
     // A client with kafkajs's usual retries: right after a restart a partition may briefly have no leader yet.
     const admin = client.admin();
