@@ -14,6 +14,7 @@ import {
   readComposeFile,
   readDockerfile,
   repoRoot,
+  requiredImages,
   totalMemoryLimitBytes,
 } from './compose-file.js';
 import { serviceGuides } from './services.js';
@@ -78,6 +79,8 @@ describe('docker-compose.yml', () => {
     }
     expect(service('kafka').image).toBe(`confluentinc/cp-kafka:${versions.confluentPlatform}`);
     expect(service('ksqldb-server').image).toBe(`confluentinc/cp-ksqldb-server:${versions.confluentPlatform}`);
+    // Confluent publishes no cp-ksqldb-cli image from 8.1 on: the server's image carries the CLI.
+    expect(service('ksqldb-cli').image).toBe(service('ksqldb-server').image);
     expect(service('elasticsearch').image).toBe(
       `docker.elastic.co/elasticsearch/elasticsearch:${versions.elasticsearch}`,
     );
@@ -109,6 +112,13 @@ describe('docker-compose.yml', () => {
       expect(startup, `${name} downloads nothing at start`).not.toMatch(/confluent-hub|curl|wget|install/);
     }
     expect(connect.environment.CONNECT_PLUGIN_PATH).toContain('/usr/share/confluent-hub-components');
+  });
+
+  it('names each image once for preflight and prefetch, with every service that runs it', () => {
+    const images = requiredImages(compose);
+    expect(images.map((i) => i.image)).toEqual([...new Set(compose.services.map((s) => s.image))]);
+    expect(images.find((i) => i.image === service('ksqldb-server').image)?.service).toBe('ksqldb-server, ksqldb-cli');
+    expect(images.filter((i) => i.built).map((i) => i.service)).toEqual(['kafka-connect']);
   });
 
   it('gives every service a healthcheck, and starts a service only once what it needs is healthy', () => {

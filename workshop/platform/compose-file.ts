@@ -168,13 +168,26 @@ export function formatGiB(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
 }
 
-/** The images a laptop needs to start the platform offline: each service's image (built ones by their tag). */
+/**
+ * The images a laptop needs to start the platform offline, each once (built ones by their tag). Services that share
+ * an image (the ksqlDB server and CLI) are named together: "ksqldb-server, ksqldb-cli".
+ */
 export function requiredImages(compose: ComposeFile): { service: string; image: string; built: boolean }[] {
-  return compose.services.map((service) => ({
-    service: service.name,
-    image: service.image,
-    built: service.buildContext !== undefined,
-  }));
+  const byImage = new Map<string, { service: string; image: string; built: boolean }>();
+  for (const service of compose.services) {
+    const seen = byImage.get(service.image);
+    if (seen) {
+      seen.service = `${seen.service}, ${service.name}`;
+      seen.built ||= service.buildContext !== undefined;
+    } else {
+      byImage.set(service.image, {
+        service: service.name,
+        image: service.image,
+        built: service.buildContext !== undefined,
+      });
+    }
+  }
+  return [...byImage.values()];
 }
 
 export function findService(compose: ComposeFile, name: string): ComposeService | undefined {

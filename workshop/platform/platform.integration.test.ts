@@ -119,6 +119,13 @@ describe.skipIf(skipReason !== undefined)(titled('the platform under Docker Comp
     };
     expect(status.status.overall.level).toBe('available');
   });
+
+  it('runs the ksqlDB CLI in its container against the server, as the guide tells learners to', async () => {
+    const cli = environment?.getContainer('ksqldb-cli-1');
+    const result = await cli?.exec(['ksql', 'http://ksqldb-server:8088', '--execute', 'SHOW TOPICS;']);
+    expect(result?.exitCode, result?.output).toBe(0);
+    expect(result?.output).toContain('Kafka Topic');
+  }, 120_000);
 });
 
 describe.skipIf(skipReason !== undefined)(titled('npm run up, status and down on a real engine'), () => {

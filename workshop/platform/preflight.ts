@@ -215,7 +215,7 @@ async function portItems(
 }
 
 function imagesItem(compose: ComposeFile, missing: PreflightReport['missingImages']): PreflightItem {
-  const total = compose.services.length;
+  const total = requiredImages(compose).length;
   if (missing.length === 0) {
     return {
       check: 'images',
