@@ -3,6 +3,7 @@
  * reset as on the local stack, with the default configuration a learner has. Skipped, with the reason, where no
  * engine answers (the GitHub Actions workflow runs it).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../workshop/platform/compose-file.js';
 import { dockerSkipReason, dockerTitle } from '../workshop/testing/docker-engine.js';
 import { runCli } from '../workshop/testing/run-cli.js';
+import { NotYet, waitFor } from '../workshop/wait.js';
 import type { StepResult } from './types.js';
 
 const minutes = (n: number) => n * 60_000;
@@ -69,4 +71,33 @@ describe.skipIf(dockerSkipReason !== undefined)(dockerTitle('steps 1-3 on the co
     expect(run.stdout).toContain('found PAUSED');
     await runCli(['connector', 'resume', 'customers-cdc'], env);
   });
+
+  it(
+    'reports a stopped Kafka Connect container as an environment error naming it, and passes once it is back',
+    async () => {
+      const id = environment?.getContainer('kafka-connect-1').getId() ?? '';
+      const docker = (...args: string[]) => {
+        const result = spawnSync('docker', args, { encoding: 'utf8', timeout: minutes(2) });
+        expect(result.status, `docker ${args.join(' ')}: ${result.stderr}`).toBe(0);
+      };
+      docker('stop', id);
+      try {
+        const run = await runCli(['check', 'step-3'], env);
+        expect(run.code, run.stdout).toBe(3);
+        expect(run.stdout).toMatch(/Kafka Connect at http:\/\/127\.0\.0\.1:8083 is not reachable/);
+      } finally {
+        docker('start', id);
+      }
+      await waitFor({
+        what: 'step 3 to pass again after Kafka Connect restarted',
+        timeoutMs: minutes(4),
+        intervalMs: 5_000,
+        probe: async () => {
+          const run = await runCli(['check', 'step-3'], env);
+          return run.code === 0 ? true : new NotYet(run.stdout.slice(-600));
+        },
+      });
+    },
+    minutes(6),
+  );
 });

@@ -61,6 +61,8 @@ describe('docker-compose.yml', () => {
       expect(image, image).not.toMatch(/:latest$|^[^:]+$/);
       expect(image, `${image} names an exact version`).toMatch(/:(cp)?\d+\.\d+\.\d+/);
     }
+    // A "# syntax=" line would fetch a build frontend image by a moving tag: the engine's own frontend builds it.
+    expect(readFileSync(dockerfile.path, 'utf8')).not.toMatch(/^#\s*syntax=/im);
     expect(dockerfile.baseImages).toEqual([
       'maven:3.9.9-eclipse-temurin-17',
       'alpine:3.22.2',

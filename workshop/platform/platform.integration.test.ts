@@ -62,7 +62,7 @@ describe.skipIf(skipReason !== undefined)(titled('the platform under Docker Comp
   }, 60_000);
 
   it('has Kafka Connect list the Debezium MySQL source and the Elasticsearch sink', async () => {
-    const response = await fetch(`${config.connectUrl}/connector-plugins`);
+    const response = await fetch(`${config.connectUrl}/connector-plugins`, { signal: AbortSignal.timeout(10_000) });
     const classes = ((await response.json()) as { class: string }[]).map((plugin) => plugin.class);
     expect(classes).toContain('io.debezium.connector.mysql.MySqlConnector');
     expect(classes).toContain('io.confluent.connect.elasticsearch.ElasticsearchSinkConnector');
@@ -109,12 +109,14 @@ describe.skipIf(skipReason !== undefined)(titled('the platform under Docker Comp
   });
 
   it('has ksqlDB running, and Elasticsearch accepting the index template', async () => {
-    const info = (await (await fetch(`${config.ksqldbUrl}/info`)).json()) as {
+    const info = (await (await fetch(`${config.ksqldbUrl}/info`, { signal: AbortSignal.timeout(10_000) })).json()) as {
       KsqlServerInfo: { serverStatus: string };
     };
     expect(info.KsqlServerInfo.serverStatus).toBe('RUNNING');
     await ensureTimestampTemplate(config.elasticsearchUrl);
-    const status = (await (await fetch(`${config.kibanaUrl}/api/status`)).json()) as {
+    const status = (await (
+      await fetch(`${config.kibanaUrl}/api/status`, { signal: AbortSignal.timeout(10_000) })
+    ).json()) as {
       status: { overall: { level: string } };
     };
     expect(status.status.overall.level).toBe('available');

@@ -1,0 +1,93 @@
+/**
+ * The Debezium half of the Kafka Connect image, without Docker: the Dockerfile's Maven stage is run here as it is
+ * written (its own command line, the pom beside it, strict checksums), into a folder of this machine instead of
+ * /plugins; then the file the stage lists to prove it worked must exist, and Kafka Connect's own plugin scanner
+ * (Kafka 4.1's connect-plugin-path tool, the code a worker runs at start) must find the MySQL connector in it,
+ * loadable. What only an engine can show (the image builds, the Elasticsearch sink unpacks) is in
+ * platform.integration.test.ts.
+ *
+ * It needs what the local stack needs (Java, Maven, the stack's jars), so it runs, and is skipped, with the stack.
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, expect, it } from 'vitest';
+import { resolveArtifacts } from '../stack/artifacts.js';
+import { findTools } from '../stack/prerequisites.js';
+import { describeWithStack } from '../testing/stack-context.js';
+import { findService, readComposeFile, readDockerfile } from './compose-file.js';
+
+const run = promisify(execFile);
+const connect = findService(readComposeFile(), 'kafka-connect');
+const dockerfile = readDockerfile(path.join(connect?.buildContext ?? 'docker/kafka-connect', 'Dockerfile'));
+const text = readFileSync(dockerfile.path, 'utf8');
+
+/** The Maven stage's RUN instruction, joined across its continuation lines, with the Dockerfile's ARG defaults. */
+function mavenStageCommand(): { mvnArgs: string[]; listed: string } {
+  const run = /^RUN (mvn (?:[^\n]*\\\n)*[^\n]*)/m.exec(text)?.[1];
+  if (!run) throw new Error(`${dockerfile.path} has no "RUN mvn ..." instruction`);
+  const substituted = run
+    .replace(/\\\n/g, ' ')
+    .replace(/\$\{?([A-Za-z_]\w*)\}?/g, (whole, name: string) => dockerfile.args[name] ?? whole);
+  const [maven, listing] = substituted.split('&&').map((part) => part.trim());
+  const listed = /^ls (\S+)$/.exec(listing ?? '')?.[1];
+  if (!maven || !listed) throw new Error(`expected "mvn ... && ls <file>" in ${dockerfile.path}, found: ${run}`);
+  return { mvnArgs: maven.split(/\s+/).slice(1), listed };
+}
+
+describeWithStack('the Kafka Connect image’s Maven stage, run on this machine', () => {
+  const plugins = mkdtempSync(path.join(os.tmpdir(), 'connect-image-plugins-'));
+  afterAll(() => rmSync(plugins, { recursive: true, force: true }));
+
+  it('fetches the Debezium MySQL connector, and Kafka Connect finds it loadable in the folder it made', async () => {
+    const { mvnArgs, listed } = mavenStageCommand();
+    expect(mvnArgs).toContain('-C');
+    expect(mvnArgs).toContain('-f');
+    // As in the image: the pom is copied into a folder of its own (Maven's target/ and its markers go there, not into
+    // the repository, and nothing is skipped as "already unpacked"), and the plugins go to a fresh folder.
+    const build = path.join(plugins, 'build');
+    mkdirSync(build);
+    copyFileSync(path.join(path.dirname(dockerfile.path), 'pom.xml'), path.join(build, 'pom.xml'));
+    const here = mvnArgs.map((arg) =>
+      arg === '/build/pom.xml'
+        ? path.join(build, 'pom.xml')
+        : arg.replace(/^-Dplugins\.dir=\/plugins$/, `-Dplugins.dir=${plugins}`),
+    );
+    expect(here, 'the stage writes to -Dplugins.dir=/plugins').toContain(`-Dplugins.dir=${plugins}`);
+    const tools = findTools();
+    await run(tools.mvn, here, {
+      env: { ...process.env, JAVA_HOME: tools.javaHome },
+      timeout: 300_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const jar = listed.replace(/^\/plugins\//, `${plugins}/`);
+    expect(existsSync(jar), `${jar}, the file the stage lists, exists`).toBe(true);
+
+    const { kafkaClasspath } = await resolveArtifacts({ mvn: tools.mvn, javaHome: tools.javaHome });
+    const { stdout } = await run(
+      tools.java,
+      [
+        '-cp',
+        kafkaClasspath,
+        'org.apache.kafka.tools.ConnectPluginPath',
+        'list',
+        '--plugin-location',
+        path.dirname(jar),
+      ],
+      { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+    );
+    // Tab-separated: pluginName, firstAlias, secondAlias, pluginVersion, pluginType, isLoadable, hasManifest, ...
+    const rows = stdout.split('\n').map((line) => line.split('\t'));
+    const mysql = rows.find((row) => row[0] === 'io.debezium.connector.mysql.MySqlConnector');
+    expect(mysql, stdout.slice(0, 2_000)).toBeDefined();
+    expect(mysql?.[3]).toBe(dockerfile.args.DEBEZIUM_VERSION);
+    expect(mysql?.[4]).toBe('source');
+    expect(mysql?.[5], 'loadable').toBe('true');
+    // A manifest lets Connect find it with plugin.discovery=service_load, the fast start later releases default to.
+    expect(mysql?.[6], 'has a service manifest').toBe('true');
+    // The step's transforms come with it.
+    expect(rows.map((row) => row[0])).toContain('io.debezium.transforms.ExtractNewRecordState');
+  }, 420_000);
+});
