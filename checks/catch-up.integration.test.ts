@@ -1,10 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { workshopEnv } from '../workshop/stack/local-stack.js';
-import { runCli } from '../workshop/testing/run-cli.js';
+import { waitForTopic } from '../workshop/testing/kafka-records.js';
+import { runCli, startCli } from '../workshop/testing/run-cli.js';
 import { describeWithStack } from '../workshop/testing/stack-context.js';
 import { kibanaStandIn, ksqldbStandIn, type StandIn } from '../workshop/testing/standins/http-standin.js';
 import { loadCustomers } from './testing/fixtures.js';
@@ -93,5 +94,35 @@ describeWithStack('catching up: reset, solve step-3, check', (stack) => {
     expect(after.stdout).toContain(
       'connector "customers-cdc": expected RUNNING, with every task RUNNING, found no connectors at all',
     );
+  });
+
+  it('solve leaves a learner’s own running producer alone, and reset says it is still writing', async () => {
+    expect((await runCli(['reset', 'step-2'], env)).code).toBe(0);
+    // The learner's producer, started as the step-2 guide says, in a terminal of its own.
+    const own = startCli(['datagen', 'ratings', '--rate', '20', '--quiet'], env, 180_000);
+    try {
+      await waitForTopic(stack().kafka.bootstrapServers, 'ratings');
+      const solve = await runCli(['solve', 'step-2'], env);
+      expect(solve.code, solve.stdout + solve.stderr).toBe(0);
+      expect(solve.stdout).toContain(
+        'producer "ratings-producer": not started, topic "ratings" is already receiving records from a producer of yours, left alone',
+      );
+      expect(existsSync(path.join(env.WORKSHOP_STATE_DIR ?? '', 'ratings-producer.pid'))).toBe(false);
+
+      const reset = await runCli(['reset', 'step-2'], env);
+      expect(reset.code, reset.stderr).toBe(0);
+      expect(reset.stdout).toContain(
+        '  ! records are still arriving in topic "ratings" from a producer the kit did not start: stop it',
+      );
+      expect(reset.stdout).not.toContain('producer "ratings-producer" stopped');
+    } finally {
+      own.kill('SIGINT');
+      await own.done;
+    }
+    // With nothing else writing, solve starts the kit's own producer again.
+    const quiet = await runCli(['reset', 'step-2'], env);
+    expect(quiet.stdout).not.toContain('records are still arriving');
+    const solve = await runCli(['solve', 'step-2'], env);
+    expect(solve.stdout).toMatch(/producer "ratings-producer": started in the background/);
   });
 });

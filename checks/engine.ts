@@ -27,6 +27,7 @@ function asEnvironment(error: unknown): EnvironmentError | undefined {
 }
 
 async function runExpectation(
+  stepId: string,
   expectation: Expectation,
   context: CheckContext,
   options: RunOptions,
@@ -40,7 +41,7 @@ async function runExpectation(
     let observation: Observation;
     for (;;) {
       try {
-        observation = await kind.observe(params, context, memory, { deadline });
+        observation = await kind.observe(params, context, memory, { deadline, stepId });
       } catch (error) {
         const environment = asEnvironment(error);
         if (!environment) throw error;
@@ -77,10 +78,10 @@ export async function runStep(step: Step, context: CheckContext, options: RunOpt
   let results: ExpectationResult[] = [];
   if (step.independent) {
     // Independent looks (one per service, say) run at once, so a dead platform costs one timeout, not six.
-    results = await Promise.all(expectations.map((e) => runExpectation(e, context, options)));
+    results = await Promise.all(expectations.map((e) => runExpectation(step.id, e, context, options)));
   } else {
     for (const expectation of expectations) {
-      const result = await runExpectation(expectation, context, options);
+      const result = await runExpectation(step.id, expectation, context, options);
       results.push(result);
       if (result.outcome !== 'pass') break;
     }

@@ -19,6 +19,8 @@ export interface CheckContext {
 export interface Look {
   /** When the expectation's verdict is due (clock time, deadlines scaled): a look that waits must end by then. */
   deadline: number;
+  /** The step being checked, for a next command that names it ("npm run reset step-3"). */
+  stepId: string;
 }
 
 export interface ExpectationKind<P> {

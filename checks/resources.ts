@@ -8,7 +8,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkshopConfig } from '../workshop/config.js';
-import { EnvironmentError, UsageError, WorkshopError } from '../workshop/errors.js';
+import { EnvironmentError, ExitCode, TimeoutError, UsageError, WorkshopError } from '../workshop/errors.js';
 import { NotYet, waitFor } from '../workshop/wait.js';
 import { debeziumClasses } from './connector-classes.js';
 import type { Resource } from './course.js';
@@ -198,12 +198,44 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+const sumOfOffsets = (offsets: { high: bigint }[]) => offsets.reduce((total, o) => total + o.high, 0n);
+
+/**
+ * Whether records keep arriving in a topic: its end offsets grow within the window. A topic that does not exist
+ * receives nothing.
+ */
+async function topicIsReceiving(services: Services, topic: string, windowMs: number): Promise<boolean> {
+  const topics = await services.withKafkaAdmin((admin) => admin.listTopics());
+  if (!topics.includes(topic)) return false;
+  const before = sumOfOffsets(await topicOffsets(services, topic));
+  try {
+    await waitFor({
+      what: `new records in "${topic}"`,
+      timeoutMs: windowMs,
+      intervalMs: 250,
+      probe: async () => (sumOfOffsets(await topicOffsets(services, topic)) > before ? true : new NotYet('none')),
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof TimeoutError) return false;
+    throw error;
+  }
+}
+
+/** How long solve and reset watch a topic for a producer the kit did not start (the learner's own, say). */
+export const otherProducerWindowMs = 3_000;
+
 export async function startBackgroundProducer(
   services: Services,
   resource: Extract<Resource, { kind: 'background-producer' }>,
 ): Promise<string> {
   const running = runningPid(resource.name);
   if (running) return `producer "${resource.name}": already running (pid ${running}), left alone`;
+  // The learner's own producer, still running from the step's guide, already does the job: a second one would
+  // write the same rating ids again.
+  if (await topicIsReceiving(services, resource.topic, otherProducerWindowMs)) {
+    return `producer "${resource.name}": not started, topic "${resource.topic}" is already receiving records from a producer of yours, left alone`;
+  }
   mkdirSync(stateDir(), { recursive: true });
   const logPath = path.join(stateDir(), `${resource.name}.log`);
   const log = openSync(logPath, 'a');
@@ -222,7 +254,6 @@ export async function startBackgroundProducer(
   child.unref();
   writeFileSync(pidFile(resource.name), `${child.pid} ${title}\n`);
   const before = await topicOffsets(services, resource.topic).catch(() => []);
-  const sum = (offsets: { high: bigint }[]) => offsets.reduce((total, o) => total + o.high, 0n);
   try {
     await waitFor({
       what: `producer "${resource.name}" to write to "${resource.topic}"`,
@@ -231,13 +262,20 @@ export async function startBackgroundProducer(
       giveUpIf: () => (child.exitCode !== null ? `it exited with code ${child.exitCode}; see ${logPath}` : undefined),
       probe: async () => {
         const now = await topicOffsets(services, resource.topic).catch(() => []);
-        return sum(now) > sum(before) ? true : new NotYet('no records yet');
+        return sumOfOffsets(now) > sumOfOffsets(before) ? true : new NotYet('no records yet');
       },
     });
   } catch (error) {
     // A producer that does not produce is stopped, not left running behind the learner's back.
     if (child.pid) signalGroup(child.pid, 'SIGKILL');
     rmSync(pidFile(resource.name), { force: true });
+    // The producer says why it stopped with its exit code: an unreachable broker is the platform's, not a mistake.
+    if (child.exitCode === ExitCode.environment && !(error instanceof EnvironmentError)) {
+      throw new EnvironmentError(
+        `producer "${resource.name}" could not reach Kafka (see ${path.relative(repoRoot, logPath)})`,
+        'check that the platform is up: npm run status, then run the same command again',
+      );
+    }
     throw error;
   }
   return `producer "${resource.name}": started in the background (pid ${child.pid}, log ${path.relative(repoRoot, logPath)})`;
@@ -246,20 +284,42 @@ export async function startBackgroundProducer(
 export async function stopBackgroundProducer(
   services: Services,
   resource: Extract<Resource, { kind: 'background-producer' }>,
-): Promise<string[]> {
-  const done: string[] = [];
+): Promise<Removal[]> {
+  const done: Removal[] = [];
   const pid = runningPid(resource.name);
   if (pid) {
+    const stopped = (timeoutMs: number) =>
+      waitFor({
+        what: `producer "${resource.name}" (pid ${pid}) to stop`,
+        timeoutMs,
+        intervalMs: 100,
+        probe: async () => (runningPid(resource.name) ? new NotYet('still running') : true),
+      }).then(
+        () => true,
+        () => false,
+      );
     signalGroup(pid, 'SIGINT');
-    await waitFor({
-      what: `producer "${resource.name}" (pid ${pid}) to stop`,
-      timeoutMs: 15_000,
-      intervalMs: 100,
-      probe: async () => (runningPid(resource.name) ? new NotYet('still running') : true),
-    }).catch(() => signalGroup(pid, 'SIGKILL'));
-    done.push(`producer "${resource.name}" stopped`);
+    if (await stopped(15_000)) {
+      done.push(`producer "${resource.name}" stopped`);
+    } else {
+      signalGroup(pid, 'SIGKILL');
+      if (await stopped(5_000)) {
+        done.push(`producer "${resource.name}" stopped (it did not finish within 15 s of Ctrl-C, so it was killed)`);
+      } else {
+        throw new WorkshopError(
+          `producer "${resource.name}" (pid ${pid}) is still running after Ctrl-C and a kill`,
+          `stop it yourself (Task Manager, or kill ${pid}), then run the same reset again`,
+        );
+      }
+    }
   }
   rmSync(pidFile(resource.name), { force: true });
+  // A producer the kit did not start (the learner's own) would write the topic straight back after it is deleted.
+  if (await topicIsReceiving(services, resource.topic, otherProducerWindowMs)) {
+    done.push({
+      warning: `records are still arriving in topic "${resource.topic}" from a producer the kit did not start: stop it (Ctrl-C in its terminal), or it writes the topic back as soon as it is deleted`,
+    });
+  }
   const topics = await services.withKafkaAdmin((admin) => admin.listTopics());
   if (topics.includes(resource.topic)) {
     await deleteTopics(services, [resource.topic]);
@@ -267,6 +327,9 @@ export async function stopBackgroundProducer(
   }
   return done;
 }
+
+/** A line of what reset did, or a warning about something it saw but must leave to the learner. */
+export type Removal = string | { warning: string };
 
 /** What reset will remove for a resource, before it does. */
 export function describeRemoval(resource: Resource): string {
@@ -289,7 +352,7 @@ export async function applyResource(services: Services, resource: Resource): Pro
     : startBackgroundProducer(services, resource);
 }
 
-export async function removeResource(services: Services, resource: Resource): Promise<string[]> {
+export async function removeResource(services: Services, resource: Resource): Promise<Removal[]> {
   if (resource.kind === 'connector') {
     const { name, config } = readConnectorFile(resource.file);
     return removeConnector(services, name, config);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { reservedProbeIds } from '../datagen/customers.js';
+import { collectTopic } from '../workshop/testing/kafka-records.js';
 import { describeWithStack } from '../workshop/testing/stack-context.js';
 import { NotYet, waitFor } from '../workshop/wait.js';
 import { loadCourse } from './course.js';
@@ -93,8 +94,23 @@ describeWithStack('step 3: stream customers from MySQL with Debezium', (stack) =
     ]);
     expect(result.outcome).toBe('pass');
     expect(result.expectations[2]?.found).toBe('20 rows of CUSTOMERS as flat records keyed by id');
-    // The probe left nothing behind: the table holds its 20 customers, and a table over the topic does too.
+    // The probe left nothing behind: the table holds its 20 customers, and in the topic the probe's row ends deleted
+    // (a tombstone, or the JSON null of a delete), so a table over the topic (ksqlDB's, in step 5) never holds it.
     expect(await customerCounts()).toEqual({ rows: 20, probes: 0 });
+    const topic = await collectTopic(stack().kafka.bootstrapServers, 'mysql.demo.CUSTOMERS');
+    try {
+      await topic.until('the probe row to arrive and end deleted in the topic', (records) => {
+        const latest = new Map<string, string | null>();
+        for (const r of records) latest.set(String(r.key), r.value === 'null' ? null : r.value);
+        const probes = [...latest].filter(([key]) => Number(key) >= reservedProbeIds.from);
+        return probes.length > 0 && probes.every(([, value]) => value === null);
+      });
+      const live = new Map<string, string | null>();
+      for (const r of topic.records) live.set(String(r.key), r.value === 'null' ? null : r.value);
+      expect([...live.values()].filter((v) => v !== null)).toHaveLength(20);
+    } finally {
+      await topic.close();
+    }
     const again = await check();
     expect(again.expectations[2]?.found).toBe('20 rows of CUSTOMERS as flat records keyed by id');
     expect(await applyConnector(services, solutionFile, { adapt: true })).toMatch(/already as in .* left unchanged$/);
@@ -200,6 +216,30 @@ describeWithStack('step 3: stream customers from MySQL with Debezium', (stack) =
       // The probe waited out the step's own deadline (15 s), halved as this suite halves every deadline.
       expect(result.found).toMatch(/^a row inserted with id \d+ did not arrive within 7\.5 s$/);
       expect(await customerCounts()).toEqual({ rows: 20, probes: 0 });
+    });
+
+    it('records written before the learner fixed the config: said so, and the fix it gives works', async () => {
+      await applyFaulty(({ 'transforms.unwrap.type': _, ...config }) => ({ ...config, transforms: 'extractKey' }));
+      expect(verdict(await check())).toMatchObject({
+        outcome: 'fail',
+        found: 'Debezium change envelopes ({"before":…,"after":…,"op":…}), not flat rows',
+      });
+      // The learner adds the transform. The connector keeps its offsets and does not read the table again, so the
+      // topic still holds envelopes: the check must not blame the config the learner just fixed.
+      const { services } = context();
+      expect(await applyConnector(services, solutionFile, { adapt: true })).toMatch(
+        /^connector "customers-cdc": updated/,
+      );
+      expect(verdict(await check())).toMatchObject({
+        outcome: 'fail',
+        found:
+          'Debezium change envelopes ({"before":…,"after":…,"op":…}), not flat rows, written before connector "customers-cdc" had its current config: a connector does not read the table again when its config changes',
+        hint: 'clear the old records and start the connector afresh: npm run reset step-3, then apply your config again (npm run connector -- apply <your file>)',
+      });
+      // What reset step-3 does, then the same config again.
+      await removeConnector(services, solution.name, solution.config);
+      await applyConnector(services, solutionFile, { adapt: true });
+      expect(verdict(await check()).outcome).toBe('pass');
     });
 
     it('the key not the id', async () => {

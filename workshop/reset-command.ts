@@ -43,7 +43,10 @@ export async function resetCommand(args: string[]): Promise<number> {
     removed++;
   };
   for (const { resource } of resources) {
-    for (const line of await removeResource(services, resource)) report(line);
+    for (const line of await removeResource(services, resource)) {
+      if (typeof line === 'string') report(line);
+      else process.stdout.write(`  ! ${line.warning}\n`);
+    }
   }
   if (everything) {
     for (const line of await removeEverythingElse(services)) report(line);

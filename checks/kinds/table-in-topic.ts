@@ -3,14 +3,21 @@
  * envelope), keyed by the row's id, and the topic's latest state per key holds every row of the table.
  */
 import { readRanges, topicOffsets } from '../kafka-read.js';
-import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
+import { type CheckContext, type ExpectationKind, fail, notYet, pass } from '../kind.js';
 import type { Observation } from '../types.js';
 
 interface TableInTopic {
   topic: string;
   table: string;
   keyField: string;
+  /** The connector that writes the topic, when the step names it: to tell a wrong config from records it wrote before. */
+  connector?: string;
 }
+
+/** What is wrong with the records, so the connector's current config can be asked whether it still causes it. */
+type Problem = 'not-json' | 'wrapped' | 'envelope' | 'key';
+
+type Judged = Observation & { problem?: Problem };
 
 function parseJson(text: string | null): unknown {
   if (text === null) return null;
@@ -27,54 +34,108 @@ const show = (value: unknown) => {
 };
 
 /** Why a record value is not a flat row with the key field, or undefined when it is one. */
-export function rowShapeProblem(value: unknown, keyField: string): Observation | undefined {
-  if (value === undefined) return fail('a value that is not JSON', 'use the JsonConverter for values');
+export function rowShapeProblem(value: unknown, keyField: string): Judged | undefined {
+  if (value === undefined) {
+    return { ...fail('a value that is not JSON', 'use the JsonConverter for values'), problem: 'not-json' };
+  }
   if (typeof value !== 'object' || value === null) return fail(`a value that is not a row: ${show(value)}`);
   const record = value as Record<string, unknown>;
   if ('schema' in record && 'payload' in record) {
-    return fail(
-      'values wrapped as {"schema":…,"payload":…}',
-      'set "value.converter.schemas.enable": "false" in the connector config',
-    );
+    return {
+      ...fail(
+        'values wrapped as {"schema":…,"payload":…}',
+        'set "value.converter.schemas.enable": "false" in the connector config',
+      ),
+      problem: 'wrapped',
+    };
   }
   if ('before' in record && 'after' in record && 'op' in record) {
-    return fail(
-      'Debezium change envelopes ({"before":…,"after":…,"op":…}), not flat rows',
-      'add the io.debezium.transforms.ExtractNewRecordState transform (unwrap) to the connector config',
-    );
+    return {
+      ...fail(
+        'Debezium change envelopes ({"before":…,"after":…,"op":…}), not flat rows',
+        'add the io.debezium.transforms.ExtractNewRecordState transform (unwrap) to the connector config',
+      ),
+      problem: 'envelope',
+    };
   }
   if (!(keyField in record)) return fail(`rows without a "${keyField}" field: ${show(value)}`);
   return undefined;
 }
 
 /** Why a record key is not the bare id of its row, or undefined when it is. */
-export function keyProblem(
-  key: string | null,
-  row: Record<string, unknown>,
-  keyField: string,
-): Observation | undefined {
+export function keyProblem(key: string | null, row: Record<string, unknown>, keyField: string): Judged | undefined {
   const parsed = parseJson(key);
   if (parsed === row[keyField] || key === String(row[keyField])) return undefined;
-  const extract = `add the org.apache.kafka.connect.transforms.ExtractField$Key transform with "field": "${keyField}" (records written before the fix keep their old keys: reset the step to clear them)`;
+  const extract = `add the org.apache.kafka.connect.transforms.ExtractField$Key transform with "field": "${keyField}"`;
   if (typeof parsed === 'object' && parsed !== null) {
-    return fail(
-      `key ${show(parsed)} for the row with ${keyField} ${show(row[keyField])}, a struct instead of the id`,
-      extract,
-    );
+    return {
+      ...fail(
+        `key ${show(parsed)} for the row with ${keyField} ${show(row[keyField])}, a struct instead of the id`,
+        extract,
+      ),
+      problem: 'key',
+    };
   }
-  return fail(`key ${show(key)} for the row with ${keyField} ${show(row[keyField])}`, extract);
+  return { ...fail(`key ${show(key)} for the row with ${keyField} ${show(row[keyField])}`, extract), problem: 'key' };
+}
+
+/** Whether a connector config, as it is now, writes records without the problem. */
+export function configCures(problem: Problem, config: Record<string, string>, keyField: string): boolean {
+  const transforms = (config.transforms ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean)
+    .map((name) => ({ type: config[`transforms.${name}.type`] ?? '', field: config[`transforms.${name}.field`] }));
+  switch (problem) {
+    case 'not-json':
+      return (config['value.converter'] ?? '').endsWith('.JsonConverter');
+    case 'wrapped':
+      return config['value.converter.schemas.enable'] === 'false';
+    case 'envelope':
+      return transforms.some((t) => t.type === 'io.debezium.transforms.ExtractNewRecordState');
+    case 'key':
+      return transforms.some(
+        (t) => t.type === 'org.apache.kafka.connect.transforms.ExtractField$Key' && t.field === keyField,
+      );
+  }
+}
+
+/**
+ * A problem the connector's config no longer causes: the records were written before the fix, and a connector
+ * does not read its table again when its config changes. Judging them as the learner's current work would be a lie.
+ */
+async function writtenBeforeTheFix(
+  judged: Judged,
+  connector: string | undefined,
+  keyField: string,
+  services: CheckContext['services'],
+  stepId: string,
+): Promise<Observation> {
+  if (!connector || !judged.problem) return judged;
+  const answer = await services.connect<Record<string, string>>(`/connectors/${encodeURIComponent(connector)}/config`);
+  if (answer.status !== 200 || typeof answer.body !== 'object' || answer.body === null) return judged;
+  if (!configCures(judged.problem, answer.body, keyField)) return judged;
+  return fail(
+    `${judged.found}, written before connector "${connector}" had its current config: a connector does not read the table again when its config changes`,
+    `clear the old records and start the connector afresh: npm run reset ${stepId}, then apply your config again (npm run connector -- apply <your file>)`,
+  );
 }
 
 export const tableInTopic: ExpectationKind<TableInTopic> = {
   kind: 'table-in-topic',
   deadlineMs: 20_000,
   parse: (params) => {
-    params.only(['topic', 'table', 'keyField']);
-    return { topic: params.string('topic'), table: params.string('table'), keyField: params.string('keyField') };
+    params.only(['topic', 'table', 'keyField', 'connector']);
+    return {
+      topic: params.string('topic'),
+      table: params.string('table'),
+      keyField: params.string('keyField'),
+      connector: params.optionalString('connector'),
+    };
   },
   object: ({ topic }) => `topic "${topic}"`,
   expected: ({ table, keyField }) => `flat rows of ${table}, keyed by ${keyField}, holding every row of the table`,
-  observe: async ({ topic, table, keyField }, { services }): Promise<Observation> => {
+  observe: async ({ topic, table, keyField, connector }, { services }, _memory, { stepId }): Promise<Observation> => {
     const topics = await services.withKafkaAdmin((admin) => admin.listTopics());
     if (!topics.includes(topic)) {
       const similar = topics.filter((t) => t.toLowerCase().includes(table.toLowerCase()));
@@ -96,8 +157,8 @@ export const tableInTopic: ExpectationKind<TableInTopic> = {
     if (records.length === 0)
       return { ...notYet('the topic is empty (snapshot not written yet?)'), atDeadline: 'fail' };
 
-    // The latest record per key is what a table over the topic holds: judge those, so records written before the
-    // learner fixed the connector do not count against the fix.
+    // The latest record per key is what a table over the topic holds: judge those, so rows written again after the
+    // learner fixed the connector count as fixed. Rows not written since keep their old form: see writtenBeforeTheFix.
     const newest = new Map<string, (typeof records)[number]>();
     for (const record of records) newest.set(`${record.partition}/${record.key}`, record);
     const latest = new Map<string, Record<string, unknown>>();
@@ -105,11 +166,10 @@ export const tableInTopic: ExpectationKind<TableInTopic> = {
       const value = parseJson(record.value);
       // A deleted row: a tombstone, or the JSON null that the JsonConverter writes for a delete that keeps its schema.
       if (value === null) continue;
-      const shape = rowShapeProblem(value, keyField);
-      if (shape) return shape;
+      const problem =
+        rowShapeProblem(value, keyField) ?? keyProblem(record.key, value as Record<string, unknown>, keyField);
+      if (problem) return writtenBeforeTheFix(problem, connector, keyField, services, stepId);
       const row = value as Record<string, unknown>;
-      const badKey = keyProblem(record.key, row, keyField);
-      if (badKey) return badKey;
       latest.set(String(row[keyField]), row);
     }
     const ids = await services.withMysql(async (db) => {

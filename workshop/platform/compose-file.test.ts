@@ -8,6 +8,7 @@ import { connectorGrants } from '../stack/mariadb.js';
 import {
   type ComposeService,
   findService,
+  formatGiBAtLeast,
   memoryNeeds,
   parseMemory,
   parsePortSpec,
@@ -181,6 +182,14 @@ describe('docker-compose.yml', () => {
     expect(section).toContain(`Debezium MySQL ${versions.debezium}`);
     expect(section).toContain(`Elasticsearch sink ${dockerfile.args.ELASTICSEARCH_SINK_VERSION}`);
     expect(section).toContain(`the limits add up to ${(totalMemoryLimitBytes(compose) / 1024 ** 3).toFixed(1)} GB`);
+    // The thresholds preflight applies, as the README's prerequisites give them.
+    const { minimumBytes, recommendedBytes } = memoryNeeds(compose);
+    const prerequisites = readme.slice(readme.indexOf('## Prerequisites'), readme.indexOf('## Run the workshop'));
+    expect(prerequisites.replace(/\s+/g, ' ')).toContain(
+      `\`npm run preflight\` refuses less than ${formatGiBAtLeast(minimumBytes)} and warns below ${formatGiBAtLeast(recommendedBytes)}`,
+    );
+    const advised = Number(/set Docker Desktop to (\d+) GB/.exec(prerequisites)?.[1]);
+    expect(advised * 1024 ** 3, 'the advised setting clears the warning').toBeGreaterThanOrEqual(recommendedBytes);
   });
 
   it('keeps the sum of the memory limits within 6 GB, every JVM heap within its container’s limit', () => {

@@ -168,6 +168,11 @@ export function formatGiB(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
 }
 
+/** A threshold, rounded up to the tenth: a laptop with exactly the figure shown must meet it. */
+export function formatGiBAtLeast(bytes: number): string {
+  return `${(Math.ceil((bytes / 1024 ** 3) * 10) / 10).toFixed(1)} GB`;
+}
+
 /**
  * The images a laptop needs to start the platform offline, each once (built ones by their tag). Services that share
  * an image (the ksqlDB server and CLI) are named together: "ksqldb-server, ksqldb-cli".

@@ -252,7 +252,7 @@ describe('npm run preflight', () => {
     const tooLittle = await check(1024 ** 3);
     expect(tooLittle?.outcome).toBe('fail');
     expect(tooLittle?.found).toBe('1.0 GB for Docker');
-    expect(tooLittle?.expected).toBe("at least 1.9 GB; the platform's memory limits add up to 2.4 GB");
+    expect(tooLittle?.expected).toBe("at least 2.0 GB; the platform's memory limits add up to 2.4 GB");
     expect(tooLittle?.next).toContain('Settings → Resources → Memory');
     expect((await check(2.2 * 1024 ** 3))?.outcome).toBe('warn');
   });

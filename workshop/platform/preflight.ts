@@ -12,6 +12,7 @@ import {
   type ComposeFile,
   defaultComposePath,
   formatGiB,
+  formatGiBAtLeast,
   memoryNeeds,
   readComposeFile,
   requiredImages,
@@ -120,13 +121,13 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
 function memoryItem(compose: ComposeFile, engine: EngineInfo): PreflightItem {
   const { recommendedBytes, minimumBytes } = memoryNeeds(compose);
   const found = `${formatGiB(engine.memTotalBytes)} for Docker`;
-  const raise = `give Docker at least ${formatGiB(recommendedBytes)} (Docker Desktop: Settings → Resources → Memory), then run npm run preflight`;
+  const raise = `give Docker at least ${formatGiBAtLeast(recommendedBytes)} (Docker Desktop: Settings → Resources → Memory), then run npm run preflight`;
   if (engine.memTotalBytes < minimumBytes) {
     return {
       check: 'memory',
       outcome: 'fail',
       found,
-      expected: `at least ${formatGiB(minimumBytes)}; the platform's memory limits add up to ${formatGiB(recommendedBytes)}`,
+      expected: `at least ${formatGiBAtLeast(minimumBytes)}; the platform's memory limits add up to ${formatGiB(recommendedBytes)}`,
       next: raise,
     };
   }
@@ -135,7 +136,7 @@ function memoryItem(compose: ComposeFile, engine: EngineInfo): PreflightItem {
       check: 'memory',
       outcome: 'warn',
       found,
-      expected: `${formatGiB(recommendedBytes)}, the sum of the platform's memory limits; below it a busy moment may get a container killed`,
+      expected: `${formatGiBAtLeast(recommendedBytes)}, the sum of the platform's memory limits; below it a busy moment may get a container killed`,
       next: raise,
     };
   }
