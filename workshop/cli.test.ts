@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from './cli.js';
 import { commands } from './commands.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -39,6 +40,28 @@ describe('the CLI', () => {
     for (const command of commands) {
       expect(packageJson.scripts[command.name]).toBe(`tsx workshop/cli.ts ${command.name}`);
     }
+  });
+
+  it('tells a bug in the kit from every failure a person can cause: exit 70, the stack, and where to report it', async () => {
+    const status = commands.find((c) => c.name === 'status');
+    const run = status?.run;
+    if (!status || !run) throw new Error('the status command is missing');
+    status.run = async () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'state')");
+    };
+    const written: string[] = [];
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(await main(['status'])).toBe(70);
+    } finally {
+      status.run = run;
+      write.mockRestore();
+    }
+    expect(written.join('')).toContain('a bug in the workshop kit, please report it');
+    expect(written.join('')).toContain("TypeError: Cannot read properties of undefined (reading 'state')");
   });
 
   it('lists the valid commands and exits 2 on an unknown one', () => {

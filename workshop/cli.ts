@@ -32,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     return (await command.run(args)) ?? ExitCode.ok;
   } catch (error) {
     printError(error);
-    return error instanceof WorkshopError ? error.exitCode : ExitCode.failure;
+    return error instanceof WorkshopError ? error.exitCode : ExitCode.bug;
   }
 }
 

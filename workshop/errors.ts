@@ -13,6 +13,8 @@ export const ExitCode = {
   environment: 3,
   /** A check is still converging (records arriving, a task starting): run it again in a moment. */
   notYet: 4,
+  /** Not a failure a person caused: a bug in the kit (the stack is printed, to report it). 70 is EX_SOFTWARE. */
+  bug: 70,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
