@@ -130,7 +130,7 @@ export async function waitForKafka(process: ServerProcess, bootstrapServers: str
   });
   try {
     await waitFor({
-      what: `Kafka at ${bootstrapServers} to answer a metadata request`,
+      what: `Kafka at ${bootstrapServers} to answer a metadata request, every partition with a leader`,
       giveUpIf: () => process.exitDescription(),
       timeoutMs,
       intervalMs: 250,
@@ -139,7 +139,16 @@ export async function waitForKafka(process: ServerProcess, bootstrapServers: str
         try {
           await admin.connect();
           const cluster = await admin.describeCluster();
-          return cluster.brokers.length > 0 ? true : new NotYet('no broker listed yet');
+          if (cluster.brokers.length === 0) return new NotYet('no broker listed yet');
+          // After a restart the broker answers before it leads its partitions again: a client without retries that
+          // came in then would be told "not the leader".
+          const { topics } = await admin.fetchTopicMetadata();
+          const leaderless = topics.flatMap((t) =>
+            t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}/${p.partitionId}`),
+          );
+          return leaderless.length === 0
+            ? true
+            : new NotYet(`partitions without a leader yet: ${leaderless.slice(0, 5).join(', ')}`);
         } finally {
           await admin.disconnect().catch(() => undefined);
         }
