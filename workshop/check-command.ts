@@ -16,6 +16,7 @@ import { systemClock } from './wait.js';
 
 const usage = 'npm run check [step-N] [-- --json | --watch | --passive]';
 const watchIntervalMs = 2_000;
+const watchLimitMs = 60 * 60_000;
 
 export function exitCodeFor(outcome: Outcome): number {
   return {
@@ -63,6 +64,8 @@ export async function checkCommand(args: string[]): Promise<number> {
 
   if (chosen && values.watch) {
     let last = '';
+    // Polls until the step passes, Ctrl-C, or the limit: a watch left running over lunch ends by itself.
+    const until = systemClock.now() + watchLimitMs;
     for (;;) {
       const result = await runStep(chosen, context(), { deadlineScale: 0.5 });
       save(result);
@@ -76,6 +79,12 @@ export async function checkCommand(args: string[]): Promise<number> {
         last = comparable;
       }
       if (result.outcome === 'pass') return ExitCode.ok;
+      if (systemClock.now() + watchIntervalMs > until) {
+        process.stdout.write(
+          `Stopped watching after ${watchLimitMs / 60_000} minutes without a pass: when you have changed something, run npm run check ${chosen.id} -- --watch again.\n`,
+        );
+        return ExitCode.notYet;
+      }
       await systemClock.sleep(watchIntervalMs);
     }
   }
