@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { workshopEnv } from '../workshop/stack/local-stack.js';
-import { waitForTopic } from '../workshop/testing/kafka-records.js';
+import { collectTopic, waitForTopic } from '../workshop/testing/kafka-records.js';
 import { runCli, startCli } from '../workshop/testing/run-cli.js';
 import { describeWithStack } from '../workshop/testing/stack-context.js';
 import { kibanaStandIn, ksqldbStandIn, type StandIn } from '../workshop/testing/standins/http-standin.js';
@@ -102,10 +102,17 @@ describeWithStack('catching up: reset, solve step-3, check', (stack) => {
     const own = startCli(['datagen', 'ratings', '--rate', '20', '--quiet'], env, 180_000);
     try {
       await waitForTopic(stack().kafka.bootstrapServers, 'ratings');
+      // Records, not only the topic: the producer is writing before solve looks.
+      const topic = await collectTopic(stack().kafka.bootstrapServers, 'ratings');
+      try {
+        await topic.until('the learner’s first ratings', (records) => records.length > 0);
+      } finally {
+        await topic.close();
+      }
       const solve = await runCli(['solve', 'step-2'], env);
       expect(solve.code, solve.stdout + solve.stderr).toBe(0);
       expect(solve.stdout).toContain(
-        'producer "ratings-producer": not started, topic "ratings" is already receiving records from a producer of yours, left alone',
+        'producer "ratings-producer": not started, topic "ratings" is already receiving records from a producer of yours, left alone (later steps need it running: if you stop it, run npm run solve step-2 again and the kit starts its own)',
       );
       expect(existsSync(path.join(env.WORKSHOP_STATE_DIR ?? '', 'ratings-producer.pid'))).toBe(false);
 
@@ -114,6 +121,7 @@ describeWithStack('catching up: reset, solve step-3, check', (stack) => {
       expect(reset.stdout).toContain(
         '  ! records are still arriving in topic "ratings" from a producer the kit did not start: stop it',
       );
+      expect(reset.stdout).toContain('once it is stopped, run npm run reset step-2 again\n');
       expect(reset.stdout).not.toContain('producer "ratings-producer" stopped');
     } finally {
       own.kill('SIGINT');

@@ -228,13 +228,15 @@ export const otherProducerWindowMs = 3_000;
 export async function startBackgroundProducer(
   services: Services,
   resource: Extract<Resource, { kind: 'background-producer' }>,
+  /** The command being run, for the learner to run again ("npm run solve step-3"). */
+  again = 'the same solve',
 ): Promise<string> {
   const running = runningPid(resource.name);
   if (running) return `producer "${resource.name}": already running (pid ${running}), left alone`;
   // The learner's own producer, still running from the step's guide, already does the job: a second one would
   // write the same rating ids again.
   if (await topicIsReceiving(services, resource.topic, otherProducerWindowMs)) {
-    return `producer "${resource.name}": not started, topic "${resource.topic}" is already receiving records from a producer of yours, left alone`;
+    return `producer "${resource.name}": not started, topic "${resource.topic}" is already receiving records from a producer of yours, left alone (later steps need it running: if you stop it, run ${again} again and the kit starts its own)`;
   }
   mkdirSync(stateDir(), { recursive: true });
   const logPath = path.join(stateDir(), `${resource.name}.log`);
@@ -346,10 +348,10 @@ export function describeRemoval(resource: Resource): string {
   return `background producer "${resource.name}" and topic "${resource.topic}"`;
 }
 
-export async function applyResource(services: Services, resource: Resource): Promise<string> {
+export async function applyResource(services: Services, resource: Resource, again?: string): Promise<string> {
   return resource.kind === 'connector'
     ? applyConnector(services, resource.file, { adapt: true })
-    : startBackgroundProducer(services, resource);
+    : startBackgroundProducer(services, resource, again);
 }
 
 export async function removeResource(services: Services, resource: Resource): Promise<Removal[]> {

@@ -3,7 +3,7 @@
  * environment error naming the service, remembered for the rest of the run so a dead service costs one timeout, not
  * one per expectation.
  */
-import { Kafka, logLevel } from 'kafkajs';
+import kafkajs, { Kafka, logLevel } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import type { WorkshopConfig } from '../workshop/config.js';
 import { EnvironmentError } from '../workshop/errors.js';
@@ -123,6 +123,13 @@ export class Services {
     }
     try {
       return await work(admin);
+    } catch (error) {
+      // The broker answered, then refused or failed a request (a partition without a leader yet, a topic deleted
+      // meanwhile): Kafka's trouble, not the learner's mistake and not a bug in the kit.
+      if (error instanceof kafkajs.KafkaJSError) {
+        throw new EnvironmentError(`Kafka: ${error.message}`, 'check that Kafka is up: npm run status, then try again');
+      }
+      throw error;
     } finally {
       await admin.disconnect().catch(() => undefined);
     }

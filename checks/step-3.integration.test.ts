@@ -224,6 +224,16 @@ describeWithStack('step 3: stream customers from MySQL with Debezium', (stack) =
         outcome: 'fail',
         found: 'Debezium change envelopes ({"before":…,"after":…,"op":…}), not flat rows',
       });
+      // Half a fix: the unwrap without the key transform. The config is still wrong, so the check says what it
+      // sees, and does not send the learner to reset.
+      await applyFaulty(({ 'transforms.extractKey.type': _t, 'transforms.extractKey.field': _f, ...config }) => ({
+        ...config,
+        transforms: 'unwrap',
+      }));
+      expect(verdict(await check())).toMatchObject({
+        outcome: 'fail',
+        found: 'Debezium change envelopes ({"before":…,"after":…,"op":…}), not flat rows',
+      });
       // The learner adds the transform. The connector keeps its offsets and does not read the table again, so the
       // topic still holds envelopes: the check must not blame the config the learner just fixed.
       const { services } = context();

@@ -27,6 +27,7 @@ export async function resetCommand(args: string[]): Promise<number> {
   const from = positionals[0] === undefined ? course[0] : selectStep(course, positionals[0]);
   if (!from) return ExitCode.ok;
   const everything = positionals[0] === undefined;
+  const again = everything ? 'npm run reset' : `npm run reset ${from.id}`;
   const steps = course.filter((s) => s.number >= from.number).reverse();
   const resources = steps.flatMap((step) => step.solution.map((resource) => ({ step, resource })));
   const services = new Services(loadConfig());
@@ -45,7 +46,7 @@ export async function resetCommand(args: string[]): Promise<number> {
   for (const { resource } of resources) {
     for (const line of await removeResource(services, resource)) {
       if (typeof line === 'string') report(line);
-      else process.stdout.write(`  ! ${line.warning}\n`);
+      else process.stdout.write(`  ! ${line.warning}; once it is stopped, run ${again} again\n`);
     }
   }
   if (everything) {

@@ -35,7 +35,9 @@ export async function solveCommand(args: string[]): Promise<number> {
     process.stdout.write(`${step.id}  ${step.title}\n`);
     if (step.solution.length === 0)
       process.stdout.write(`  nothing to apply${step.solveNote ? `: ${step.solveNote}` : ''}\n`);
-    for (const resource of step.solution) process.stdout.write(`  ${await applyResource(services, resource)}\n`);
+    for (const resource of step.solution) {
+      process.stdout.write(`  ${await applyResource(services, resource, `npm run solve ${target.id}`)}\n`);
+    }
   }
   process.stdout.write('\nChecking the result:\n');
   const result = await runStep(target, { config, services: new Services(config), passive: false, clock: systemClock });

@@ -51,12 +51,12 @@ export const changeArrives: ExpectationKind<ChangeArrives> & { probe: true } = {
   object: ({ table, topic }) => `a change from ${table} to topic "${topic}"`,
   expected: () => 'a marked row inserted into the table arrives in the topic',
   observe: async ({ table, topic, keyField }, { services, clock }, _memory, { deadline }) => {
+    // However short the deadline was made, a change gets a moment to travel through Connect.
+    const arrivalMs = Math.max(minimumWaitMs, deadline - clock.now());
     const inRange = `\`${keyField}\` >= ${reservedProbeIds.from} AND \`${keyField}\` < ${reservedProbeIds.to}`;
     const offsets = await topicOffsets(services, topic);
     const id = randomInt(reservedProbeIds.from, reservedProbeIds.to);
     const started = clock.now();
-    // However short the deadline was made, a change gets a moment to travel through Connect.
-    const arrivalMs = Math.max(minimumWaitMs, deadline - started);
     await services.withMysql(async (db) => {
       await services.query(db, `DELETE FROM \`${table}\` WHERE ${inRange}`);
       const [columns] = await services.query(db, `SHOW COLUMNS FROM \`${table}\``);

@@ -37,5 +37,11 @@ describe('configCures: does the connector, as configured now, still write the pr
     // A transform defined but not listed in "transforms" does nothing.
     expect(configCures('key', { ...fixed, transforms: 'unwrap' }, 'id')).toBe(false);
     expect(configCures('key', { ...fixed, 'transforms.extractKey.field': 'name' }, 'id')).toBe(false);
+    // A key converter on the connector with its schemas left on wraps the key again.
+    const keyConverter = 'org.apache.kafka.connect.json.JsonConverter';
+    expect(configCures('key', { ...fixed, 'key.converter': keyConverter }, 'id')).toBe(false);
+    expect(
+      configCures('key', { ...fixed, 'key.converter': keyConverter, 'key.converter.schemas.enable': 'false' }, 'id'),
+    ).toBe(true);
   });
 });

@@ -94,6 +94,9 @@ export function configCures(problem: Problem, config: Record<string, string>, ke
     case 'envelope':
       return transforms.some((t) => t.type === 'io.debezium.transforms.ExtractNewRecordState');
     case 'key':
+      // The key must also leave the connector bare: a JsonConverter set on the connector with schemas left on wraps
+      // every key as {"schema":…,"payload":…}, whatever the transforms did.
+      if (config['key.converter'] !== undefined && config['key.converter.schemas.enable'] !== 'false') return false;
       return transforms.some(
         (t) => t.type === 'org.apache.kafka.connect.transforms.ExtractField$Key' && t.field === keyField,
       );
@@ -114,7 +117,11 @@ async function writtenBeforeTheFix(
   if (!connector || !judged.problem) return judged;
   const answer = await services.connect<Record<string, string>>(`/connectors/${encodeURIComponent(connector)}/config`);
   if (answer.status !== 200 || typeof answer.body !== 'object' || answer.body === null) return judged;
-  if (!configCures(judged.problem, answer.body, keyField)) return judged;
+  // Only when the config now writes neither this problem nor the other one a transform fixes: told to reset, the
+  // learner must not meet the next mistake of the same config after it.
+  const config = answer.body;
+  const problems = new Set<Problem>([judged.problem, 'envelope', 'key']);
+  if (![...problems].every((problem) => configCures(problem, config, keyField))) return judged;
   return fail(
     `${judged.found}, written before connector "${connector}" had its current config: a connector does not read the table again when its config changes`,
     `clear the old records and start the connector afresh: npm run reset ${stepId}, then apply your config again (npm run connector -- apply <your file>)`,

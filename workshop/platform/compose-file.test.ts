@@ -125,8 +125,22 @@ describe('docker-compose.yml', () => {
   it('names each image once for preflight and prefetch, with every service that runs it', () => {
     const images = requiredImages(compose);
     expect(images.map((i) => i.image)).toEqual([...new Set(compose.services.map((s) => s.image))]);
-    expect(images.find((i) => i.image === service('ksqldb-server').image)?.service).toBe('ksqldb-server, ksqldb-cli');
-    expect(images.filter((i) => i.built).map((i) => i.service)).toEqual(['kafka-connect']);
+    expect(images.find((i) => i.image === service('ksqldb-server').image)?.services).toEqual([
+      'ksqldb-server',
+      'ksqldb-cli',
+    ]);
+    expect(images.filter((i) => i.built).map((i) => i.services)).toEqual([['kafka-connect']]);
+    // One tag both built here and downloaded cannot be prefetched: refused, naming both services.
+    const clash = {
+      ...compose,
+      services: [
+        { ...service('kafka-connect') },
+        { ...service('kafka'), name: 'connect-copy', image: service('kafka-connect').image },
+      ],
+    };
+    expect(() => requiredImages(clash)).toThrow(
+      `services "kafka-connect" and "connect-copy" name the same image ${service('kafka-connect').image}, but only one builds it`,
+    );
   });
 
   it('gives every service a healthcheck, and starts a service only once what it needs is healthy', () => {

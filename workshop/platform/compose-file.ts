@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { WorkshopError } from '../errors.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const defaultComposePath = path.join(repoRoot, 'docker-compose.yml');
@@ -47,7 +48,12 @@ export interface ComposeFile {
 }
 
 /** A compose file that does not say what the kit relies on; its message names the service and the key. */
-export class ComposeFileError extends Error {}
+/** docker-compose.yml (or the Dockerfile) is not as the kit needs it: an edit to undo, not a bug in the kit. */
+export class ComposeFileError extends WorkshopError {
+  constructor(message: string) {
+    super(message, 'undo the edit (git diff docker-compose.yml docker/ shows it), then run the same command again');
+  }
+}
 
 type Dict = Record<string, unknown>;
 const isDict = (value: unknown): value is Dict => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -173,23 +179,32 @@ export function formatGiBAtLeast(bytes: number): string {
   return `${(Math.ceil((bytes / 1024 ** 3) * 10) / 10).toFixed(1)} GB`;
 }
 
+/** An image the platform needs, with every service that runs it. */
+export interface RequiredImage {
+  /** The services that run it, for `docker compose pull/build` (one is enough; all are harmless). */
+  services: string[];
+  image: string;
+  /** Built from the repository (its tag), not downloaded. */
+  built: boolean;
+}
+
 /**
- * The images a laptop needs to start the platform offline, each once (built ones by their tag). Services that share
- * an image (the ksqlDB server and CLI) are named together: "ksqldb-server, ksqldb-cli".
+ * The images a laptop needs to start the platform offline, each once (built ones by their tag): the ksqlDB server
+ * and CLI share one.
  */
-export function requiredImages(compose: ComposeFile): { service: string; image: string; built: boolean }[] {
-  const byImage = new Map<string, { service: string; image: string; built: boolean }>();
+export function requiredImages(compose: ComposeFile): RequiredImage[] {
+  const byImage = new Map<string, RequiredImage>();
   for (const service of compose.services) {
+    const built = service.buildContext !== undefined;
     const seen = byImage.get(service.image);
-    if (seen) {
-      seen.service = `${seen.service}, ${service.name}`;
-      seen.built ||= service.buildContext !== undefined;
+    if (!seen) {
+      byImage.set(service.image, { services: [service.name], image: service.image, built });
+    } else if (seen.built === built) {
+      seen.services.push(service.name);
     } else {
-      byImage.set(service.image, {
-        service: service.name,
-        image: service.image,
-        built: service.buildContext !== undefined,
-      });
+      throw new ComposeFileError(
+        `services "${seen.services[0]}" and "${service.name}" name the same image ${service.image}, but only one builds it: give the built one a tag of its own`,
+      );
     }
   }
   return [...byImage.values()];

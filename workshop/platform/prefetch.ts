@@ -38,7 +38,7 @@ export async function prefetchCommand(args: string[], context: CommandEnvironmen
   const built = images.filter((i) => i.built);
   if (built.length > 0) {
     progress(`building ${built.map((i) => i.image).join(', ')} with its connector plugins`);
-    const build = await docker.compose(['build', ...built.map((i) => i.service)], buildTimeoutMs);
+    const build = await docker.compose(['build', ...built.flatMap((i) => i.services)], buildTimeoutMs);
     if (build.exitCode !== 0) {
       if (build.timedOut) throw dockerFailure(build, 'the Kafka Connect image to build', buildTimeoutMs);
       throw new EnvironmentError(
@@ -55,7 +55,7 @@ export async function prefetchCommand(args: string[], context: CommandEnvironmen
     const size = await docker.imageSize(image.image);
     if (size === undefined) missing.push(image.image);
     total += size ?? 0;
-    rows.push([image.service, image.image, size === undefined ? 'missing' : formatMiB(size)]);
+    rows.push([image.services.join(', '), image.image, size === undefined ? 'missing' : formatMiB(size)]);
   }
   process.stdout.write(`${formatTable(['service', 'image', 'size'], rows)}\n`);
   process.stdout.write(`Total: ${formatGiB(total)} in ${images.length} images.\n`);

@@ -14,6 +14,7 @@ import {
   formatGiB,
   formatGiBAtLeast,
   memoryNeeds,
+  type RequiredImage,
   readComposeFile,
   requiredImages,
 } from './compose-file.js';
@@ -39,7 +40,7 @@ export interface PreflightItem {
 export interface PreflightReport {
   items: PreflightItem[];
   /** The images not on this machine: npm run up will download (or build) them. */
-  missingImages: { service: string; image: string; built: boolean }[];
+  missingImages: RequiredImage[];
   /** The engine's facts, when it answered. */
   engine?: EngineInfo;
   /** The project's containers when the check ran (the ports they publish are not "taken"). */

@@ -69,7 +69,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
     say(
       `downloading ${plural(toPull.length, 'image')} (${toPull.map((m) => m.image).join(', ')}); slow on a poor network`,
     );
-    const result = await docker.compose(['pull', '--quiet', ...toPull.map((m) => m.service)], downloadTimeoutMs);
+    const result = await docker.compose(['pull', '--quiet', ...toPull.flatMap((m) => m.services)], downloadTimeoutMs);
     if (result.exitCode !== 0) {
       throw downloadFailure(
         result,
@@ -80,7 +80,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
   const toBuild = report.missingImages.filter((m) => m.built);
   if (toBuild.length > 0) {
     say(`building ${toBuild.map((m) => m.image).join(', ')} (downloads its connector plugins once)`);
-    const result = await docker.compose(['build', ...toBuild.map((m) => m.service)], buildTimeoutMs);
+    const result = await docker.compose(['build', ...toBuild.flatMap((m) => m.services)], buildTimeoutMs);
     if (result.exitCode !== 0) {
       throw downloadFailure(
         result,

@@ -3,7 +3,7 @@
  * 127.0.0.1 and free ports. `npm run stack:local` and the integration tests' setup both start it through here.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Artifacts, resolveArtifacts } from './artifacts.js';
@@ -106,27 +106,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   chmodSync(dir, 0o755);
   const pidsFile = path.join(dir, 'pids');
   const running: ManagedServer[] = [];
-  const track = <T extends { server: ManagedServer }>(started: T): T => {
-    running.push(started.server);
-    return started;
-  };
-  // Every live process is listed for the watchdog: a launch (restarts included) adds its pid, an exit removes it, so
-  // the watchdog never signals a process group whose number the system has since given to someone else. The file
-  // is replaced whole (written aside, then renamed), so the watchdog never reads half of it.
+  // Every process group the stack may still have is listed for the watchdog: a launch (restarts included) adds its
+  // pid, and a stop, once it has killed the whole group, removes it. A leader that died by itself stays listed, as
+  // what it started may outlive it. So the watchdog never signals a group the stack has already ended, whose number
+  // the system may have given to someone else. The file is replaced whole (written aside, then renamed), so the
+  // watchdog never reads half of it.
   const live = new Set<number>();
   const writePids = () => {
+    if (!existsSync(dir)) return; // the stack was stopped and its folder removed: nothing left to watch
     writeFileSync(`${pidsFile}.next`, [...live].map((pid) => `${pid}\n`).join(''));
     renameSync(`${pidsFile}.next`, pidsFile);
   };
   const onLaunch = (launched: ServerProcess) => {
-    const pid = launched.pid;
-    if (!pid) return;
-    live.add(pid);
+    if (!launched.pid) return;
+    live.add(launched.pid);
     writePids();
-    void launched.whenExited().then(() => {
-      live.delete(pid);
-      writePids();
+  };
+  const track = <T extends { server: ManagedServer }>(started: T): T => {
+    running.push(started.server);
+    started.server.onStop((stopped) => {
+      if (stopped.pid && live.delete(stopped.pid)) writePids();
     });
+    return started;
   };
   const watchdog = startWatchdog(dir, pidsFile);
   const stopAll = async () => {

@@ -7,6 +7,7 @@ import type { ServerProcess } from './server-process.js';
 export class ManagedServer {
   private current: ServerProcess;
   private readonly listeners: ((process: ServerProcess) => void)[] = [];
+  private readonly stopListeners: ((process: ServerProcess) => void)[] = [];
 
   private constructor(
     readonly name: string,
@@ -51,8 +52,14 @@ export class ManagedServer {
     listener(this.current);
   }
 
+  /** Told of every process once `stop` has ended it, its whole process group included. */
+  onStop(listener: (process: ServerProcess) => void): void {
+    this.stopListeners.push(listener);
+  }
+
   async stop(): Promise<void> {
     await this.current.stop();
+    for (const listener of this.stopListeners) listener(this.current);
   }
 
   /** Starts a stopped server again, with the same configuration, and waits until it is ready. */
