@@ -7,10 +7,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DockerComposeEnvironment, type StartedDockerComposeEnvironment, Wait } from 'testcontainers';
+import type { StartedDockerComposeEnvironment } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../workshop/platform/compose-file.js';
-import { dockerSkipReason, dockerTitle } from '../workshop/testing/docker-engine.js';
+import {
+  composeUpTimeoutMs,
+  dockerSkipReason,
+  dockerTitle,
+  startComposePlatform,
+  stopComposePlatform,
+} from '../workshop/testing/docker-engine.js';
 import { runCli } from '../workshop/testing/run-cli.js';
 import { NotYet, waitFor } from '../workshop/wait.js';
 import type { StepResult } from './types.js';
@@ -22,16 +27,12 @@ describe.skipIf(dockerSkipReason !== undefined)(dockerTitle('steps 1-3 on the co
   const env = { WORKSHOP_STATE_DIR: mkdtempSync(path.join(os.tmpdir(), 'compose-steps-state-')) };
 
   beforeAll(async () => {
-    environment = await new DockerComposeEnvironment(repoRoot, 'docker-compose.yml')
-      .withBuild()
-      .withDefaultWaitStrategy(Wait.forHealthCheck())
-      .withStartupTimeout(minutes(10))
-      .up();
-  }, minutes(25));
+    environment = await startComposePlatform();
+  }, composeUpTimeoutMs);
 
   afterAll(async () => {
     await runCli(['reset'], env).catch(() => undefined);
-    await environment?.down({ removeVolumes: true, timeout: 60_000 });
+    await stopComposePlatform(environment);
   }, minutes(3));
 
   it('step 1 passes on a healthy platform', async () => {

@@ -10,11 +10,17 @@
 import { spawnSync } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import mysql from 'mysql2/promise';
-import { DockerComposeEnvironment, type StartedDockerComposeEnvironment, Wait } from 'testcontainers';
+import type { StartedDockerComposeEnvironment } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { ExitCode } from '../errors.js';
-import { dockerSkipReason, dockerTitle } from '../testing/docker-engine.js';
+import {
+  composeUpTimeoutMs,
+  dockerSkipReason,
+  dockerTitle,
+  startComposePlatform,
+  stopComposePlatform,
+} from '../testing/docker-engine.js';
 import { readComposeFile, repoRoot } from './compose-file.js';
 import { ensureTimestampTemplate } from './index-template.js';
 
@@ -28,15 +34,11 @@ describe.skipIf(skipReason !== undefined)(titled('the platform under Docker Comp
   let environment: StartedDockerComposeEnvironment | undefined;
 
   beforeAll(async () => {
-    environment = await new DockerComposeEnvironment(repoRoot, 'docker-compose.yml')
-      .withBuild()
-      .withDefaultWaitStrategy(Wait.forHealthCheck())
-      .withStartupTimeout(minutes(10))
-      .up();
-  }, minutes(25));
+    environment = await startComposePlatform();
+  }, composeUpTimeoutMs);
 
   afterAll(async () => {
-    await environment?.down({ removeVolumes: true, timeout: 60_000 });
+    await stopComposePlatform(environment);
   }, minutes(3));
 
   it('brings up every service, each healthy', () => {

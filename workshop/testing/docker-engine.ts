@@ -3,6 +3,8 @@
  * WORKSHOP_TEST_DOCKER=required (the GitHub Actions workflow) turns that into a failure.
  */
 import { spawnSync } from 'node:child_process';
+import { DockerComposeEnvironment, type StartedDockerComposeEnvironment, Wait } from 'testcontainers';
+import { repoRoot } from '../platform/compose-file.js';
 
 function probeEngine(): string | undefined {
   const result = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 30_000 });
@@ -19,3 +21,24 @@ if (dockerSkipReason && process.env.WORKSHOP_TEST_DOCKER === 'required') {
 }
 
 export const dockerTitle = (name: string) => (dockerSkipReason ? `${name} [skipped: ${dockerSkipReason}]` : name);
+
+const minutes = (n: number) => n * 60_000;
+/** Long enough to build the Connect image and pull every other one on a hosted runner. */
+export const composeUpTimeoutMs = minutes(25);
+
+/**
+ * The learners' docker-compose.yml, up under testcontainers the way `npm run up` brings it up: the Connect image
+ * built, and every service waited for until its own healthcheck passes.
+ */
+export async function startComposePlatform(): Promise<StartedDockerComposeEnvironment> {
+  return new DockerComposeEnvironment(repoRoot, 'docker-compose.yml')
+    .withBuild()
+    .withDefaultWaitStrategy(Wait.forHealthCheck())
+    .withStartupTimeout(minutes(10))
+    .up();
+}
+
+/** Stops it and removes its volumes, so the next run starts from the seed again. */
+export async function stopComposePlatform(environment: StartedDockerComposeEnvironment | undefined): Promise<void> {
+  await environment?.down({ removeVolumes: true, timeout: 60_000 });
+}
