@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../workshop/config.js';
 import { EnvironmentError } from '../workshop/errors.js';
-import type { Clock } from '../workshop/wait.js';
+import { fakeClock } from '../workshop/testing/fake-clock.js';
 import type { Expectation, Step } from './course.js';
 import { runStep } from './engine.js';
 import type { ExpectationKind } from './kind.js';
 import { Services } from './services.js';
 import type { Observation } from './types.js';
-
-function fakeClock(): Clock {
-  let now = 0;
-  return {
-    now: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
-  };
-}
 
 /** A kind whose looks are scripted: each call returns the next observation (the last one repeats). */
 function scripted(name: string, looks: (Observation | Error)[], deadlineMs = 10_000): Expectation {

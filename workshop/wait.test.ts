@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { TimeoutError, WorkshopError } from './errors.js';
-import { type Clock, NotYet, waitFor } from './wait.js';
+import { fakeClock as fakeClockFrom } from './testing/fake-clock.js';
+import { NotYet, waitFor } from './wait.js';
 
-/** A clock whose sleeps advance time at once, so a 60 s deadline costs nothing. */
-function fakeClock(): Clock & { slept: number[] } {
-  let now = 1_000;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += ms;
-    },
-  };
-}
+const fakeClock = () => fakeClockFrom(1_000);
 
 describe('waitFor', () => {
   it('returns the first value the probe gives, probing at the interval', async () => {

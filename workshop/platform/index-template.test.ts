@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../errors.js';
 import { freePort } from '../stack/ports.js';
-import type { Clock } from '../wait.js';
+import { fakeClock } from '../testing/fake-clock.js';
 import {
   ensureTimestampTemplate,
   pipelineIndexPatterns,
@@ -68,13 +68,7 @@ describe('the index template for the pipeline’s timestamps', () => {
   });
 
   it('gives up with an environment error naming Elasticsearch when it does not answer', async () => {
-    let now = 0;
-    const clock: Clock = {
-      now: () => now,
-      sleep: async (ms) => {
-        now += ms;
-      },
-    };
+    const clock = fakeClock();
     const url = `http://127.0.0.1:${await freePort()}`;
     const failure = await ensureTimestampTemplate(url, { timeoutMs: 3_000, clock }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(EnvironmentError);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EnvironmentError, ExitCode, TimeoutError, UsageError } from '../errors.js';
 import { freePorts } from '../stack/ports.js';
-import type { Clock } from '../wait.js';
+import { fakeClock } from '../testing/fake-clock.js';
 import { type ComposeFile, readComposeFile } from './compose-file.js';
 import { DockerCli } from './docker.js';
 import { downCommand } from './down.js';
@@ -35,17 +35,6 @@ import { up } from './up.js';
 const project = 'workshop-test';
 const connectImage = 'streaming-workshop/kafka-connect:cp8.1.0-test';
 const esImage = 'docker.elastic.co/elasticsearch/elasticsearch:8.19.4';
-
-/** A clock whose sleeps advance time at once, so a deadline of minutes costs nothing. */
-function fakeClock(): Clock {
-  let now = 0;
-  return {
-    now: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
-  };
-}
 
 interface Platform {
   compose: ComposeFile;
