@@ -130,7 +130,7 @@ export async function waitForKafka(process: ServerProcess, bootstrapServers: str
   });
   try {
     await waitFor({
-      what: `Kafka at ${bootstrapServers} to answer a metadata request, every partition with a leader`,
+      what: `Kafka at ${bootstrapServers} to answer a metadata request, and every partition its offsets`,
       giveUpIf: () => process.exitDescription(),
       timeoutMs,
       intervalMs: 250,
@@ -146,9 +146,13 @@ export async function waitForKafka(process: ServerProcess, bootstrapServers: str
           const leaderless = topics.flatMap((t) =>
             t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}/${p.partitionId}`),
           );
-          return leaderless.length === 0
-            ? true
-            : new NotYet(`partitions without a leader yet: ${leaderless.slice(0, 5).join(', ')}`);
+          if (leaderless.length > 0) {
+            return new NotYet(`partitions without a leader yet: ${leaderless.slice(0, 5).join(', ')}`);
+          }
+          // Metadata may name this broker the leader a moment before it acts as one ("This server is not the leader
+          // for that topic-partition"): ready once every partition answers an offsets request.
+          for (const topic of topics) await admin.fetchTopicOffsets(topic.name);
+          return true;
         } finally {
           await admin.disconnect().catch(() => undefined);
         }
