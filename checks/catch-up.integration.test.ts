@@ -7,7 +7,7 @@ import { workshopEnv } from '../workshop/stack/local-stack.js';
 import { collectTopic, waitForTopic } from '../workshop/testing/kafka-records.js';
 import { runCli, startCli } from '../workshop/testing/run-cli.js';
 import { describeWithStack } from '../workshop/testing/stack-context.js';
-import { kibanaStandIn, ksqldbStandIn, type StandIn } from '../workshop/testing/standins/http-standin.js';
+import { kibanaStandIn, ksqldbStandIn, type StandIn } from '../workshop/stack/standins.js';
 import { loadCustomers } from './testing/fixtures.js';
 import type { StepResult } from './types.js';
 

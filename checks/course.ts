@@ -23,6 +23,8 @@ export interface Expectation {
 /** Something solve creates and reset removes. */
 export type Resource =
   | { kind: 'connector'; file: string }
+  /** ksqlDB statements, run in order; the streams and tables they create are the step's. */
+  | { kind: 'ksql'; file: string }
   | { kind: 'background-producer'; name: string; args: string[]; topic: string };
 
 export interface Step {
@@ -65,11 +67,12 @@ function parseResource(raw: unknown, where: string, folder: string): Resource {
   const fields = record(raw, where);
   const params = new Params(fields, where);
   switch (fields.kind) {
-    case 'connector': {
+    case 'connector':
+    case 'ksql': {
       params.only(['kind', 'file']);
       const file = path.join(folder, params.string('file'));
       if (!existsSync(file)) throw new CourseError(`${where}: file ${file} does not exist`);
-      return { kind: 'connector', file };
+      return { kind: fields.kind, file };
     }
     case 'background-producer':
       params.only(['kind', 'name', 'args', 'topic']);
@@ -81,12 +84,22 @@ function parseResource(raw: unknown, where: string, folder: string): Resource {
       };
     default:
       throw new CourseError(
-        `${where}: unknown resource kind ${JSON.stringify(fields.kind)} (known: connector, background-producer)`,
+        `${where}: unknown resource kind ${JSON.stringify(fields.kind)} (known: connector, ksql, background-producer)`,
       );
   }
 }
 
 export function loadStep(folderName: string, number: number, root = stepsDir): Step {
+  try {
+    return readStep(folderName, number, root);
+  } catch (error) {
+    // A field of the wrong type, found by Params: still the course author's mistake, with file and field.
+    if (error instanceof WorkshopError) throw error;
+    throw new CourseError((error as Error).message);
+  }
+}
+
+function readStep(folderName: string, number: number, root: string): Step {
   const folder = path.join(root, folderName);
   const file = path.join(folder, 'step.yaml');
   const where = path.relative(path.dirname(root), file);

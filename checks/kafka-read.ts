@@ -12,6 +12,10 @@ export interface ReadRecord {
   offset: string;
   key: string | null;
   value: string | null;
+  /** The record's timestamp, epoch ms: what ksqlDB windows and joins on (ROWTIME). */
+  timestamp: number;
+  /** The key as bytes, for keys that are not text (a windowed key ends with 8 bytes of window start). */
+  keyBytes: Buffer | null;
 }
 
 export interface PartitionRange {
@@ -31,6 +35,21 @@ export async function topicOffsets(services: Services, topic: string) {
       high: BigInt(p.high),
     })),
   );
+}
+
+/** For each partition, the first offset whose record is at or after `timestamp` (the end offset if none is). */
+export async function offsetsAtTime(services: Services, topic: string, timestamp: number) {
+  return services.withKafkaAdmin(async (admin) => {
+    const [atTime, ends] = await Promise.all([
+      admin.fetchTopicOffsetsByTimestamp(topic, timestamp),
+      admin.fetchTopicOffsets(topic),
+    ]);
+    // Kafka answers -1 where no record is that recent.
+    return atTime.map((p) => ({
+      partition: p.partition,
+      offset: Number(p.offset) >= 0 ? BigInt(p.offset) : BigInt(ends.find((e) => e.partition === p.partition)?.high ?? 0),
+    }));
+  });
 }
 
 /**
@@ -94,6 +113,8 @@ export async function readRanges(
           offset: message.offset,
           key: message.key === null ? null : message.key.toString(),
           value: message.value === null ? null : message.value.toString(),
+          timestamp: Number(message.timestamp),
+          keyBytes: message.key,
         };
         if (range && offset < range.to) records.push(record);
         else if (options.stopWhen) records.push(record);

@@ -29,6 +29,8 @@ export interface ExpectationKind<P> {
   parse(params: Params): P;
   object(params: P): string;
   expected(params: P, config: WorkshopConfig): string;
+  /** The ksqlDB stream or table this expectation judges: solve asks it whether an existing one is already right. */
+  judges?(params: P): string;
   /** How long "not yet" is retried before the verdict. */
   deadlineMs: number;
   /**
@@ -84,6 +86,32 @@ export class Params {
     if (value === undefined) return fallback;
     if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) this.fail(name, 'a list of strings');
     return value as string[];
+  }
+
+  /** A mapping (name → value), or undefined when absent; its values are the kind's to check. */
+  optionalMapping(name: string): Record<string, unknown> | undefined {
+    const value = this.raw[name];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(name, 'a mapping');
+    return value as Record<string, unknown>;
+  }
+
+  /** A list of mappings, each read with its own Params (naming its position). */
+  mappings(name: string): Params[] {
+    const value = this.raw[name];
+    if (!Array.isArray(value)) this.fail(name, 'a list');
+    return value.map((entry, i) => {
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) this.fail(name, 'a list of mappings');
+      return new Params(entry as Record<string, unknown>, `${this.where}, ${name} ${i + 1}`);
+    });
+  }
+
+  /** A string or a number, as a literal in a condition. */
+  literal(name: string): string | number {
+    const value = this.raw[name];
+    if (typeof value === 'number' && Number.isFinite(value)) return value;
+    if (typeof value === 'string') return value;
+    this.fail(name, 'a string or a number');
   }
 
   /** Names this kind does not know are mistakes in the step file, not silently ignored. */

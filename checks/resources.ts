@@ -11,8 +11,9 @@ import type { WorkshopConfig } from '../workshop/config.js';
 import { EnvironmentError, ExitCode, TimeoutError, UsageError, WorkshopError } from '../workshop/errors.js';
 import { NotYet, waitFor } from '../workshop/wait.js';
 import { debeziumClasses } from './connector-classes.js';
-import type { Resource } from './course.js';
+import type { Resource, Step } from './course.js';
 import { topicOffsets } from './kafka-read.js';
+import { applyKsqlFile, objectsOf, removeAllKsqlObjects, removeKsqlFile } from './ksql-resources.js';
 import { stateDir } from './progress.js';
 import type { Services } from './services.js';
 
@@ -152,9 +153,12 @@ export function isPlatformTopic(topic: string): boolean {
   return topic.startsWith('_') || topic === 'default_ksql_processing_log';
 }
 
-/** For a clean start: every connector left, and every topic that is not the platform's own. */
+/**
+ * For a clean start: every ksqlDB object of the learner's, every connector left, and every topic that is not the
+ * platform's own. ksqlDB's queries go first: a query whose input topic is deleted under it fails.
+ */
 export async function removeEverythingElse(services: Services): Promise<string[]> {
-  const done: string[] = [];
+  const done: string[] = [...(await removeAllKsqlObjects(services))];
   const list = await services.connect<string[]>('/connectors');
   for (const name of Array.isArray(list.body) ? list.body : []) done.push(...(await removeConnector(services, name)));
   const topics = (await services.withKafkaAdmin((admin) => admin.listTopics())).filter((t) => !isPlatformTopic(t));
@@ -335,6 +339,11 @@ export type Removal = string | { warning: string };
 
 /** What reset will remove for a resource, before it does. */
 export function describeRemoval(resource: Resource): string {
+  if (resource.kind === 'ksql') {
+    return objectsOf(resource.file, shown(resource.file))
+      .map((o) => `ksqlDB ${o.type.toLowerCase()} ${o.name}${o.asSelect ? ' with its query and topic' : ''}`)
+      .join(', ');
+  }
   if (resource.kind === 'connector') {
     const { name, config } = readConnectorFile(resource.file);
     const topics = [
@@ -348,13 +357,24 @@ export function describeRemoval(resource: Resource): string {
   return `background producer "${resource.name}" and topic "${resource.topic}"`;
 }
 
-export async function applyResource(services: Services, resource: Resource, again?: string): Promise<string> {
-  return resource.kind === 'connector'
-    ? applyConnector(services, resource.file, { adapt: true })
-    : startBackgroundProducer(services, resource, again);
+export async function applyResource(
+  services: Services,
+  resource: Resource,
+  step: Step,
+  again?: string,
+): Promise<string[]> {
+  switch (resource.kind) {
+    case 'connector':
+      return [await applyConnector(services, resource.file, { adapt: true })];
+    case 'ksql':
+      return applyKsqlFile(services, resource.file, shown(resource.file), step);
+    case 'background-producer':
+      return [await startBackgroundProducer(services, resource, again)];
+  }
 }
 
 export async function removeResource(services: Services, resource: Resource): Promise<Removal[]> {
+  if (resource.kind === 'ksql') return removeKsqlFile(services, resource.file, shown(resource.file));
   if (resource.kind === 'connector') {
     const { name, config } = readConnectorFile(resource.file);
     return removeConnector(services, name, config);

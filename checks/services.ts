@@ -99,6 +99,10 @@ export class Services {
     return this.http<T>('Kafka Connect', this.config.connectUrl, path, init);
   }
 
+  ksqldb<T = unknown>(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }) {
+    return this.http<T>('ksqlDB', this.config.ksqldbUrl, path, init);
+  }
+
   /** A kafkajs client whose calls fail fast when the broker is down. */
   kafka(): Kafka {
     this.kafkaClient ??= new Kafka({

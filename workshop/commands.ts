@@ -74,6 +74,18 @@ export const commands: Command[] = [
     run: async (args) => (await import('./connector-command.js')).connectorCommand(args),
   },
   {
+    name: 'ksql',
+    usage: 'npm run ksql -- "<statement>;" | -f <file.sql>',
+    summary: 'run ksqlDB statements and queries and print the answers as tables (no docker compose exec needed)',
+    run: async (args) => (await import('./ksql-command.js')).ksqlCommand(args),
+  },
+  {
+    name: 'rehearse',
+    usage: 'npm run rehearse [-- --to step-N]',
+    summary: 'for instructors: on the running platform, every step must fail, be solved, then pass; a table of times',
+    run: async (args) => (await import('./rehearse-command.js')).rehearseCommand(args),
+  },
+  {
     name: 'datagen',
     usage: 'npm run datagen -- ratings|customers [options]',
     summary: 'produce rating events to Kafka, or generate and change customers in MySQL',

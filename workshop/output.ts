@@ -25,3 +25,7 @@ export function printError(error: unknown): void {
   process.stderr.write(`${chalk.red('Error (a bug in the workshop kit, please report it):')}\n`);
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
 }
+
+export function warn(message: string): void {
+  process.stderr.write(`${chalk.yellow('!')} ${message}\n`);
+}

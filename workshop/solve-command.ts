@@ -36,7 +36,9 @@ export async function solveCommand(args: string[]): Promise<number> {
     if (step.solution.length === 0)
       process.stdout.write(`  nothing to apply${step.solveNote ? `: ${step.solveNote}` : ''}\n`);
     for (const resource of step.solution) {
-      process.stdout.write(`  ${await applyResource(services, resource, `npm run solve ${target.id}`)}\n`);
+      for (const line of await applyResource(services, resource, step, `npm run solve ${target.id}`)) {
+        process.stdout.write(`  ${line}\n`);
+      }
     }
   }
   process.stdout.write('\nChecking the result:\n');

@@ -3,11 +3,26 @@ import type { ExpectationKind } from '../kind.js';
 import { changeArrives } from './change-arrives.js';
 import { connectorRunning } from './connector-running.js';
 import { connectorSecrets } from './connector-secrets.js';
+import { ksqlFilter } from './ksql-filter.js';
+import { ksqlJoin } from './ksql-join.js';
+import { ksqlObject } from './ksql-object.js';
+import { ksqlWindowCounts } from './ksql-window-counts.js';
 import { serviceReady } from './service-ready.js';
 import { tableInTopic } from './table-in-topic.js';
 import { topicRecords } from './topic-records.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: each kind checks its own parameters in parse().
 export const kinds: Record<string, ExpectationKind<any> & { probe?: boolean }> = Object.fromEntries(
-  [serviceReady, topicRecords, connectorRunning, connectorSecrets, tableInTopic, changeArrives].map((k) => [k.kind, k]),
+  [
+    serviceReady,
+    topicRecords,
+    connectorRunning,
+    connectorSecrets,
+    tableInTopic,
+    changeArrives,
+    ksqlObject,
+    ksqlFilter,
+    ksqlJoin,
+    ksqlWindowCounts,
+  ].map((k) => [k.kind, k]),
 );

@@ -11,7 +11,7 @@ import { loadCustomers } from '../../checks/testing/fixtures.js';
 import { progress } from '../output.js';
 import { startLocalStack, workshopEnv } from '../stack/local-stack.js';
 import { everythingDownEnv, runCli } from '../testing/run-cli.js';
-import { kibanaStandIn, ksqldbStandIn } from '../testing/standins/http-standin.js';
+import { kibanaStandIn, ksqldbStandIn } from '../stack/standins.js';
 import { printTable } from './stack-bench.js';
 
 function median(values: number[]): number {

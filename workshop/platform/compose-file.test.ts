@@ -251,6 +251,9 @@ describe('docker-compose.yml', () => {
     expect(env.KSQL_KSQL_SCHEMA_REGISTRY_URL).toBe('http://schema-registry:8081');
     expect(env.KSQL_KSQL_LOGGING_PROCESSING_TOPIC_AUTO_CREATE).toBe('true');
     expect(env.KSQL_KSQL_LOGGING_PROCESSING_STREAM_AUTO_CREATE).toBe('true');
+    // Without a broker list the image's log4j2 template sends the processing log nowhere but the console.
+    expect(env.KSQL_LOG4J_PROCESSING_LOG_BROKERLIST).toBe(env.KSQL_BOOTSTRAP_SERVERS);
+    expect(env.KSQL_LOG4J_PROCESSING_LOG_TOPIC).toBe('default_ksql_processing_log');
     expect(env.KSQL_BOOTSTRAP_SERVERS).toBe('kafka:29092');
   });
 

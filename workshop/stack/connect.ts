@@ -20,6 +20,8 @@ export interface ConnectOptions {
   pluginPath: string;
   bootstrapServers: string;
   dir: string;
+  /** The REST port; a free one when not given. */
+  port?: number;
   /** Environment of the worker: connector configs read secrets from it as `${env:NAME}`, never holding them. */
   secretEnv?: Record<string, string>;
   heapMb?: number;
@@ -28,7 +30,7 @@ export interface ConnectOptions {
 }
 
 export async function startConnect(options: ConnectOptions): Promise<ConnectServer> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const dir = options.dir;
   mkdirSync(dir, { recursive: true });
   const logPath = path.join(dir, 'connect.log');

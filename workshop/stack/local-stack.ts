@@ -1,19 +1,25 @@
 /**
- * The local stack: real Kafka, Kafka Connect with Debezium, MariaDB and Elasticsearch, started without Docker on
- * 127.0.0.1 and free ports. `npm run stack:local` and the integration tests' setup both start it through here.
+ * The local stack: real Kafka, Kafka Connect with Debezium, MariaDB (holding the learners' CUSTOMERS seed) and
+ * Elasticsearch, started without Docker on 127.0.0.1 and free ports, plus a real ksqlDB when one is installed (see
+ * ksqldb.ts) and a Kibana stand-in (Kibana cannot run here). `npm run stack:local` and the integration tests' setup
+ * both start it through here.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import mysql from 'mysql2/promise';
 import { type Artifacts, resolveArtifacts } from './artifacts.js';
 import { type ConnectServer, startConnect } from './connect.js';
 import { type ElasticsearchServer, startElasticsearch } from './elasticsearch.js';
 import { type KafkaServer, startKafka } from './kafka.js';
+import { findKsqlDb, type KsqlDbServer, startKsqlDb } from './ksqldb.js';
 import type { ManagedServer } from './managed-server.js';
 import { type MariaDbServer, startMariaDb } from './mariadb.js';
+import { freePort } from './ports.js';
 import { findTools } from './prerequisites.js';
 import type { ServerProcess } from './server-process.js';
+import { kibanaStandIn, type StandIn } from './standins.js';
 
 /** The environment variables through which Connect workers pass the connector user's credentials to connectors. */
 export const connectorSecretVariables = {
@@ -21,7 +27,7 @@ export const connectorSecretVariables = {
   password: 'DEBEZIUM_DATABASE_PASSWORD',
 } as const;
 
-export const stackServerKeys = ['kafka', 'connect', 'mariadb', 'elasticsearch'] as const;
+export const stackServerKeys = ['kafka', 'connect', 'mariadb', 'elasticsearch', 'ksqldb'] as const;
 export type StackServerKey = (typeof stackServerKeys)[number];
 
 /** Where the stack's servers answer: plain data, so a test setup can hand it to test files. */
@@ -40,6 +46,10 @@ export interface LocalStackEndpoints {
     serverId: number;
   };
   elasticsearch: { url: string };
+  /** A real ksqlDB server, or why there is none (no install found). */
+  ksqldb: { url: string } | { absent: string };
+  /** Kibana cannot run here: a stand-in answering its status API. */
+  kibana: { url: string; standIn: true };
 }
 
 export interface StartTimings {
@@ -49,6 +59,8 @@ export interface StartTimings {
   connectMs: number;
   mariadbMs: number;
   elasticsearchMs: number;
+  /** Absent when no ksqlDB is installed. */
+  ksqldbMs?: number;
   totalMs: number;
   /** Whether Maven ran (cold cache) or everything was cached (warm). */
   resolvedNow: boolean;
@@ -61,8 +73,12 @@ export interface LocalStack {
   connect: ConnectServer;
   mariadb: MariaDbServer;
   elasticsearch: ElasticsearchServer;
-  /** Each server by its key, to stop and start again (tests of a broker restart or a service that is down). */
-  servers: Record<StackServerKey, ManagedServer>;
+  ksqldb?: KsqlDbServer;
+  /**
+   * Each server by its key, to stop and start again (tests of a broker restart or a service that is down); ksqlDB
+   * only when installed.
+   */
+  servers: Partial<Record<StackServerKey, ManagedServer>> & Record<Exclude<StackServerKey, 'ksqldb'>, ManagedServer>;
   /** The processes running now, in start order. */
   processes(): ServerProcess[];
   /** Stops every server, in reverse order of start, and removes the stack's folder unless asked to keep it. */
@@ -88,6 +104,8 @@ export function workshopEnv(endpoints: LocalStackEndpoints): Record<string, stri
     WORKSHOP_MYSQL_DATABASE: endpoints.mariadb.database,
     WORKSHOP_DATABASE_FLAVOUR: 'mariadb',
     WORKSHOP_ELASTICSEARCH_URL: endpoints.elasticsearch.url,
+    ...('url' in endpoints.ksqldb ? { WORKSHOP_KSQLDB_URL: endpoints.ksqldb.url } : {}),
+    WORKSHOP_KIBANA_URL: endpoints.kibana.url,
     // Connect runs on this machine too, so it sees the same addresses.
     WORKSHOP_CONNECT_MYSQL_HOST: endpoints.mariadb.host,
     WORKSHOP_CONNECT_MYSQL_PORT: String(endpoints.mariadb.port),
@@ -130,10 +148,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return started;
   };
   const watchdog = startWatchdog(dir, pidsFile);
+  let kibana: StandIn | undefined;
   const stopAll = async () => {
     for (const server of [...running].reverse()) await server.stop();
+    await kibana?.close();
     watchdog.kill();
   };
+  // Found before anything starts: a CONFLUENT_HOME without ksqlDB is refused at once.
+  const ksqlInstall = findKsqlDb();
 
   try {
     progress('resolving jars and archives with Maven (cached after the first run)');
@@ -146,7 +168,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const artifactsMs = since();
     const timings: Partial<StartTimings> = { artifactsMs, resolvedNow: artifacts.resolvedNow };
 
-    const kafkaAndConnect = (async () => {
+    const kafkaConnectKsqlDb = (async () => {
       const kafka = track(
         await startKafka({
           java: tools.java,
@@ -157,23 +179,49 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       );
       timings.kafkaMs = since();
       progress(`Kafka ready at ${kafka.bootstrapServers}`);
-      const connect = track(
-        await startConnect({
-          java: tools.java,
-          classpath: artifacts.kafkaClasspath,
-          pluginPath: artifacts.connectPluginPath,
-          bootstrapServers: kafka.bootstrapServers,
-          dir: path.join(dir, 'connect'),
-          onLaunch,
-          secretEnv: {
-            [connectorSecretVariables.user]: 'debezium',
-            [connectorSecretVariables.password]: 'dbz',
-          },
-        }),
-      );
-      timings.connectMs = since();
-      progress(`Kafka Connect ready at ${connect.url}`);
-      return { kafka, connect };
+      // Connect and ksqlDB start side by side; ksqlDB is told Connect's address before Connect answers on it.
+      const connectPort = await freePort();
+      const connectStart = (async () => {
+        const connect = track(
+          await startConnect({
+            java: tools.java,
+            classpath: artifacts.kafkaClasspath,
+            pluginPath: artifacts.connectPluginPath,
+            bootstrapServers: kafka.bootstrapServers,
+            dir: path.join(dir, 'connect'),
+            port: connectPort,
+            onLaunch,
+            secretEnv: {
+              [connectorSecretVariables.user]: 'debezium',
+              [connectorSecretVariables.password]: 'dbz',
+            },
+          }),
+        );
+        timings.connectMs = since();
+        progress(`Kafka Connect ready at ${connect.url}`);
+        return connect;
+      })();
+      const ksqlDbStart = (async () => {
+        if (!('home' in ksqlInstall)) {
+          progress(`ksqlDB absent: ${ksqlInstall.absent}`);
+          return undefined;
+        }
+        const ksqldb = track(
+          await startKsqlDb({
+            home: ksqlInstall.home,
+            javaHome: tools.javaHome,
+            bootstrapServers: kafka.bootstrapServers,
+            connectUrl: `http://127.0.0.1:${connectPort}`,
+            dir: path.join(dir, 'ksqldb'),
+            onLaunch,
+          }),
+        );
+        timings.ksqldbMs = since();
+        progress(`ksqlDB ready at ${ksqldb.url} (from ${ksqlInstall.home})`);
+        return ksqldb;
+      })();
+      const [connect, ksqldb] = await settleAll([connectStart, ksqlDbStart] as const);
+      return { kafka, connect, ksqldb };
     })();
     const mariadbStart = (async () => {
       const mariadb = track(
@@ -184,8 +232,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           onLaunch,
         }),
       );
+      await loadCustomersSeed(mariadb);
       timings.mariadbMs = since();
-      progress(`MariaDB ready at ${mariadb.host}:${mariadb.port}`);
+      progress(`MariaDB ready at ${mariadb.host}:${mariadb.port}, with the CUSTOMERS seed`);
       return mariadb;
     })();
     const elasticsearchStart = (async () => {
@@ -202,13 +251,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return elasticsearch;
     })();
 
-    // Wait for all three, even when one fails, so nothing is left starting behind our back.
-    const results = await Promise.allSettled([kafkaAndConnect, mariadbStart, elasticsearchStart]);
-    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed.length > 0) throw failed[0]?.reason;
-    const [{ kafka, connect }, mariadb, elasticsearch] = results.map(
-      (r) => (r as PromiseFulfilledResult<unknown>).value,
-    ) as [{ kafka: KafkaServer; connect: ConnectServer }, MariaDbServer, ElasticsearchServer];
+    // Wait for all of them, even when one fails, so nothing is left starting behind our back.
+    const [{ kafka, connect, ksqldb }, mariadb, elasticsearch] = await settleAll([
+      kafkaConnectKsqlDb,
+      mariadbStart,
+      elasticsearchStart,
+    ] as const);
+    kibana = await kibanaStandIn();
     timings.totalMs = since();
 
     const endpoints: LocalStackEndpoints = {
@@ -226,6 +275,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         serverId: mariadb.serverId,
       },
       elasticsearch: { url: elasticsearch.url },
+      ksqldb: ksqldb ? { url: ksqldb.url } : { absent: 'absent' in ksqlInstall ? ksqlInstall.absent : 'not started' },
+      kibana: { url: kibana.url, standIn: true },
     };
     return {
       endpoints,
@@ -234,11 +285,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       connect,
       mariadb,
       elasticsearch,
+      ksqldb,
       servers: {
         kafka: kafka.server,
         connect: connect.server,
         mariadb: mariadb.server,
         elasticsearch: elasticsearch.server,
+        ...(ksqldb ? { ksqldb: ksqldb.server } : {}),
       },
       processes: () => running.map((server) => server.process),
       stop: async ({ keepDir = false } = {}) => {
@@ -250,6 +303,37 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Keep the folder: the error names log files inside it.
     await stopAll();
     throw error;
+  }
+}
+
+/** Waits for every start, even when one fails, then throws the first failure: nothing is left starting unseen. */
+async function settleAll<T extends readonly unknown[]>(starts: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(starts);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+}
+
+const customersSeed = new URL('../../docker/mysql/initdb/20-customers.sql', import.meta.url);
+
+/**
+ * The CUSTOMERS table and its rows, from the file the learners' MySQL loads at first start: the local stack holds
+ * what the compose platform holds.
+ */
+async function loadCustomersSeed(mariadb: MariaDbServer): Promise<void> {
+  const db = await mysql.createConnection({
+    host: mariadb.host,
+    port: mariadb.port,
+    user: mariadb.app.user,
+    password: mariadb.app.password,
+    database: mariadb.database,
+    multipleStatements: true,
+    connectTimeout: 5_000,
+  });
+  try {
+    await db.query(readFileSync(customersSeed, 'utf8'));
+  } finally {
+    await db.end();
   }
 }
 

@@ -50,6 +50,8 @@ export default async function setup(project: TestProject) {
       `  Kafka Connect  ${endpoints.connect.url}`,
       `  MariaDB        ${endpoints.mariadb.host}:${endpoints.mariadb.port}`,
       `  Elasticsearch  ${endpoints.elasticsearch.url}`,
+      `  ksqlDB         ${'url' in endpoints.ksqldb ? endpoints.ksqldb.url : `ABSENT, the ksqlDB suites use the stand-in or are skipped: ${endpoints.ksqldb.absent}`}`,
+      `  Kibana         ${endpoints.kibana.url} (a stand-in: Kibana cannot run here)`,
     ].join('\n'),
   );
   const control = await serveStackControl(stack);

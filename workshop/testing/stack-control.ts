@@ -2,8 +2,8 @@
  * Lets integration tests, which run in worker processes, stop and start a server of the stack that the global setup
  * owns: a small HTTP endpoint on 127.0.0.1 that the setup serves and tests call.
  *
- *   POST /servers/<kafka|connect|mariadb|elasticsearch>/stop
- *   POST /servers/<kafka|connect|mariadb|elasticsearch>/start   (waits until the server is ready again)
+ *   POST /servers/<kafka|connect|mariadb|elasticsearch|ksqldb>/stop
+ *   POST /servers/<kafka|connect|mariadb|elasticsearch|ksqldb>/start   (waits until the server is ready again)
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +19,10 @@ export async function serveStackControl(stack: LocalStack): Promise<{ url: strin
     }
     try {
       const managed = stack.servers[key];
+      if (!managed) {
+        response.writeHead(404).end(`${key} is not part of this stack`);
+        return;
+      }
       if (match[2] === 'stop') await managed.stop();
       else if (!managed.running) await managed.restart();
       response.writeHead(204).end();

@@ -1,0 +1,122 @@
+/**
+ * A ksqlDB query filters a source right, judged on the learner's own data and never by writing any: among the newest
+ * records of the source that the query has processed (below its committed offsets), every one that meets the
+ * conditions is in the output, and the output holds nothing that does not meet them.
+ */
+import { KsqlClient } from '../ksqldb.js';
+import {
+  type Condition,
+  describeConditions,
+  describeProcessingError,
+  firstRecordTime,
+  holds,
+  lookAtWritten,
+  missingMessage,
+  parseJson,
+  processedInput,
+  processingErrors,
+  readsFromEarliest,
+  recordId,
+  recordsSince,
+  showColumns,
+} from '../ksql-look.js';
+import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
+import type { Observation } from '../types.js';
+
+interface KsqlFilter {
+  source: string;
+  output: string;
+  /** The column that names a record in both (a value column, or the key). */
+  id: string;
+  where: Condition[];
+  /** How many matching records must be there before the check can judge. */
+  minimum: number;
+  /** How many of the newest processed source records to judge. */
+  sample: number;
+}
+
+const operators = ['<', '<=', '=', '!=', '>', '>='] as const;
+
+export const ksqlFilter: ExpectationKind<KsqlFilter> = {
+  kind: 'ksql-filter',
+  deadlineMs: 20_000,
+  parse: (params) => {
+    params.only(['source', 'output', 'id', 'where', 'minimum', 'sample']);
+    return {
+      source: params.string('source'),
+      output: params.string('output'),
+      id: params.string('id'),
+      where: params.mappings('where').map((c) => {
+        c.only(['column', 'op', 'value']);
+        return { column: c.string('column'), op: c.oneOf('op', operators), value: c.literal('value') };
+      }),
+      minimum: params.number('minimum', 5),
+      sample: params.number('sample', 400),
+    };
+  },
+  judges: ({ output }) => output,
+  object: ({ output }) => `records of ${output}`,
+  expected: ({ source, where }) => `every record of ${source} with ${describeConditions(where)}, and no other`,
+  observe: async (params, { services }): Promise<Observation> => {
+    const client = new KsqlClient(services);
+    const { output, where, id } = params;
+    const conditions = describeConditions(where);
+    const source = await client.describe(params.source);
+    if (!source) return fail(await missingMessage(client, params.source));
+    const look = await lookAtWritten(client, output);
+    if ('missing' in look) return fail(look.missing);
+    if ('notWritten' in look) return fail(look.notWritten);
+    const { written } = look;
+    if (written.state !== 'RUNNING') return { ...notYet(`query ${written.queryId} is ${written.state}`), atDeadline: 'fail' };
+    const committed = written.committed.get(source.topic);
+    if (!committed || committed.size === 0) {
+      return notYet(`query ${written.queryId} has not processed records of "${source.topic}" yet`);
+    }
+
+    let input = await processedInput(services, source.topic, committed, params.sample);
+    if (input.length === 0) return notYet(`no processed records of "${source.topic}" yet`);
+    const since = Math.min(...input.map((r) => r.timestamp));
+    if (!readsFromEarliest(written)) {
+      // The query began at the end of its input: records before its first output were never its to filter.
+      const began = await firstRecordTime(services, written.source.topic);
+      if (began === undefined) {
+        return notYet(
+          `${output} is empty; its query reads only records that arrived after it started (SET 'auto.offset.reset' = 'earliest' reads them all)`,
+        );
+      }
+      input = input.filter((r) => r.timestamp >= began);
+    }
+    const outputRecords = await recordsSince(services, written.source.topic, since);
+    const wrong = outputRecords.find((r) => !where.every((c) => holds(parseJson(r.value), c)));
+    const names = where.map((c) => c.column);
+    if (wrong) {
+      return fail(
+        `${output} holds ${id} ${recordId(wrong, id)} with ${showColumns(parseJson(wrong.value), names)}, which is not ${conditions}`,
+        `the WHERE clause must keep exactly the records with ${conditions}: drop ${output} (DELETE TOPIC) and create it again`,
+      );
+    }
+    const matching = input.filter((r) => where.every((c) => holds(parseJson(r.value), c)));
+    const present = new Set(outputRecords.map((r) => recordId(r, id)));
+    const missing = matching.filter((r) => !present.has(recordId(r, id)));
+    if (missing.length > 0) {
+      const first = missing[0];
+      const errors = await processingErrors(services, await client.serviceId(), [written.queryId]);
+      const last = errors[errors.length - 1];
+      const example = first ? `, e.g. ${id} ${recordId(first, id)} with ${showColumns(parseJson(first.value), names)}` : '';
+      return fail(
+        `${missing.length} of the ${matching.length} processed records of ${params.source} with ${conditions} are not in ${output}${example}${last ? `; ${describeProcessingError(last)}` : ''}`,
+        last
+          ? `ksqlDB cannot read the records: declare ${params.source}'s key and value formats so they read its topic`
+          : `the WHERE clause must keep every record with ${conditions}: drop ${output} (DELETE TOPIC) and create it again`,
+      );
+    }
+    if (matching.length < params.minimum) {
+      return notYet(
+        `${matching.length} of the newest ${input.length} processed records have ${conditions}; judging needs ${params.minimum}`,
+      );
+    }
+    return pass(
+      `all ${matching.length} records with ${conditions} among the newest ${input.length} processed records of ${params.source} are there, and nothing else`,
+    );
+  },
+};

@@ -1,0 +1,120 @@
+/**
+ * What solve applies and reset removes in ksqlDB: the statements of a solution file. Solve leaves an object that is
+ * already right (the step's own checks of it do not fail) and replaces one that is wrong; reset terminates the
+ * queries and drops the objects, dependents first, deleting the topics that queries wrote (never a topic an object
+ * only reads, such as "ratings").
+ */
+import { readFileSync } from 'node:fs';
+import type { Step } from './course.js';
+import { runStep } from './engine.js';
+import { createdObject, splitStatements } from './ksql-file.js';
+import { KsqlClient, oneLine, quoteIdentifier, type SourceDescription } from './ksqldb.js';
+import type { Services } from './services.js';
+import { EnvironmentError } from '../workshop/errors.js';
+import { systemClock } from '../workshop/wait.js';
+
+export function readKsqlFile(file: string, shownAs: string) {
+  return splitStatements(readFileSync(file, 'utf8'), shownAs);
+}
+
+/** The objects a file creates, in its order. */
+export function objectsOf(file: string, shownAs: string) {
+  return readKsqlFile(file, shownAs).flatMap((s) => {
+    const created = createdObject(s.text);
+    return created ? [created] : [];
+  });
+}
+
+/** Whether the step's own checks of an object find nothing wrong with it, looking once. */
+async function judgedRight(services: Services, step: Step, name: string): Promise<boolean | undefined> {
+  const expectations = step.expectations.filter((e) => e.kind.judges?.(e.params) === name);
+  if (expectations.length === 0) return undefined;
+  const result = await runStep(
+    { ...step, expectations, independent: false },
+    { config: services.config, services, passive: true, clock: systemClock },
+    { deadlineScale: 0 },
+  );
+  if (result.outcome === 'environment-error') {
+    const first = result.expectations.find((e) => e.outcome === 'environment-error');
+    throw new EnvironmentError(first?.found ?? 'ksqlDB is not ready', first?.hint);
+  }
+  return result.outcome !== 'fail';
+}
+
+/**
+ * Drops an object and, first, every object a query makes from it (recursively): a source cannot be dropped while a
+ * query reads it. Topics that queries wrote go with their objects.
+ */
+export async function dropWithDependents(client: KsqlClient, name: string, done: string[] = []): Promise<string[]> {
+  const source = await client.describe(name, true);
+  if (!source) return done;
+  for (const reader of source.readQueries) {
+    for (const sink of (await client.queries()).find((q) => q.id === reader.id)?.sinks ?? []) {
+      if (sink !== name) await dropWithDependents(client, sink, done);
+    }
+  }
+  // Readers without a sink of their own (INSERT INTO another stream) still hold the source.
+  const queries = await client.queries();
+  for (const reader of source.readQueries) {
+    if (queries.some((q) => q.id === reader.id)) {
+      await client.statement(`TERMINATE ${reader.id};`);
+      done.push(`query ${reader.id} terminated (it read ${name})`);
+    }
+  }
+  for (const writer of source.writeQueries) {
+    if (queries.some((q) => q.id === writer.id)) await client.statement(`TERMINATE ${writer.id};`);
+  }
+  const wroteItsTopic = source.writeQueries.length > 0 || createdObject(source.statement ?? '')?.asSelect === true;
+  await client.statement(`DROP ${source.type} IF EXISTS ${quoteIdentifier(name)}${wroteItsTopic ? ' DELETE TOPIC' : ''};`);
+  done.push(
+    `ksqlDB ${source.type.toLowerCase()} ${name} dropped${wroteItsTopic ? ` with its topic "${source.topic}"` : ` (its topic "${source.topic}" stays)`}`,
+  );
+  return done;
+}
+
+/** Runs a solution file: creates what is missing, leaves what is right, replaces what is wrong. */
+export async function applyKsqlFile(services: Services, file: string, shownAs: string, step: Step): Promise<string[]> {
+  const client = new KsqlClient(services);
+  const lines: string[] = [];
+  for (const statement of readKsqlFile(file, shownAs)) {
+    const created = createdObject(statement.text);
+    if (!created) {
+      await client.statement(statement.text, statement.properties);
+      lines.push(`ran ${oneLine(statement.text, 60)}`);
+      continue;
+    }
+    const label = `ksqlDB ${created.type.toLowerCase()} ${created.name}`;
+    const existing: SourceDescription | undefined = await client.describe(created.name);
+    if (existing) {
+      const right = existing.type === created.type ? await judgedRight(services, step, created.name) : false;
+      if (right) {
+        lines.push(`${label}: already there and its check finds nothing wrong, left unchanged`);
+        continue;
+      }
+      for (const line of await dropWithDependents(client, created.name)) lines.push(`${line} (to replace it)`);
+    }
+    await client.statement(statement.text, statement.properties);
+    lines.push(`${label}: ${existing ? 'replaced' : 'created'} from ${shownAs}`);
+  }
+  return lines;
+}
+
+/** Drops what a solution file creates, latest first, with what depends on it. */
+export async function removeKsqlFile(services: Services, file: string, shownAs: string): Promise<string[]> {
+  const client = new KsqlClient(services);
+  const done: string[] = [];
+  for (const created of objectsOf(file, shownAs).reverse()) await dropWithDependents(client, created.name, done);
+  return done;
+}
+
+/** For a clean start: every stream, table and persistent query of the learner's (ksqlDB's processing log stays). */
+export async function removeAllKsqlObjects(services: Services): Promise<string[]> {
+  const client = new KsqlClient(services);
+  const done: string[] = [];
+  for (const source of await client.sources()) await dropWithDependents(client, source.name, done);
+  for (const query of await client.queries()) {
+    await client.statement(`TERMINATE ${query.id};`);
+    done.push(`query ${query.id} terminated`);
+  }
+  return done;
+}
