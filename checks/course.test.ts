@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../workshop/errors.js';
 import { CourseError, loadCourse, selectStep, stepsDir } from './course.js';
+import { bareCommentLines, splitStatements } from './ksql-file.js';
 
 const course = loadCourse();
 
@@ -37,8 +38,36 @@ describe('the course checks itself', () => {
     for (const step of course) {
       const dir = path.join(step.folder, 'solution');
       if (!existsSync(dir)) continue;
-      const used = step.solution.flatMap((r) => (r.kind === 'connector' ? [path.basename(r.file)] : []));
+      const used = step.solution.flatMap((r) =>
+        r.kind !== 'background-producer' && path.dirname(r.file) === dir ? [path.basename(r.file)] : [],
+      );
       expect(readdirSync(dir).sort(), step.id).toEqual(used.sort());
+    }
+  });
+
+  // Every .sql file of a step: statements that ksqlDB's lexer reads as written.
+  const sqlFiles = course.flatMap((step) =>
+    ['solution', 'queries']
+      .map((sub) => path.join(step.folder, sub))
+      .filter((dir) => existsSync(dir))
+      .flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.sql')).map((f) => [step.id, path.join(dir, f)] as const)),
+  );
+
+  it('has ksqlDB files', () => {
+    expect(sqlFiles.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it.each(sqlFiles)('%s: %s ends every statement with ";" and has no bare "--" line', (_, file) => {
+    const text = readFileSync(file, 'utf8');
+    expect(bareCommentLines(text)).toEqual([]);
+    expect(splitStatements(text, file).length).toBeGreaterThan(0);
+  });
+
+  it('names output topics in lower case: they become Elasticsearch indexes', () => {
+    for (const [, file] of sqlFiles) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/KAFKA_TOPIC\s*=\s*'([^']+)'/g)) {
+        if (/\bAS\s+SELECT\b/i.test(readFileSync(file, 'utf8'))) expect(match[1], file).toBe(match[1]?.toLowerCase());
+      }
     }
   });
 });

@@ -48,11 +48,15 @@ async function judgedRight(services: Services, step: Step, name: string): Promis
 export async function dropWithDependents(client: KsqlClient, name: string, done: string[] = []): Promise<string[]> {
   const source = await client.describe(name, true);
   if (!source) return done;
+  // What is made from it: the sinks of the queries that read it, and the objects declared on it whose queries may
+  // be gone (ksqlDB still refuses to drop a source while they exist).
+  const dependents = new Set(source.sourceConstraints ?? []);
+  const running = await client.queries();
   for (const reader of source.readQueries) {
-    for (const sink of (await client.queries()).find((q) => q.id === reader.id)?.sinks ?? []) {
-      if (sink !== name) await dropWithDependents(client, sink, done);
-    }
+    for (const sink of running.find((q) => q.id === reader.id)?.sinks ?? []) dependents.add(sink);
   }
+  dependents.delete(name);
+  for (const dependent of dependents) await dropWithDependents(client, dependent, done);
   // Readers without a sink of their own (INSERT INTO another stream) still hold the source.
   const queries = await client.queries();
   for (const reader of source.readQueries) {
@@ -86,9 +90,12 @@ export async function applyKsqlFile(services: Services, file: string, shownAs: s
     const label = `ksqlDB ${created.type.toLowerCase()} ${created.name}`;
     const existing: SourceDescription | undefined = await client.describe(created.name);
     if (existing) {
+      // An object no check judges (a stream a guide makes to look at the data) is right when it is there.
       const right = existing.type === created.type ? await judgedRight(services, step, created.name) : false;
-      if (right) {
-        lines.push(`${label}: already there and its check finds nothing wrong, left unchanged`);
+      if (right !== false) {
+        lines.push(
+          `${label}: already there${right ? ' and its check finds nothing wrong' : ''}, left unchanged`,
+        );
         continue;
       }
       for (const line of await dropWithDependents(client, created.name)) lines.push(`${line} (to replace it)`);

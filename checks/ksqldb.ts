@@ -8,6 +8,7 @@
  * entities: KsqlErrorMessage, SourceDescription, RunningQuery, QueryStreamArgs), as a real 8.0.7 server sends them.
  */
 import { EnvironmentError, WorkshopError } from '../workshop/errors.js';
+import { NotYet, waitFor } from '../workshop/wait.js';
 import type { Services } from './services.js';
 
 export interface KsqlErrorBody {
@@ -61,6 +62,8 @@ export interface SourceDescription {
   writeQueries: { id: string; queryString?: string; state?: string }[];
   statement?: string;
   partitions?: number;
+  /** Streams and tables declared over this one (DESCRIBE EXTENDED): they must go before it can. */
+  sourceConstraints?: string[];
 }
 
 export interface RunningQuery {
@@ -122,6 +125,9 @@ export interface KsqlServerInfo {
 /** Properties sent with statements: `SET` lines of a file become these. */
 export type StreamsProperties = Record<string, string>;
 
+/** How long a statement that starts, stops or drops something may take before ksqlDB counts as not answering. */
+export const statementTimeoutMs = 60_000;
+
 export class KsqlClient {
   constructor(private readonly services: Services) {}
 
@@ -160,13 +166,34 @@ export class KsqlClient {
     return answer.body;
   }
 
-  /** Runs statements (each ending with `;`) through POST /ksql: one entity per statement. */
+  /**
+   * Runs statements (each ending with `;`) through POST /ksql: one entity per statement. Statements that change
+   * something wait for ksqlDB to run them through its command topic (starting or stopping a query takes seconds), so
+   * they get a longer timeout than the reads a check makes.
+   */
   async statements(sql: string, properties: StreamsProperties = {}): Promise<KsqlEntity[]> {
-    const answer = await this.services.ksqldb<KsqlEntity[] | KsqlErrorBody>('/ksql', {
-      method: 'POST',
-      body: { ksql: sql, streamsProperties: properties },
-      headers: { accept: 'application/vnd.ksql.v1+json' },
-    });
+    const changes = !/^\s*(DESCRIBE|LIST|SHOW|EXPLAIN)\b/i.test(sql);
+    const send = () =>
+      this.services.ksqldb<KsqlEntity[] | KsqlErrorBody>('/ksql', {
+        method: 'POST',
+        body: { ksql: sql, streamsProperties: properties },
+        headers: { accept: 'application/vnd.ksql.v1+json' },
+        timeoutMs: changes ? Math.max(this.services.timeouts.requestMs, statementTimeoutMs) : undefined,
+      });
+    let answer = await send();
+    if (changes && commandTopicBusy(answer.body)) {
+      // ksqlDB runs statements one at a time through its command topic; while an earlier one is still running (a
+      // query stopping on a busy machine) a new one is refused without being run. Sent again once that one is done.
+      answer = await waitFor({
+        what: `ksqlDB to take "${oneLine(sql, 60)}"`,
+        timeoutMs: statementTimeoutMs,
+        intervalMs: 1_000,
+        probe: async () => {
+          const again = await send();
+          return commandTopicBusy(again.body) ? new NotYet((again.body as KsqlErrorBody).message ?? 'busy') : again;
+        },
+      });
+    }
     if (answer.status !== 200 || !Array.isArray(answer.body)) this.refuse(answer.status, answer.body, sql);
     return answer.body;
   }
@@ -224,6 +251,12 @@ export class KsqlClient {
   async closeQuery(queryId: string): Promise<void> {
     await this.services.ksqldb('/close-query', { method: 'POST', body: { queryId } });
   }
+}
+
+/** ksqlDB's answer when a statement could not be queued behind one still running (KsqlRestException, 50000). */
+function commandTopicBusy(body: unknown): boolean {
+  const error = body as KsqlErrorBody | undefined;
+  return error?.error_code === 50000 && /could not write the statement .* into the command topic/is.test(error.message ?? '');
 }
 
 /** The metadata and rows of a /query-stream answer in application/json (an array), or an error with its message. */

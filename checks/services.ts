@@ -63,7 +63,7 @@ export class Services {
     service: ServiceName,
     base: string,
     path: string,
-    init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+    init: { method?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
   ): Promise<HttpAnswer<T>> {
     this.guard(service);
     let response: Response;
@@ -74,7 +74,7 @@ export class Services {
         method: init.method ?? 'GET',
         headers: { accept: 'application/json', 'content-type': 'application/json', ...init.headers },
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
-        signal: AbortSignal.timeout(this.timeouts.requestMs),
+        signal: AbortSignal.timeout(init.timeoutMs ?? this.timeouts.requestMs),
       });
       text = await response.text();
     } catch (error) {
@@ -99,7 +99,10 @@ export class Services {
     return this.http<T>('Kafka Connect', this.config.connectUrl, path, init);
   }
 
-  ksqldb<T = unknown>(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }) {
+  ksqldb<T = unknown>(
+    path: string,
+    init?: { method?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number },
+  ) {
     return this.http<T>('ksqlDB', this.config.ksqldbUrl, path, init);
   }
 

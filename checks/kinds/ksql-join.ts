@@ -144,6 +144,12 @@ export const ksqlJoin: ExpectationKind<KsqlJoin> = {
           `leave out the records that find no row: a LEFT JOIN gives them nulls, so filter with WHERE on a column of ${params.table} IS NOT NULL`,
         );
       }
+      if (fieldNames.every((f) => column(value, f) === undefined || column(value, f) === null)) {
+        return fail(
+          `${output} holds ${id} ${rid} by ${on.toUpperCase()} ${key} without a row's fields (${show(value)}): it found no row when it arrived`,
+          `a LEFT JOIN gives nulls to the records that find no row (guests, and records older than the table's rows): leave them out with WHERE on a column of ${params.table} IS NOT NULL`,
+        );
+      }
       const matches = rows.some(({ row }) =>
         fieldNames.every((f) => fillTemplate(params.fields[f] ?? '', row) === column(value, f)),
       );

@@ -40,9 +40,16 @@ export async function startStandIn(route: Route): Promise<StandIn> {
   };
 }
 
-/** ksqlDB: GET /info and /healthcheck as a RUNNING server answers them; 503 with generic_error while starting. */
-export function ksqldbStandIn(state: { starting: boolean } = { starting: false }): Promise<StandIn> {
-  return startStandIn((request) => {
+/**
+ * ksqlDB: GET /info and /healthcheck as a RUNNING server answers them; 503 with generic_error while starting.
+ * Statements (POST /ksql) and queries (POST /query-stream) go to `answer` when given (a test's scripted server,
+ * checks/testing/ksqldb-standin.ts); without it, a server with no streams, tables or queries.
+ */
+export function ksqldbStandIn(
+  state: { starting: boolean } = { starting: false },
+  answer?: Route,
+): Promise<StandIn> {
+  return startStandIn((request, body) => {
     if (state.starting) {
       return {
         status: 503,
@@ -71,6 +78,26 @@ export function ksqldbStandIn(state: { starting: boolean } = { starting: false }
           serverState: 'READY',
         },
       };
+    }
+    if (answer) return answer(request, body);
+    if (request.method === 'POST' && request.url === '/ksql') {
+      // An empty server, as a real one answers these statements (ksqlDB 8.0.7: LIST STREAMS, LIST TABLES, SHOW QUERIES).
+      const statements = String((JSON.parse(body || '{}') as { ksql?: string }).ksql ?? '')
+        .split(';')
+        .map((text) => text.trim())
+        .filter(Boolean);
+      const entities = statements.map((text) => {
+        const list = /^(LIST|SHOW)\s+(STREAMS|TABLES|QUERIES)$/i.exec(text)?.[2]?.toLowerCase();
+        if (!list) return undefined;
+        return { '@type': list, statementText: `${text};`, [list]: [], warnings: [] };
+      });
+      if (entities.some((e) => e === undefined)) {
+        return {
+          status: 400,
+          body: { '@type': 'statement_error', error_code: 40001, message: 'not answered by the empty stand-in', entities: [] },
+        };
+      }
+      return { status: 200, body: entities };
     }
     return undefined;
   });

@@ -40,3 +40,26 @@ export function describeWithStack(name: string, body: (stack: () => StackHandle)
     });
   });
 }
+
+/**
+ * A suite that needs the real ksqlDB of the local stack: skipped, with the reason, where none is installed (the
+ * stand-in suites cover the checks' ksqlDB side there).
+ */
+export function describeWithKsqlDb(name: string, body: (stack: () => StackHandle & { ksqldbUrl: string }) => void): void {
+  const provided = inject('localStack');
+  const absent =
+    'skipReason' in provided
+      ? provided.skipReason
+      : 'absent' in provided.endpoints.ksqldb
+        ? `ksqlDB absent: ${provided.endpoints.ksqldb.absent}`
+        : undefined;
+  describeWithStack(absent && !('skipReason' in provided) ? `${name} [skipped: ${absent}]` : name, (stack) => {
+    describe.skipIf(absent !== undefined)(name, () => {
+      body(() => {
+        const handle = stack();
+        if (!('url' in handle.ksqldb)) throw new Error(`no ksqlDB: ${handle.ksqldb.absent}`);
+        return { ...handle, ksqldbUrl: handle.ksqldb.url };
+      });
+    });
+  });
+}
