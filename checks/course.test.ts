@@ -50,7 +50,11 @@ describe('the course checks itself', () => {
     ['solution', 'queries']
       .map((sub) => path.join(step.folder, sub))
       .filter((dir) => existsSync(dir))
-      .flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.sql')).map((f) => [step.id, path.join(dir, f)] as const)),
+      .flatMap((dir) =>
+        readdirSync(dir)
+          .filter((f) => f.endsWith('.sql'))
+          .map((f) => [step.id, path.join(dir, f)] as const),
+      ),
   );
 
   it('has ksqlDB files', () => {

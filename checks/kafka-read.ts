@@ -47,7 +47,8 @@ export async function offsetsAtTime(services: Services, topic: string, timestamp
     // Kafka answers -1 where no record is that recent.
     return atTime.map((p) => ({
       partition: p.partition,
-      offset: Number(p.offset) >= 0 ? BigInt(p.offset) : BigInt(ends.find((e) => e.partition === p.partition)?.high ?? 0),
+      offset:
+        Number(p.offset) >= 0 ? BigInt(p.offset) : BigInt(ends.find((e) => e.partition === p.partition)?.high ?? 0),
     }));
   });
 }

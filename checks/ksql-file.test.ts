@@ -6,7 +6,7 @@ describe('splitStatements', () => {
   it('splits on semicolons outside strings, quoted names and comments, and carries SET properties forward', () => {
     const statements = splitStatements(
       [
-        "-- a comment; with a semicolon",
+        '-- a comment; with a semicolon',
         "SET 'auto.offset.reset' = 'earliest';",
         "CREATE STREAM `a;b` WITH (KAFKA_TOPIC='x;y') AS SELECT 'it''s;' AS T FROM S;",
         "UNSET 'auto.offset.reset';",
@@ -39,10 +39,13 @@ describe('bareCommentLines', () => {
 
 describe('createdObject', () => {
   it.each([
-    ['CREATE STREAM RATINGS (A INT) WITH (KAFKA_TOPIC=\'r\');', { name: 'RATINGS', type: 'STREAM', asSelect: false }],
+    ["CREATE STREAM RATINGS (A INT) WITH (KAFKA_TOPIC='r');", { name: 'RATINGS', type: 'STREAM', asSelect: false }],
     ['create table if not exists t_1 as select * from s;', { name: 'T_1', type: 'TABLE', asSelect: true }],
     ['CREATE OR REPLACE STREAM `Mixed` AS\n  SELECT * FROM S;', { name: 'Mixed', type: 'STREAM', asSelect: true }],
-    ['CREATE SOURCE TABLE C (ID INT PRIMARY KEY) WITH (KAFKA_TOPIC=\'c\');', { name: 'C', type: 'TABLE', asSelect: false }],
+    [
+      "CREATE SOURCE TABLE C (ID INT PRIMARY KEY) WITH (KAFKA_TOPIC='c');",
+      { name: 'C', type: 'TABLE', asSelect: false },
+    ],
   ])('%s', (statement, expected) => {
     expect(createdObject(statement)).toEqual(expected);
   });

@@ -72,9 +72,12 @@ export async function missingMessage(client: KsqlClient, name: string): Promise<
 
 /** Whether the query was created to read its input from the start (SET 'auto.offset.reset' = 'earliest'). */
 export function readsFromEarliest(written: Written): boolean {
-  const overridden = (written.query as (QueryDescription & { overriddenProperties?: Record<string, unknown> }) | undefined)
-    ?.overriddenProperties;
-  return overridden?.['auto.offset.reset'] === 'earliest' || overridden?.['ksql.streams.auto.offset.reset'] === 'earliest';
+  const overridden = (
+    written.query as (QueryDescription & { overriddenProperties?: Record<string, unknown> }) | undefined
+  )?.overriddenProperties;
+  return (
+    overridden?.['auto.offset.reset'] === 'earliest' || overridden?.['ksql.streams.auto.offset.reset'] === 'earliest'
+  );
 }
 
 export interface ProcessingError {
@@ -142,14 +145,17 @@ export async function processingErrors(
       continue;
     }
     const other = message?.recordProcessingError ?? message?.serializationError ?? message?.productionError;
-    if (other?.errorMessage) errors.push({ logger, time: entry?.time ?? record.timestamp, message: other.errorMessage });
+    if (other?.errorMessage)
+      errors.push({ logger, time: entry?.time ?? record.timestamp, message: other.errorMessage });
   }
   return errors;
 }
 
 /** The newest error, as a learner should read it: "ksqlDB could not read the key of a record of topic ratings: …". */
 export function describeProcessingError(error: ProcessingError): string {
-  const what = error.target ? `the ${error.target} of a record${error.topic ? ` of topic "${error.topic}"` : ''}` : 'a record';
+  const what = error.target
+    ? `the ${error.target} of a record${error.topic ? ` of topic "${error.topic}"` : ''}`
+    : 'a record';
   return `ksqlDB could not read ${what}: ${error.message}`;
 }
 

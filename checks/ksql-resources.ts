@@ -5,13 +5,13 @@
  * only reads, such as "ratings").
  */
 import { readFileSync } from 'node:fs';
+import { EnvironmentError } from '../workshop/errors.js';
+import { systemClock } from '../workshop/wait.js';
 import type { Step } from './course.js';
 import { runStep } from './engine.js';
 import { createdObject, splitStatements } from './ksql-file.js';
 import { KsqlClient, oneLine, quoteIdentifier, type SourceDescription } from './ksqldb.js';
 import type { Services } from './services.js';
-import { EnvironmentError } from '../workshop/errors.js';
-import { systemClock } from '../workshop/wait.js';
 
 export function readKsqlFile(file: string, shownAs: string) {
   return splitStatements(readFileSync(file, 'utf8'), shownAs);
@@ -69,7 +69,9 @@ export async function dropWithDependents(client: KsqlClient, name: string, done:
     if (queries.some((q) => q.id === writer.id)) await client.statement(`TERMINATE ${writer.id};`);
   }
   const wroteItsTopic = source.writeQueries.length > 0 || createdObject(source.statement ?? '')?.asSelect === true;
-  await client.statement(`DROP ${source.type} IF EXISTS ${quoteIdentifier(name)}${wroteItsTopic ? ' DELETE TOPIC' : ''};`);
+  await client.statement(
+    `DROP ${source.type} IF EXISTS ${quoteIdentifier(name)}${wroteItsTopic ? ' DELETE TOPIC' : ''};`,
+  );
   done.push(
     `ksqlDB ${source.type.toLowerCase()} ${name} dropped${wroteItsTopic ? ` with its topic "${source.topic}"` : ` (its topic "${source.topic}" stays)`}`,
   );
@@ -93,9 +95,7 @@ export async function applyKsqlFile(services: Services, file: string, shownAs: s
       // An object no check judges (a stream a guide makes to look at the data) is right when it is there.
       const right = existing.type === created.type ? await judgedRight(services, step, created.name) : false;
       if (right !== false) {
-        lines.push(
-          `${label}: already there${right ? ' and its check finds nothing wrong' : ''}, left unchanged`,
-        );
+        lines.push(`${label}: already there${right ? ' and its check finds nothing wrong' : ''}, left unchanged`);
         continue;
       }
       for (const line of await dropWithDependents(client, created.name)) lines.push(`${line} (to replace it)`);

@@ -220,9 +220,7 @@ export class KsqlClient {
   /** Every stream and table but ksqlDB's own processing log. */
   async sources(): Promise<SourceSummary[]> {
     const [streams, tables] = await this.statements('LIST STREAMS; LIST TABLES;');
-    return [...(streams?.streams ?? []), ...(tables?.tables ?? [])].filter(
-      (s) => s.name !== 'KSQL_PROCESSING_LOG',
-    );
+    return [...(streams?.streams ?? []), ...(tables?.tables ?? [])].filter((s) => s.name !== 'KSQL_PROCESSING_LOG');
   }
 
   async queries(): Promise<RunningQuery[]> {
@@ -256,7 +254,9 @@ export class KsqlClient {
 /** ksqlDB's answer when a statement could not be queued behind one still running (KsqlRestException, 50000). */
 function commandTopicBusy(body: unknown): boolean {
   const error = body as KsqlErrorBody | undefined;
-  return error?.error_code === 50000 && /could not write the statement .* into the command topic/is.test(error.message ?? '');
+  return (
+    error?.error_code === 50000 && /could not write the statement .* into the command topic/is.test(error.message ?? '')
+  );
 }
 
 /** The metadata and rows of a /query-stream answer in application/json (an array), or an error with its message. */

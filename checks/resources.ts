@@ -287,12 +287,14 @@ export async function startBackgroundProducer(
   return `producer "${resource.name}": started in the background (pid ${child.pid}, log ${path.relative(repoRoot, logPath)})`;
 }
 
-export async function stopBackgroundProducer(
-  services: Services,
-  resource: Extract<Resource, { kind: 'background-producer' }>,
-): Promise<Removal[]> {
-  const done: Removal[] = [];
-  const pid = runningPid(resource.name);
+/**
+ * Stops a producer the kit started, if it runs: Ctrl-C (SIGINT), then a kill. Says what it did, or nothing when no
+ * such producer runs.
+ */
+export async function stopProducerProcess(name: string): Promise<string[]> {
+  const done: string[] = [];
+  const pid = runningPid(name);
+  const resource = { name };
   if (pid) {
     const stopped = (timeoutMs: number) =>
       waitFor({
@@ -320,6 +322,14 @@ export async function stopBackgroundProducer(
     }
   }
   rmSync(pidFile(resource.name), { force: true });
+  return done;
+}
+
+export async function stopBackgroundProducer(
+  services: Services,
+  resource: Extract<Resource, { kind: 'background-producer' }>,
+): Promise<Removal[]> {
+  const done: Removal[] = await stopProducerProcess(resource.name);
   // A producer the kit did not start (the learner's own) would write the topic straight back after it is deleted.
   if (await topicIsReceiving(services, resource.topic, otherProducerWindowMs)) {
     done.push({

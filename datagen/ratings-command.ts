@@ -226,8 +226,21 @@ export async function ratingsCommand(args: string[]): Promise<number> {
     process.stderr.write('gave up on the ratings in flight: they may or may not be in the topic\n');
     process.exit(130);
   };
+  // SIGTERM (npm run down, a process manager) means stop now: the ratings in flight get a few seconds to be
+  // acknowledged, and are given up when the broker does not answer (it may be what is stopping).
+  const onTerminate = () => {
+    run.stop();
+    setTimeout(() => {
+      run.abandon();
+      live?.end();
+      process.stderr.write(
+        `stopped: gave up on the ratings still unacknowledged ${terminateGraceMs / 1000} s after SIGTERM\n`,
+      );
+      process.exit(143);
+    }, terminateGraceMs).unref();
+  };
   process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  process.on('SIGTERM', onTerminate);
   try {
     const summary = await run.done;
     live?.end();
@@ -238,6 +251,9 @@ export async function ratingsCommand(args: string[]): Promise<number> {
     throw error;
   } finally {
     process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    process.off('SIGTERM', onTerminate);
   }
 }
+
+/** How long ratings in flight may take to be acknowledged after SIGTERM. */
+const terminateGraceMs = 5_000;

@@ -4,17 +4,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { bareCommentLines, isQuery, type KsqlStatement, splitStatements } from '../checks/ksql-file.js';
 import {
-  type KsqlEntity,
   KsqlClient,
+  type KsqlEntity,
   KsqlStatementError,
   oneLine,
   parseQueryAnswer,
   type SourceDescription,
   typeName,
 } from '../checks/ksqldb.js';
-import { bareCommentLines, isQuery, type KsqlStatement, splitStatements } from '../checks/ksql-file.js';
-import { describeNetworkError, ServiceUnavailable, Services } from '../checks/services.js';
+import { describeNetworkError, Services, ServiceUnavailable } from '../checks/services.js';
 import { loadConfig } from './config.js';
 import { EnvironmentError, ExitCode, UsageError } from './errors.js';
 import { warn } from './output.js';
@@ -94,7 +94,10 @@ async function runQuery(services: Services, statement: KsqlStatement, timeoutMs?
   process.once('SIGINT', stop);
   const timer = timeoutMs ? setTimeout(stop, timeoutMs) : undefined;
   // The answer must start within the request timeout; a push query then streams for as long as it runs.
-  const start = setTimeout(() => controller.abort(new Error('no answer before the timeout')), services.timeouts.requestMs);
+  const start = setTimeout(
+    () => controller.abort(new Error('no answer before the timeout')),
+    services.timeouts.requestMs,
+  );
   let response: Response;
   try {
     response = await fetch(`${url}/query-stream`, {
@@ -112,7 +115,9 @@ async function runQuery(services: Services, statement: KsqlStatement, timeoutMs?
     if (response.status === 503) throw new EnvironmentError(`ksqlDB at ${url} is still starting (HTTP 503)`);
     if (response.status !== 200) {
       const body = await response.text();
-      parseQueryAnswer(safeJson(body), statement.text, (status, error) => refuse(status || response.status, error, statement));
+      parseQueryAnswer(safeJson(body), statement.text, (status, error) =>
+        refuse(status || response.status, error, statement),
+      );
     }
     const printer = new RowPrinter();
     let buffer = '';
@@ -191,8 +196,13 @@ function cell(value: unknown): string {
 }
 
 function table(header: string[], rows: string[][]): string {
+  if (rows.length === 0) return '(none)';
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join(' | ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('-+-'), ...rows.map(line)].join('\n');
 }
 
@@ -230,7 +240,10 @@ function printEntity(entity: KsqlEntity): void {
   } else if (Array.isArray(entity.topics)) {
     text = table(
       ['topic', 'partitions'],
-      (entity.topics as { name: string; replicaInfo?: number[] }[]).map((t) => [t.name, String(t.replicaInfo?.length ?? '')]),
+      (entity.topics as { name: string; replicaInfo?: number[] }[]).map((t) => [
+        t.name,
+        String(t.replicaInfo?.length ?? ''),
+      ]),
     );
   } else {
     const { '@type': _type, statementText: _text, warnings: _warnings, ...rest } = entity;

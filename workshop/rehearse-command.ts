@@ -33,7 +33,12 @@ interface Row {
 export async function rehearseCommand(args: string[]): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   const parse = () =>
-    parseArgs({ args, options: { to: { type: 'string' }, keep: { type: 'boolean' } }, strict: true, allowPositionals: false });
+    parseArgs({
+      args,
+      options: { to: { type: 'string' }, keep: { type: 'boolean' } },
+      strict: true,
+      allowPositionals: false,
+    });
   try {
     parsed = parse();
   } catch (error) {
@@ -100,7 +105,11 @@ export function formatRehearsal(rows: Row[], totalMs: number): string {
   const header = ['step', 'title', 'unsolved', 'solve', 'to pass'];
   const body = rows.map((r) => [r.step.id, r.step.title, r.before, formatSeconds(r.solveMs), formatSeconds(r.passMs)]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [
     line(header),
     ...body.map(line),

@@ -3,7 +3,8 @@
  * records of the source that the query has processed (below its committed offsets), every one that meets the
  * conditions is in the output, and the output holds nothing that does not meet them.
  */
-import { KsqlClient } from '../ksqldb.js';
+
+import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
 import {
   type Condition,
   describeConditions,
@@ -20,7 +21,7 @@ import {
   recordsSince,
   showColumns,
 } from '../ksql-look.js';
-import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
+import { KsqlClient } from '../ksqldb.js';
 import type { Observation } from '../types.js';
 
 interface KsqlFilter {
@@ -67,7 +68,8 @@ export const ksqlFilter: ExpectationKind<KsqlFilter> = {
     if ('missing' in look) return fail(look.missing);
     if ('notWritten' in look) return fail(look.notWritten);
     const { written } = look;
-    if (written.state !== 'RUNNING') return { ...notYet(`query ${written.queryId} is ${written.state}`), atDeadline: 'fail' };
+    if (written.state !== 'RUNNING')
+      return { ...notYet(`query ${written.queryId} is ${written.state}`), atDeadline: 'fail' };
     const committed = written.committed.get(source.topic);
     if (!committed || committed.size === 0) {
       return notYet(`query ${written.queryId} has not processed records of "${source.topic}" yet`);
@@ -102,7 +104,9 @@ export const ksqlFilter: ExpectationKind<KsqlFilter> = {
       const first = missing[0];
       const errors = await processingErrors(services, await client.serviceId(), [written.queryId]);
       const last = errors[errors.length - 1];
-      const example = first ? `, e.g. ${id} ${recordId(first, id)} with ${showColumns(parseJson(first.value), names)}` : '';
+      const example = first
+        ? `, e.g. ${id} ${recordId(first, id)} with ${showColumns(parseJson(first.value), names)}`
+        : '';
       return fail(
         `${missing.length} of the ${matching.length} processed records of ${params.source} with ${conditions} are not in ${output}${example}${last ? `; ${describeProcessingError(last)}` : ''}`,
         last

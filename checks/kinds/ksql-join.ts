@@ -4,8 +4,8 @@
  * time-aligned) is in the output, carrying the fields that row held (or a later version of it: a customer may have
  * changed since); records that find no row are left out; and no output record carries another row's fields.
  */
-import { topicOffsets } from '../kafka-read.js';
-import { KsqlClient } from '../ksqldb.js';
+import { readRanges, topicOffsets } from '../kafka-read.js';
+import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
 import {
   column,
   describeProcessingError,
@@ -19,8 +19,7 @@ import {
   recordId,
   recordsSince,
 } from '../ksql-look.js';
-import { readRanges } from '../kafka-read.js';
-import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
+import { KsqlClient } from '../ksqldb.js';
 import type { Services } from '../services.js';
 import type { Observation } from '../types.js';
 
@@ -108,7 +107,8 @@ export const ksqlJoin: ExpectationKind<KsqlJoin> = {
     if ('missing' in look) return fail(look.missing);
     if ('notWritten' in look) return fail(look.notWritten);
     const { written } = look;
-    if (written.state !== 'RUNNING') return { ...notYet(`query ${written.queryId} is ${written.state}`), atDeadline: 'fail' };
+    if (written.state !== 'RUNNING')
+      return { ...notYet(`query ${written.queryId} is ${written.state}`), atDeadline: 'fail' };
     const committed = written.committed.get(stream.topic);
     if (!committed || committed.size === 0) {
       return notYet(`query ${written.queryId} has not processed records of "${stream.topic}" yet`);
@@ -129,6 +129,9 @@ export const ksqlJoin: ExpectationKind<KsqlJoin> = {
     const outputRecords = await recordsSince(services, written.source.topic, since);
     const inputById = new Map(input.map((r) => [recordId(r, id), parseJson(r.value)]));
     const fieldNames = Object.keys(params.fields);
+    // Whether a record found a row shows in the fields taken from one column: ksqlDB's + joins nulls into "null null".
+    const single = fieldNames.filter((f) => /^\{[A-Za-z0-9_]+\}$/.test(params.fields[f] ?? ''));
+    const judgedForRow = single.length > 0 ? single : fieldNames;
     const show = (row: unknown) => fieldNames.map((f) => `${f} ${JSON.stringify(column(row, f) ?? null)}`).join(', ');
 
     for (const record of outputRecords) {
@@ -138,16 +141,16 @@ export const ksqlJoin: ExpectationKind<KsqlJoin> = {
       const key = String(column(source, on));
       const rows = (versions.get(key) ?? []).filter((v) => v.row !== null);
       const value = parseJson(record.value);
+      if (judgedForRow.every((f) => column(value, f) === undefined || column(value, f) === null)) {
+        return fail(
+          `${output} holds ${id} ${rid} by ${on.toUpperCase()} ${key} without a row's fields (${show(value)}): it found no row when it arrived`,
+          `a LEFT JOIN gives nulls to the records that find no row (guests, and records older than the table's rows): leave them out with WHERE on a column of ${params.table} IS NOT NULL`,
+        );
+      }
       if (rows.length === 0) {
         return fail(
           `${output} holds ${id} ${rid} by ${on.toUpperCase()} ${key}, who has no row in ${params.table} (${show(value)})`,
           `leave out the records that find no row: a LEFT JOIN gives them nulls, so filter with WHERE on a column of ${params.table} IS NOT NULL`,
-        );
-      }
-      if (fieldNames.every((f) => column(value, f) === undefined || column(value, f) === null)) {
-        return fail(
-          `${output} holds ${id} ${rid} by ${on.toUpperCase()} ${key} without a row's fields (${show(value)}): it found no row when it arrived`,
-          `a LEFT JOIN gives nulls to the records that find no row (guests, and records older than the table's rows): leave them out with WHERE on a column of ${params.table} IS NOT NULL`,
         );
       }
       const matches = rows.some(({ row }) =>
@@ -155,7 +158,9 @@ export const ksqlJoin: ExpectationKind<KsqlJoin> = {
       );
       if (!matches) {
         const expected = rows[rows.length - 1]?.row;
-        const wanted = fieldNames.map((f) => `${f} ${JSON.stringify(fillTemplate(params.fields[f] ?? '', expected) ?? null)}`);
+        const wanted = fieldNames.map(
+          (f) => `${f} ${JSON.stringify(fillTemplate(params.fields[f] ?? '', expected) ?? null)}`,
+        );
         return fail(
           `${id} ${rid} by ${on.toUpperCase()} ${key} carries ${show(value)}, but row ${key} of ${params.table} gives ${wanted.join(', ')}`,
           `join on the column that holds the table's key (ON ${params.stream}.${on.toUpperCase()} = ${params.table}'s key), and take the fields from the table's row`,

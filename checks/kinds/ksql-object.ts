@@ -3,9 +3,10 @@
  * read the topic's keys), columns, value format and window; and, for a CREATE … AS SELECT, a query that writes it
  * and is RUNNING. Records ksqlDB failed to read are shown with ksqlDB's own message, from its processing log.
  */
-import { KsqlClient, typeName } from '../ksqldb.js';
-import { describeProcessingError, lookAtWritten, missingMessage, processingErrors } from '../ksql-look.js';
+
 import { type ExpectationKind, fail, notYet, type Params, pass } from '../kind.js';
+import { describeProcessingError, lookAtWritten, missingMessage, processingErrors } from '../ksql-look.js';
+import { KsqlClient, typeName } from '../ksqldb.js';
 import type { Observation } from '../types.js';
 
 interface KsqlObject {
@@ -32,7 +33,18 @@ const types = (value: unknown, where: string): string[] => {
 };
 
 function parse(params: Params): KsqlObject {
-  params.only(['name', 'type', 'topic', 'key', 'keyTypes', 'columns', 'valueFormat', 'written', 'window', 'windowSizeMs']);
+  params.only([
+    'name',
+    'type',
+    'topic',
+    'key',
+    'keyTypes',
+    'columns',
+    'valueFormat',
+    'written',
+    'window',
+    'windowSizeMs',
+  ]);
   const keyTypes = Object.fromEntries(
     Object.entries(params.optionalMapping('keyTypes') ?? {}).map(([format, t]) => [
       format.toUpperCase(),
@@ -113,7 +125,10 @@ export const ksqlObject: ExpectationKind<KsqlObject> = {
       );
     }
     if (params.topic && source.topic !== params.topic) {
-      return fail(`${name} reads topic "${source.topic}"`, `KAFKA_TOPIC must be '${params.topic}' (topic names are case-sensitive)`);
+      return fail(
+        `${name} reads topic "${source.topic}"`,
+        `KAFKA_TOPIC must be '${params.topic}' (topic names are case-sensitive)`,
+      );
     }
     const keys = source.fields.filter((f) => f.type === 'KEY');
     const keyProblem = (found: string) =>
@@ -131,7 +146,12 @@ export const ksqlObject: ExpectationKind<KsqlObject> = {
       const allowed = params.keyTypes[source.keyFormat];
       const keyType = typeName(keyField.schema);
       if (Object.keys(params.keyTypes).length > 0 && !allowed?.includes(keyType)) {
-        const errors = await readerErrors(client, services, source.readQueries.map((q) => q.id), source.topic);
+        const errors = await readerErrors(
+          client,
+          services,
+          source.readQueries.map((q) => q.id),
+          source.topic,
+        );
         return keyProblem(
           `key ${params.key} ${keyType} in KEY_FORMAT '${source.keyFormat}', which cannot read the keys of "${source.topic}"${errors ? `; ${errors}` : ''}`,
         );
@@ -190,13 +210,20 @@ export const ksqlObject: ExpectationKind<KsqlObject> = {
       }
     }
     // A source others read: have they failed to read its records?
-    const errors = await readerErrors(client, services, source.readQueries.map((q) => q.id), source.topic);
+    const errors = await readerErrors(
+      client,
+      services,
+      source.readQueries.map((q) => q.id),
+      source.topic,
+    );
     if (errors) {
       return fail(errors, `declare ${name}'s key and value formats so they read what is in "${source.topic}"`);
     }
     const described = [
       `${source.type} over "${source.topic}"`,
-      keys.length > 0 ? `key ${keys.map((k) => `${k.name} ${typeName(k.schema)}`).join(', ')} (${source.keyFormat})` : undefined,
+      keys.length > 0
+        ? `key ${keys.map((k) => `${k.name} ${typeName(k.schema)}`).join(', ')} (${source.keyFormat})`
+        : undefined,
       `${source.fields.filter((f) => f.type !== 'KEY').length} columns (${source.valueFormat})`,
       source.windowType ? `${source.windowType} window` : undefined,
       writer ? `written by ${writer.id} (RUNNING)` : undefined,

@@ -5,7 +5,7 @@
  * ksqlDB windows on. Windowed keys in the topic are the group's key bytes followed by the window start (8 bytes).
  */
 import { type ReadRecord, readRanges, topicOffsets } from '../kafka-read.js';
-import { KsqlClient, KsqlStatementError, quoteIdentifier } from '../ksqldb.js';
+import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
 import {
   column,
   firstRecordTime,
@@ -15,7 +15,7 @@ import {
   readsFromEarliest,
   recordsSince,
 } from '../ksql-look.js';
-import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
+import { KsqlClient, KsqlStatementError, quoteIdentifier } from '../ksqldb.js';
 import type { Observation } from '../types.js';
 
 interface KsqlWindowCounts {
@@ -73,7 +73,8 @@ export const ksqlWindowCounts: ExpectationKind<KsqlWindowCounts> = {
     if ('missing' in look) return fail(look.missing);
     if ('notWritten' in look) return fail(look.notWritten);
     const { written } = look;
-    if (written.state !== 'RUNNING') return { ...notYet(`query ${written.queryId} is ${written.state}`), atDeadline: 'fail' };
+    if (written.state !== 'RUNNING')
+      return { ...notYet(`query ${written.queryId} is ${written.state}`), atDeadline: 'fail' };
 
     // The pull query a learner runs, over the last hour of windows.
     let rows: unknown[][];
@@ -86,7 +87,10 @@ export const ksqlWindowCounts: ExpectationKind<KsqlWindowCounts> = {
       names = answer.columnNames;
     } catch (error) {
       // Right after a restart ksqlDB answers "not available yet" until Kafka Streams has rebalanced.
-      if (error instanceof KsqlStatementError && /not available yet|try again/i.test(error.ksqlMessage)) {
+      if (
+        error instanceof KsqlStatementError &&
+        /not available yet|try again|may be restarting|Cannot determine which host/i.test(error.ksqlMessage)
+      ) {
         return notYet(`the pull query is not answered yet: ${error.ksqlMessage}`);
       }
       throw error;
@@ -129,7 +133,9 @@ export const ksqlWindowCounts: ExpectationKind<KsqlWindowCounts> = {
     const firstSource = await firstRecordTime(services, source.topic);
     if (firstSource === undefined || windowStart < Math.max(earliest, Math.floor(firstSource / windowMs) * windowMs)) {
       const closes = Math.max(earliest, Math.floor((firstSource ?? streamTime) / windowMs) * windowMs) + 2 * windowMs;
-      return notYet(`no window has closed yet: the first full window closes at ${clock(closes + params.closedAfterMs)} (UTC)`);
+      return notYet(
+        `no window has closed yet: the first full window closes at ${clock(closes + params.closedAfterMs)} (UTC)`,
+      );
     }
 
     const inWindow = (r: ReadRecord) => r.timestamp >= windowStart && r.timestamp < windowStart + windowMs;

@@ -255,6 +255,8 @@ describe('docker-compose.yml', () => {
     expect(env.KSQL_LOG4J_PROCESSING_LOG_BROKERLIST).toBe(env.KSQL_BOOTSTRAP_SERVERS);
     expect(env.KSQL_LOG4J_PROCESSING_LOG_TOPIC).toBe('default_ksql_processing_log');
     expect(env.KSQL_BOOTSTRAP_SERVERS).toBe('kafka:29092');
+    // The local stack's ksqlDB runs with the same setting (workshop/stack/ksqldb.ts).
+    expect(env.KSQL_KSQL_STREAMS_NUM_STREAM_THREADS).toBe(1);
   });
 
   it('runs Elasticsearch as a single node without security, and without needing vm.max_map_count', () => {

@@ -4,6 +4,8 @@
  * saying what goes.
  */
 import { parseArgs } from 'node:util';
+import { loadCourse } from '../../checks/course.js';
+import { stopProducerProcess } from '../../checks/resources.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { progress, success } from '../output.js';
 import { defaultComposePath, readComposeFile } from './compose-file.js';
@@ -26,6 +28,13 @@ export async function downCommand(args: string[], context: CommandEnvironment = 
   const composePath = context.composePath ?? defaultComposePath;
   const compose = readComposeFile(composePath);
   const docker = new DockerCli({ env: context.env, composeFile: composePath });
+  // A producer that solve started would otherwise keep retrying against a broker that is gone.
+  for (const step of loadCourse()) {
+    for (const resource of step.solution) {
+      if (resource.kind !== 'background-producer') continue;
+      for (const line of await stopProducerProcess(resource.name)) progress(line);
+    }
+  }
   if (volumes) {
     const names = compose.namedVolumes.map((volume) => `${compose.projectName}_${volume}`);
     progress(

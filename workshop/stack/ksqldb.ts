@@ -68,7 +68,12 @@ export function findKsqlDb(env: NodeJS.ProcessEnv = process.env): { home: string
 }
 
 /** The server's properties: the learners' compose settings (processing log, replicas of one), on 127.0.0.1. */
-export function ksqlDbProperties(options: { port: number; bootstrapServers: string; stateDir: string; connectUrl?: string }) {
+export function ksqlDbProperties(options: {
+  port: number;
+  bootstrapServers: string;
+  stateDir: string;
+  connectUrl?: string;
+}) {
   return [
     `listeners=http://127.0.0.1:${options.port}`,
     `bootstrap.servers=${options.bootstrapServers}`,
@@ -77,6 +82,9 @@ export function ksqlDbProperties(options: { port: number; bootstrapServers: stri
     'ksql.internal.topic.replicas=1',
     'ksql.streams.replication.factor=1',
     'ksql.streams.num.standby.replicas=0',
+    // One thread per query: the course's topics have one partition, and four threads a query (the default) keep a
+    // laptop's cores busy polling.
+    'ksql.streams.num.stream.threads=1',
     'ksql.logging.processing.topic.replication.factor=1',
     'ksql.logging.processing.topic.auto.create=true',
     'ksql.logging.processing.stream.auto.create=true',

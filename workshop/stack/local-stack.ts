@@ -307,11 +307,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 }
 
 /** Waits for every start, even when one fails, then throws the first failure: nothing is left starting unseen. */
-async function settleAll<T extends readonly unknown[]>(starts: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+async function settleAll<T extends readonly unknown[]>(
+  starts: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   const results = await Promise.allSettled(starts);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
 }
 
 const customersSeed = new URL('../../docker/mysql/initdb/20-customers.sql', import.meta.url);

@@ -45,10 +45,7 @@ export async function startStandIn(route: Route): Promise<StandIn> {
  * Statements (POST /ksql) and queries (POST /query-stream) go to `answer` when given (a test's scripted server,
  * checks/testing/ksqldb-standin.ts); without it, a server with no streams, tables or queries.
  */
-export function ksqldbStandIn(
-  state: { starting: boolean } = { starting: false },
-  answer?: Route,
-): Promise<StandIn> {
+export function ksqldbStandIn(state: { starting: boolean } = { starting: false }, answer?: Route): Promise<StandIn> {
   return startStandIn((request, body) => {
     if (state.starting) {
       return {
@@ -94,7 +91,12 @@ export function ksqldbStandIn(
       if (entities.some((e) => e === undefined)) {
         return {
           status: 400,
-          body: { '@type': 'statement_error', error_code: 40001, message: 'not answered by the empty stand-in', entities: [] },
+          body: {
+            '@type': 'statement_error',
+            error_code: 40001,
+            message: 'not answered by the empty stand-in',
+            entities: [],
+          },
         };
       }
       return { status: 200, body: entities };

@@ -45,7 +45,10 @@ export function describeWithStack(name: string, body: (stack: () => StackHandle)
  * A suite that needs the real ksqlDB of the local stack: skipped, with the reason, where none is installed (the
  * stand-in suites cover the checks' ksqlDB side there).
  */
-export function describeWithKsqlDb(name: string, body: (stack: () => StackHandle & { ksqldbUrl: string }) => void): void {
+export function describeWithKsqlDb(
+  name: string,
+  body: (stack: () => StackHandle & { ksqldbUrl: string }) => void,
+): void {
   const provided = inject('localStack');
   const absent =
     'skipReason' in provided
