@@ -438,8 +438,7 @@ describeWithStack('ksqlDB checks against a stand-in ksqlDB and real Kafka', (sta
       const sources = await setUp(ratings.map((r) => enriched(r)));
       expect(await look(ksqlJoin, params, sources)).toMatchObject({
         outcome: 'fail',
-        found:
-          "ENRICHED holds RATING_ID 3 by USER_ID -1 without a row's fields (FULL_NAME "null null", CLUB_STATUS null, EMAIL null): it found no row when it arrived",
+        found: `ENRICHED holds RATING_ID 3 by USER_ID -1 without a row's fields (FULL_NAME "null null", CLUB_STATUS null, EMAIL null): it found no row when it arrived`,
       });
     });
 

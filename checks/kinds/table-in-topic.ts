@@ -143,6 +143,12 @@ export const tableInTopic: ExpectationKind<TableInTopic> = {
   object: ({ topic }) => `topic "${topic}"`,
   expected: ({ table, keyField }) => `flat rows of ${table}, keyed by ${keyField}, holding every row of the table`,
   observe: async ({ topic, table, keyField, connector }, { services }, _memory, { stepId }): Promise<Observation> => {
+    // The table first: without it no connector config can be right, and the message must say so (MySQL's own
+    // "Table 'demo.CUSTOMERS' doesn't exist", an environment error: the platform's seed did not run).
+    const ids = await services.withMysql(async (db) => {
+      const [rows] = await services.query(db, `SELECT \`${keyField}\` AS id FROM \`${table}\``);
+      return (rows as { id: unknown }[]).map((r) => String(r.id));
+    });
     const topics = await services.withKafkaAdmin((admin) => admin.listTopics());
     if (!topics.includes(topic)) {
       const similar = topics.filter((t) => t.toLowerCase().includes(table.toLowerCase()));
@@ -179,10 +185,6 @@ export const tableInTopic: ExpectationKind<TableInTopic> = {
       const row = value as Record<string, unknown>;
       latest.set(String(row[keyField]), row);
     }
-    const ids = await services.withMysql(async (db) => {
-      const [rows] = await services.query(db, `SELECT \`${keyField}\` AS id FROM \`${table}\``);
-      return (rows as { id: unknown }[]).map((r) => String(r.id));
-    });
     const missing = ids.filter((id) => !latest.has(id));
     if (missing.length > 0) {
       const list = missing.slice(0, 10).join(', ') + (missing.length > 10 ? `, … (${missing.length} in all)` : '');
