@@ -3,7 +3,7 @@
  * fault (a learner's likely mistake, typed into ksqlDB as a learner would) fails with its own message. The pipeline's
  * data is the learner's: the kit's producer and step 3's connector, started once by solve.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -356,6 +356,47 @@ describeWithKsqlDb('steps 4-7 on a real ksqlDB', (stack) => {
         found: expect.stringMatching(/^TABLE RATINGS_BY_CLUB_STATUS_1MIN exists, but no query writes it/),
       });
     });
+  });
+
+  describe('the queries the guides show', () => {
+    const queryFiles = course.flatMap((s) => {
+      const dir = path.join(s.folder, 'queries');
+      return existsSync(dir) ? readdirSync(dir).map((f) => path.join(dir, f)) : [];
+    });
+
+    beforeAll(async () => {
+      for (const id of ['step-4', 'step-5', 'step-6', 'step-7']) await solveOnly(id);
+      await checkUntil('step-7', (r) => r.outcome === 'pass', 150_000);
+    }, 200_000);
+
+    it.each(queryFiles.filter((f) => f.endsWith('.sql') && !/^\s*(--.*\n|\s)*CREATE/i.test(readFileSync(f, 'utf8'))))(
+      '%s answers rows through npm run ksql',
+      async (file) => {
+        const run = await runCli(['ksql', '-f', file, '--timeout', '20'], env, 60_000);
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stdout).toMatch(/\((\d+) rows?(, stopped)?\)\n$/);
+        expect(Number(/\((\d+) rows?/.exec(run.stdout)?.[1])).toBeGreaterThan(0);
+      },
+      60_000,
+    );
+
+    it.each(queryFiles.filter((f) => f.endsWith('.json')))(
+      '%s is a request /query-stream answers with rows',
+      async (file) => {
+        const response = await fetch(`${stack().ksqldbUrl}/query-stream`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: readFileSync(file, 'utf8'),
+          signal: AbortSignal.timeout(20_000),
+        });
+        expect(response.status).toBe(200);
+        const lines = (await response.text()).trim().split('\n');
+        expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+          columnNames: ['CLUB_STATUS', 'WINDOWSTART', 'WINDOWEND', 'RATING_COUNT'],
+        });
+        expect(lines.length).toBeGreaterThan(1);
+      },
+    );
   });
 
   it('reset step-4 drops every object of steps 4-7, dependents first, and leaves the ratings topic', async () => {

@@ -64,6 +64,8 @@ export interface SourceDescription {
   partitions?: number;
   /** Streams and tables declared over this one (DESCRIBE EXTENDED): they must go before it can. */
   sourceConstraints?: string[];
+  /** DESCRIBE EXTENDED: error counts of the queries reading it, e.g. `consumer-failed-messages`. */
+  clusterErrorStats?: { name: string; value: number }[];
 }
 
 export interface RunningQuery {

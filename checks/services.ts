@@ -5,6 +5,7 @@
  */
 import kafkajs, { Kafka, logLevel } from 'kafkajs';
 import mysql from 'mysql2/promise';
+import { closeAtExit } from '../workshop/closers.js';
 import type { WorkshopConfig } from '../workshop/config.js';
 import { EnvironmentError } from '../workshop/errors.js';
 
@@ -36,14 +37,39 @@ export interface Timeouts {
 
 export const defaultTimeouts: Timeouts = { connectMs: 1_500, requestMs: 4_000 };
 
+type Admin = ReturnType<Kafka['admin']>;
+
 export class Services {
   private readonly down = new Map<ServiceName, ServiceUnavailable>();
   private kafkaClient: Kafka | undefined;
+  private sharedAdmin: Promise<Admin> | undefined;
 
   constructor(
     readonly config: WorkshopConfig,
     readonly timeouts: Timeouts = defaultTimeouts,
-  ) {}
+    /**
+     * Keep one Kafka admin connection for every call instead of one a call (a check makes a dozen). It is closed by
+     * close(), or when the CLI's command ends (closers.ts).
+     */
+    private readonly keepConnection = false,
+  ) {
+    if (keepConnection) this.forget = closeAtExit(() => this.close());
+  }
+
+  private forget: (() => void) | undefined;
+
+  async close(): Promise<void> {
+    this.forget?.();
+    const admin = await this.sharedAdmin?.catch(() => undefined);
+    this.sharedAdmin = undefined;
+    await admin?.disconnect().catch(() => undefined);
+  }
+
+  private async connectAdmin(): Promise<Admin> {
+    const admin = this.kafka().admin();
+    await admin.connect();
+    return admin;
+  }
 
   /** Throws the remembered failure if the service was already found down in this run. */
   private guard(service: ServiceName): void {
@@ -122,10 +148,16 @@ export class Services {
   /** Runs `work` with a connected Kafka admin client; an unreachable broker is an environment error. */
   async withKafkaAdmin<T>(work: (admin: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {
     this.guard('Kafka');
-    const admin = this.kafka().admin();
+    let admin: Admin;
     try {
-      await admin.connect();
+      if (this.keepConnection) {
+        this.sharedAdmin ??= this.connectAdmin();
+        admin = await this.sharedAdmin;
+      } else {
+        admin = await this.connectAdmin();
+      }
     } catch (error) {
+      this.sharedAdmin = undefined;
       throw this.markDown('Kafka', this.config.kafkaBootstrapServers.join(','), error);
     }
     try {
@@ -138,7 +170,7 @@ export class Services {
       }
       throw error;
     } finally {
-      await admin.disconnect().catch(() => undefined);
+      if (!this.keepConnection) await admin.disconnect().catch(() => undefined);
     }
   }
 

@@ -288,4 +288,33 @@ function commandLineTests(stack: () => StackHandle) {
     const all = await readAll(stack().kafka.bootstrapServers, topic, summary.count);
     expect(sortedIds(all)).toEqual(oneToN(summary.count));
   }, 240_000);
+
+  it('SIGTERM while the broker is down (npm run down): gives up on what is in flight within seconds, exit 143', async () => {
+    const topic = uniqueTopic('sigterm-down');
+    const { child, output, exited } = start('--rate', '20', '--topic', topic);
+    await waitFor({
+      what: 'ratings to arrive in the topic',
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      probe: async () => {
+        const n = await recordsInTopic(stack().kafka.bootstrapServers, topic).catch(() => 0);
+        return n >= 20 ? n : new NotYet(`${n} records`);
+      },
+    });
+    await stack().stopServer('kafka');
+    try {
+      await waitFor({
+        what: 'the generator to say Kafka is not acknowledging',
+        timeoutMs: 30_000,
+        probe: async () => (output.stderr.includes('Kafka is not acknowledging') ? true : new NotYet(output.stderr)),
+      });
+      const signalled = Date.now();
+      (child as ChildProcess).kill('SIGTERM');
+      expect(await exited, output.stderr).toBe(143);
+      expect(Date.now() - signalled).toBeLessThan(15_000);
+      expect(output.stderr).toContain('gave up on the ratings still unacknowledged 5 s after SIGTERM');
+    } finally {
+      await stack().startServer('kafka');
+    }
+  }, 240_000);
 }

@@ -53,7 +53,7 @@ export async function checkCommand(args: string[]): Promise<number> {
   const config = loadConfig();
   const context = (): CheckContext => ({
     config,
-    services: new Services(config),
+    services: new Services(config, undefined, true),
     passive: values.passive ?? false,
     clock: systemClock,
   });
@@ -67,7 +67,10 @@ export async function checkCommand(args: string[]): Promise<number> {
     // Polls until the step passes, Ctrl-C, or the limit: a watch left running over lunch ends by itself.
     const until = systemClock.now() + watchLimitMs;
     for (;;) {
-      const result = await runStep(chosen, context(), { deadlineScale: 0.5 });
+      const look = context();
+      const result = await runStep(chosen, look, { deadlineScale: 0.5 });
+      // A fresh connection each round: Kafka may have restarted in between.
+      await look.services.close();
       save(result);
       const text = formatStep(result, skippedProbes(chosen));
       // Print when something changed, not when only a timing did.

@@ -3,6 +3,7 @@
  * it, and turns expected failures into `Error: <message>` and an exit code (see errors.ts and the README).
  */
 import { fileURLToPath } from 'node:url';
+import { closeAll } from './closers.js';
 import { type Command, commands, findCommand } from './commands.js';
 import { ExitCode, UsageError, WorkshopError } from './errors.js';
 import { printError } from './output.js';
@@ -33,6 +34,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     printError(error);
     return error instanceof WorkshopError ? error.exitCode : ExitCode.bug;
+  } finally {
+    await closeAll();
   }
 }
 

@@ -30,7 +30,7 @@ export async function resetCommand(args: string[]): Promise<number> {
   const again = everything ? 'npm run reset' : `npm run reset ${from.id}`;
   const steps = course.filter((s) => s.number >= from.number).reverse();
   const resources = steps.flatMap((step) => step.solution.map((resource) => ({ step, resource })));
-  const services = new Services(loadConfig());
+  const services = new Services(loadConfig(), undefined, true);
   process.stdout.write(
     everything
       ? 'Back to a clean start: removing what the steps created, every other connector and topic of yours, and your progress:\n'

@@ -30,7 +30,7 @@ export async function solveCommand(args: string[]): Promise<number> {
   }
   const target = selectStep(course, positionals[0]);
   const config = loadConfig();
-  const services = new Services(config);
+  const services = new Services(config, undefined, true);
   for (const step of course.filter((s) => s.number <= target.number)) {
     process.stdout.write(`${step.id}  ${step.title}\n`);
     if (step.solution.length === 0)
@@ -42,7 +42,12 @@ export async function solveCommand(args: string[]): Promise<number> {
     }
   }
   process.stdout.write('\nChecking the result:\n');
-  const result = await runStep(target, { config, services: new Services(config), passive: false, clock: systemClock });
+  const result = await runStep(target, {
+    config,
+    services: new Services(config, undefined, true),
+    passive: false,
+    clock: systemClock,
+  });
   process.stdout.write(`${formatStep(result)}\n`);
   return exitCodeFor(result.outcome);
 }

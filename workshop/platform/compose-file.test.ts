@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { variables } from '../config.js';
 import { stackVersions } from '../stack/artifacts.js';
+import { ksqlDbProperties } from '../stack/ksqldb.js';
 import { connectorSecretVariables } from '../stack/local-stack.js';
 import { connectorGrants } from '../stack/mariadb.js';
 import {
@@ -256,7 +257,10 @@ describe('docker-compose.yml', () => {
     expect(env.KSQL_LOG4J_PROCESSING_LOG_TOPIC).toBe('default_ksql_processing_log');
     expect(env.KSQL_BOOTSTRAP_SERVERS).toBe('kafka:29092');
     // The local stack's ksqlDB runs with the same setting (workshop/stack/ksqldb.ts).
-    expect(env.KSQL_KSQL_STREAMS_NUM_STREAM_THREADS).toBe(1);
+    expect(env.KSQL_KSQL_STREAMS_NUM_STREAM_THREADS).toBe('1');
+    expect(ksqlDbProperties({ port: 1, bootstrapServers: 'k:1', stateDir: '/s' })).toContain(
+      `ksql.streams.num.stream.threads=${env.KSQL_KSQL_STREAMS_NUM_STREAM_THREADS}`,
+    );
   });
 
   it('runs Elasticsearch as a single node without security, and without needing vm.max_map_count', () => {

@@ -4,6 +4,7 @@ import { createConnection } from 'node:net';
 import { expect, it } from 'vitest';
 import { describeWithStack } from '../testing/stack-context.js';
 import { NotYet, waitFor } from '../wait.js';
+import { findKsqlDb } from './ksqldb.js';
 
 function portAnswers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -49,6 +50,9 @@ describeWithStack('npm run stack:local', () => {
     const exports = Object.fromEntries(
       [...stdout.matchAll(/^export (WORKSHOP_[A-Z_]+)=(.*)$/gm)].map((m) => [m[1], m[2]] as [string, string]),
     );
+    // ksqlDB's URL only where a ksqlDB is installed; without one the stack says so.
+    const ksqlDb = 'home' in findKsqlDb();
+    if (!ksqlDb) expect(stderr).toContain('ksqlDB absent: no ksqlDB install');
     expect(Object.keys(exports).sort()).toEqual([
       'WORKSHOP_CONNECT_KAFKA_BOOTSTRAP_SERVERS',
       'WORKSHOP_CONNECT_MYSQL_HOST',
@@ -57,6 +61,8 @@ describeWithStack('npm run stack:local', () => {
       'WORKSHOP_DATABASE_FLAVOUR',
       'WORKSHOP_ELASTICSEARCH_URL',
       'WORKSHOP_KAFKA_BOOTSTRAP_SERVERS',
+      'WORKSHOP_KIBANA_URL',
+      ...(ksqlDb ? ['WORKSHOP_KSQLDB_URL'] : []),
       'WORKSHOP_MYSQL_DATABASE',
       'WORKSHOP_MYSQL_HOST',
       'WORKSHOP_MYSQL_PASSWORD',
@@ -68,11 +74,13 @@ describeWithStack('npm run stack:local', () => {
       Number(new URL(exports.WORKSHOP_CONNECT_URL ?? '').port),
       Number(exports.WORKSHOP_MYSQL_PORT),
       Number(new URL(exports.WORKSHOP_ELASTICSEARCH_URL ?? '').port),
+      Number(new URL(exports.WORKSHOP_KIBANA_URL ?? '').port),
+      ...(ksqlDb ? [Number(new URL(exports.WORKSHOP_KSQLDB_URL ?? '').port)] : []),
     ];
     for (const port of ports) expect(await portAnswers(port), `port ${port} answers`).toBe(true);
     const dir = /its files are in (\S+)/.exec(stderr)?.[1] ?? '';
     const pids = readFileSync(`${dir}/pids`, 'utf8').trim().split('\n').map(Number);
-    expect(pids).toHaveLength(4);
+    expect(pids).toHaveLength(ksqlDb ? 5 : 4);
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -83,6 +83,19 @@ export function ksqldbStandIn(state: { starting: boolean } = { starting: false }
         .split(';')
         .map((text) => text.trim())
         .filter(Boolean);
+      const missing = statements.map((text) => /^DESCRIBE\s+(\S+)/i.exec(text)?.[1]).find(Boolean);
+      if (missing) {
+        return {
+          status: 400,
+          body: {
+            '@type': 'statement_error',
+            error_code: 40001,
+            message: `Could not find STREAM/TABLE '${missing}' in the Metastore`,
+            statementText: `${statements[0]};`,
+            entities: [],
+          },
+        };
+      }
       const entities = statements.map((text) => {
         const list = /^(LIST|SHOW)\s+(STREAMS|TABLES|QUERIES)$/i.exec(text)?.[2]?.toLowerCase();
         if (!list) return undefined;
