@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import { describeWithStack } from '../testing/stack-context.js';
 import { NotYet, waitFor } from '../wait.js';
 import { findKsqlDb } from './ksqldb.js';
@@ -37,6 +37,10 @@ describeWithStack('npm run stack:local', () => {
       stderr += chunk;
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // A failed expectation must not leave a second stack running (its watchdog waits for this process to end).
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    });
 
     await waitFor({
       what: 'stack:local to print its exports',
