@@ -17,7 +17,7 @@ import { findKsqlDb, type KsqlDbServer, startKsqlDb } from './ksqldb.js';
 import type { ManagedServer } from './managed-server.js';
 import { type MariaDbServer, startMariaDb } from './mariadb.js';
 import { freePort } from './ports.js';
-import { findTools } from './prerequisites.js';
+import { findExecutable, findTools } from './prerequisites.js';
 import type { ServerProcess } from './server-process.js';
 import { kibanaStandIn, type StandIn } from './standins.js';
 
@@ -353,7 +353,9 @@ function startWatchdog(dir: string, pidsFile: string) {
     'sleep 10',
     `for g in $(cat "${pidsFile}"); do kill -KILL -- -$g 2>/dev/null; done`,
   ].join('\n');
-  const child = spawn('sh', ['-c', script], { cwd: dir, detached: true, stdio: 'ignore' });
+  // bash, not sh: Debian's sh (dash) refuses `kill -TERM -- -<group>` ("Illegal number"), so under it the watchdog
+  // signalled nothing and a killed stack left its servers running.
+  const child = spawn(findExecutable('bash') ?? 'bash', ['-c', script], { cwd: dir, detached: true, stdio: 'ignore' });
   child.unref();
   return {
     kill: () => {

@@ -93,4 +93,47 @@ describeWithStack('npm run stack:local', () => {
     for (const pid of pids) expect(existsSync(`/proc/${pid}`), `process ${pid} still exists`).toBe(false);
     expect(existsSync(dir)).toBe(false);
   });
+
+  it('killed outright (SIGKILL), its watchdog stops every server within seconds', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'workshop/cli.ts', 'stack:local'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    });
+    await waitFor({
+      what: 'stack:local to print its exports',
+      probe: async () => {
+        if (child.exitCode !== null) throw new Error(`stack:local exited early:\n${stderr}`);
+        return stdout.includes('# Press Ctrl-C') ? true : new NotYet('still starting');
+      },
+      timeoutMs: 180_000,
+      intervalMs: 500,
+    });
+    const dir = /its files are in (\S+)/.exec(stderr)?.[1] ?? '';
+    const pids = readFileSync(`${dir}/pids`, 'utf8').trim().split('\n').map(Number);
+    child.kill('SIGKILL');
+    // The watchdog polls every second, sends SIGTERM to each server's process group, and SIGKILL 10 s later.
+    await waitFor({
+      what: 'every server of the killed stack to be gone',
+      timeoutMs: 30_000,
+      intervalMs: 500,
+      probe: async () => {
+        // A zombie has ended: only its exit status waits for a parent (here the killed process's) to collect it.
+        const alive = pids.filter(
+          (pid) => existsSync(`/proc/${pid}`) && !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')),
+        );
+        return alive.length === 0 ? true : new NotYet(`still running: ${alive.join(', ')}`);
+      },
+    });
+  }, 240_000);
 });
