@@ -86,7 +86,7 @@ describeWithStack('catching up: reset, solve step-3, check', (stack) => {
     expect(table.stdout).toMatch(/step-3 +✓ pass/);
 
     const resetStep3 = await runCli(['reset', 'step-3'], env);
-    expect(resetStep3.stdout).toContain('Removing what step-3 created:');
+    expect(resetStep3.stdout).toContain('Removing what step-3 and later steps created:');
     expect(resetStep3.stdout).toContain('✓ connector "customers-cdc" deleted (offsets cleared)');
     expect(resetStep3.stdout).not.toContain('ratings');
     const after = await runCli(['check', 'step-3'], env);
