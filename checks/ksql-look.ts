@@ -4,8 +4,10 @@
  * of ksqlDB's topics. None of it knows a step.
  */
 import { offsetsAtTime, type PartitionRange, type ReadRecord, readRanges, topicOffsets } from './kafka-read.js';
+import { fail, notYet } from './kind.js';
 import type { KsqlClient, QueryDescription, SourceDescription } from './ksqldb.js';
 import type { Services } from './services.js';
+import type { Observation } from './types.js';
 
 /** The processing log's topic for a service id (ksqlDB's ReservedInternalTopics: `<service id>ksql_processing_log`). */
 export const processingLogTopic = (serviceId: string) => `${serviceId}ksql_processing_log`;
@@ -262,4 +264,50 @@ export const describeConditions = (conditions: Condition[]) =>
 /** A short view of a row: the named columns only. */
 export function showColumns(row: unknown, names: string[]): string {
   return names.map((n) => `${n.toUpperCase()} ${JSON.stringify(column(row, n) ?? null)}`).join(', ');
+}
+
+/** The RUNNING query writing an object, or the observation that ends the look (missing, not written, not running). */
+export async function runningWriter(client: KsqlClient, name: string): Promise<{ written: Written } | Observation> {
+  const look = await lookAtWritten(client, name);
+  if ('missing' in look) return fail(look.missing);
+  if ('notWritten' in look) return fail(look.notWritten);
+  const { written } = look;
+  if (written.state !== 'RUNNING') {
+    return { ...notYet(`query ${written.queryId} is ${written.state}`), atDeadline: 'fail' };
+  }
+  return { written };
+}
+
+/**
+ * What a query's output is judged against: the newest records of its input that it has processed, from the time
+ * its output began when it started at the end of its input (records before were never its to handle), and the
+ * time of the oldest of them. Or the observation that ends the look.
+ */
+export async function processedByWriter(
+  client: KsqlClient,
+  services: Services,
+  output: string,
+  inputTopic: string,
+  sample: number,
+): Promise<{ written: Written; input: ReadRecord[]; since: number } | Observation> {
+  const writer = await runningWriter(client, output);
+  if (!('written' in writer)) return writer;
+  const { written } = writer;
+  const committed = written.committed.get(inputTopic);
+  if (!committed || committed.size === 0) {
+    return notYet(`query ${written.queryId} has not processed records of "${inputTopic}" yet`);
+  }
+  let input = await processedInput(services, inputTopic, committed, sample);
+  if (input.length === 0) return notYet(`no processed records of "${inputTopic}" yet`);
+  const since = Math.min(...input.map((r) => r.timestamp));
+  if (!readsFromEarliest(written)) {
+    const began = await firstRecordTime(services, written.source.topic);
+    if (began === undefined) {
+      return notYet(
+        `${output} is empty; its query reads only records that arrived after it started (SET 'auto.offset.reset' = 'earliest' reads them all)`,
+      );
+    }
+    input = input.filter((r) => r.timestamp >= began);
+  }
+  return { written, input, since };
 }

@@ -9,14 +9,11 @@ import {
   type Condition,
   describeConditions,
   describeProcessingError,
-  firstRecordTime,
   holds,
-  lookAtWritten,
   missingMessage,
   parseJson,
-  processedInput,
+  processedByWriter,
   processingErrors,
-  readsFromEarliest,
   recordId,
   recordsSince,
   showColumns,
@@ -64,30 +61,9 @@ export const ksqlFilter: ExpectationKind<KsqlFilter> = {
     const conditions = describeConditions(where);
     const source = await client.describe(params.source);
     if (!source) return fail(await missingMessage(client, params.source));
-    const look = await lookAtWritten(client, output);
-    if ('missing' in look) return fail(look.missing);
-    if ('notWritten' in look) return fail(look.notWritten);
-    const { written } = look;
-    if (written.state !== 'RUNNING')
-      return { ...notYet(`query ${written.queryId} is ${written.state}`), atDeadline: 'fail' };
-    const committed = written.committed.get(source.topic);
-    if (!committed || committed.size === 0) {
-      return notYet(`query ${written.queryId} has not processed records of "${source.topic}" yet`);
-    }
-
-    let input = await processedInput(services, source.topic, committed, params.sample);
-    if (input.length === 0) return notYet(`no processed records of "${source.topic}" yet`);
-    const since = Math.min(...input.map((r) => r.timestamp));
-    if (!readsFromEarliest(written)) {
-      // The query began at the end of its input: records before its first output were never its to filter.
-      const began = await firstRecordTime(services, written.source.topic);
-      if (began === undefined) {
-        return notYet(
-          `${output} is empty; its query reads only records that arrived after it started (SET 'auto.offset.reset' = 'earliest' reads them all)`,
-        );
-      }
-      input = input.filter((r) => r.timestamp >= began);
-    }
+    const judged = await processedByWriter(client, services, output, source.topic, params.sample);
+    if (!('written' in judged)) return judged;
+    const { written, input, since } = judged;
     const outputRecords = await recordsSince(services, written.source.topic, since);
     const wrong = outputRecords.find((r) => !where.every((c) => holds(parseJson(r.value), c)));
     const names = where.map((c) => c.column);

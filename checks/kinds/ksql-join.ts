@@ -4,18 +4,15 @@
  * time-aligned) is in the output, carrying the fields that row held (or a later version of it: a customer may have
  * changed since); records that find no row are left out; and no output record carries another row's fields.
  */
-import { readRanges, topicOffsets } from '../kafka-read.js';
+import { readWholeTopic } from '../kafka-read.js';
 import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
 import {
   column,
   describeProcessingError,
-  firstRecordTime,
-  lookAtWritten,
   missingMessage,
   parseJson,
-  processedInput,
+  processedByWriter,
   processingErrors,
-  readsFromEarliest,
   recordId,
   recordsSince,
 } from '../ksql-look.js';
@@ -53,13 +50,7 @@ export function fillTemplate(template: string, row: unknown): string | undefined
 }
 
 async function tableVersions(services: Services, topic: string): Promise<Versions> {
-  const offsets = await topicOffsets(services, topic);
-  const records = await readRanges(
-    services,
-    topic,
-    offsets.map((o) => ({ partition: o.partition, from: o.low, to: o.high })),
-    { timeoutMs: Math.max(15_000, services.timeouts.requestMs * 2) },
-  );
+  const records = await readWholeTopic(services, topic);
   const versions: Versions = new Map();
   for (const record of records) {
     if (record.key === null) continue;
@@ -103,28 +94,9 @@ export const ksqlJoin: ExpectationKind<KsqlJoin> = {
     if (!stream) return fail(await missingMessage(client, params.stream));
     const table = await client.describe(params.table);
     if (!table) return fail(await missingMessage(client, params.table));
-    const look = await lookAtWritten(client, output);
-    if ('missing' in look) return fail(look.missing);
-    if ('notWritten' in look) return fail(look.notWritten);
-    const { written } = look;
-    if (written.state !== 'RUNNING')
-      return { ...notYet(`query ${written.queryId} is ${written.state}`), atDeadline: 'fail' };
-    const committed = written.committed.get(stream.topic);
-    if (!committed || committed.size === 0) {
-      return notYet(`query ${written.queryId} has not processed records of "${stream.topic}" yet`);
-    }
-    let input = await processedInput(services, stream.topic, committed, params.sample);
-    if (input.length === 0) return notYet(`no processed records of "${stream.topic}" yet`);
-    const since = Math.min(...input.map((r) => r.timestamp));
-    if (!readsFromEarliest(written)) {
-      const began = await firstRecordTime(services, written.source.topic);
-      if (began === undefined) {
-        return notYet(
-          `${output} is empty; its query reads only records that arrived after it started (SET 'auto.offset.reset' = 'earliest' reads them all)`,
-        );
-      }
-      input = input.filter((r) => r.timestamp >= began);
-    }
+    const judged = await processedByWriter(client, services, output, stream.topic, params.sample);
+    if (!('written' in judged)) return judged;
+    const { written, input, since } = judged;
     const versions = await tableVersions(services, table.topic);
     const outputRecords = await recordsSince(services, written.source.topic, since);
     const inputById = new Map(input.map((r) => [recordId(r, id), parseJson(r.value)]));

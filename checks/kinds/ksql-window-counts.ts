@@ -9,11 +9,11 @@ import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
 import {
   column,
   firstRecordTime,
-  lookAtWritten,
   missingMessage,
   parseJson,
   readsFromEarliest,
   recordsSince,
+  runningWriter,
 } from '../ksql-look.js';
 import { KsqlClient, KsqlStatementError, quoteIdentifier } from '../ksqldb.js';
 import type { Observation } from '../types.js';
@@ -69,12 +69,9 @@ export const ksqlWindowCounts: ExpectationKind<KsqlWindowCounts> = {
     const { table, groupBy, windowMs } = params;
     const source = await client.describe(params.source);
     if (!source) return fail(await missingMessage(client, params.source));
-    const look = await lookAtWritten(client, table);
-    if ('missing' in look) return fail(look.missing);
-    if ('notWritten' in look) return fail(look.notWritten);
-    const { written } = look;
-    if (written.state !== 'RUNNING')
-      return { ...notYet(`query ${written.queryId} is ${written.state}`), atDeadline: 'fail' };
+    const writer = await runningWriter(client, table);
+    if (!('written' in writer)) return writer;
+    const { written } = writer;
 
     // The pull query a learner runs, over the last hour of windows.
     let rows: unknown[][];

@@ -21,36 +21,43 @@ function portAnswers(port: number): Promise<boolean> {
   });
 }
 
-// It starts a second stack beside the shared one, so it runs where the shared one could start.
-describeWithStack('npm run stack:local', () => {
-  it('prints WORKSHOP_* exports, and on SIGINT stops every server, leaving no process or port behind', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'workshop/cli.ts', 'stack:local'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    // A failed expectation must not leave a second stack running (its watchdog waits for this process to end).
-    onTestFinished(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
-    });
-
-    await waitFor({
+/** `npm run stack:local` as a child process, its output collected, stopped with SIGINT if a test ends first. */
+function startStackLocal() {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'workshop/cli.ts', 'stack:local'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk) => {
+    output.stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output.stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A failed expectation must not leave a second stack running.
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+  });
+  const ready = () =>
+    waitFor({
       what: 'stack:local to print its exports',
       probe: async () => {
-        if (child.exitCode !== null) throw new Error(`stack:local exited early:\n${stderr}`);
-        return stdout.includes('# Press Ctrl-C') ? true : new NotYet('still starting');
+        if (child.exitCode !== null) throw new Error(`stack:local exited early:\n${output.stderr}`);
+        return output.stdout.includes('# Press Ctrl-C') ? true : new NotYet('still starting');
       },
       timeoutMs: 180_000,
       intervalMs: 500,
     });
+  return { child, output, exited, ready };
+}
+
+// It starts a second stack beside the shared one, so it runs where the shared one could start.
+describeWithStack('npm run stack:local', () => {
+  it('prints WORKSHOP_* exports, and on SIGINT stops every server, leaving no process or port behind', async () => {
+    const { child, output, exited, ready } = startStackLocal();
+    await ready();
+    const { stdout, stderr } = output;
     const exports = Object.fromEntries(
       [...stdout.matchAll(/^export (WORKSHOP_[A-Z_]+)=(.*)$/gm)].map((m) => [m[1], m[2]] as [string, string]),
     );
@@ -88,38 +95,17 @@ describeWithStack('npm run stack:local', () => {
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(stderr).toContain('every server stopped');
+    expect(output.stderr).toContain('every server stopped');
     for (const port of ports) expect(await portAnswers(port), `port ${port} still answers`).toBe(false);
     for (const pid of pids) expect(existsSync(`/proc/${pid}`), `process ${pid} still exists`).toBe(false);
     expect(existsSync(dir)).toBe(false);
   });
 
   it('killed outright (SIGKILL), its watchdog stops every server within seconds', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'workshop/cli.ts', 'stack:local'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    onTestFinished(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
-    });
-    await waitFor({
-      what: 'stack:local to print its exports',
-      probe: async () => {
-        if (child.exitCode !== null) throw new Error(`stack:local exited early:\n${stderr}`);
-        return stdout.includes('# Press Ctrl-C') ? true : new NotYet('still starting');
-      },
-      timeoutMs: 180_000,
-      intervalMs: 500,
-    });
-    const dir = /its files are in (\S+)/.exec(stderr)?.[1] ?? '';
+    const { child, output, ready } = startStackLocal();
+    await ready();
+
+    const dir = /its files are in (\S+)/.exec(output.stderr)?.[1] ?? '';
     const pids = readFileSync(`${dir}/pids`, 'utf8').trim().split('\n').map(Number);
     child.kill('SIGKILL');
     // The watchdog polls every second, sends SIGTERM to each server's process group, and SIGKILL 10 s later.
