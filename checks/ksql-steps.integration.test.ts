@@ -399,6 +399,22 @@ describeWithKsqlDb('steps 4-7 on a real ksqlDB', (stack) => {
     );
   });
 
+  it('ksqlDB stopped is an environment error naming it, and the step passes again once it is back', async () => {
+    await solveOnly('step-4');
+    await checkUntil('step-4', (r) => r.outcome === 'pass');
+    await stack().stopServer('ksqldb');
+    try {
+      const run = await runCli(['check', 'step-4'], env);
+      expect(run.code, run.stdout).toBe(3);
+      expect(run.stdout).toMatch(/ksqlDB at http:\/\/127\.0\.0\.1:\d+ is not reachable \(connection refused/);
+      expect(run.stdout).toContain('not your mistake');
+    } finally {
+      await stack().startServer('ksqldb');
+    }
+    // Its queries come back from its command topic.
+    await checkUntil('step-4', (r) => r.outcome === 'pass', 120_000);
+  }, 240_000);
+
   it('reset step-4 drops every object of steps 4-7, dependents first, and leaves the ratings topic', async () => {
     for (const id of ['step-4', 'step-5', 'step-6', 'step-7']) await solveOnly(id);
     const reset = await runCli(['reset', 'step-4'], env);
