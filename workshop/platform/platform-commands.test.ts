@@ -761,7 +761,8 @@ describe('the CLI with a Docker engine that is not running', () => {
     expect(preflight.code).toBe(ExitCode.environment);
     expect(preflight.stdout).toContain('✗ Docker engine');
     expect(preflight.stderr).not.toMatch(/\n\s+at /);
-  });
+    // Two CLI processes through npx: seconds each while the integration stack starts beside them.
+  }, 120_000);
 });
 
 function listen(port: number): Promise<Server> {
