@@ -302,6 +302,8 @@ describeWithKsqlDb('steps 4-7 on a real ksqlDB', (stack) => {
   });
 
   describe('step 7: ratings per club status per minute', () => {
+    const countColumns =
+      "COUNT(*) AS RATING_COUNT, AS_VALUE(CLUB_STATUS) AS STATUS, WINDOWSTART AS WINDOW_START_TS, CLUB_STATUS + '/' + CAST(WINDOWSTART AS STRING) AS WINDOW_ID";
     beforeAll(async () => {
       await solveOnly('step-4');
       await solveOnly('step-5');
@@ -321,7 +323,7 @@ describeWithKsqlDb('steps 4-7 on a real ksqlDB', (stack) => {
     ])('%s', async (_, window, found) => {
       await drop('RATINGS_BY_CLUB_STATUS_1MIN');
       await ksql(
-        `CREATE TABLE RATINGS_BY_CLUB_STATUS_1MIN WITH (KAFKA_TOPIC='ratings_by_club_status_1min') AS SELECT CLUB_STATUS, COUNT(*) AS RATING_COUNT FROM RATINGS_WITH_CUSTOMER_DATA ${window} GROUP BY CLUB_STATUS EMIT CHANGES;`,
+        `CREATE TABLE RATINGS_BY_CLUB_STATUS_1MIN WITH (KAFKA_TOPIC='ratings_by_club_status_1min') AS SELECT CLUB_STATUS, ${countColumns} FROM RATINGS_WITH_CUSTOMER_DATA ${window} GROUP BY CLUB_STATUS EMIT CHANGES;`,
       );
       expect(verdict(await check('step-7'))).toMatchObject({
         outcome: 'fail',
@@ -334,7 +336,7 @@ describeWithKsqlDb('steps 4-7 on a real ksqlDB', (stack) => {
       await solveOnly('step-6');
       await drop('RATINGS_BY_CLUB_STATUS_1MIN');
       await ksql(
-        "CREATE TABLE RATINGS_BY_CLUB_STATUS_1MIN WITH (KAFKA_TOPIC='ratings_by_club_status_1min') AS SELECT CLUB_STATUS, COUNT(*) AS RATING_COUNT FROM RATINGS_WITH_CUSTOMER_DATA WINDOW TUMBLING (SIZE 1 MINUTE) WHERE STARS < 3 GROUP BY CLUB_STATUS EMIT CHANGES;",
+        `CREATE TABLE RATINGS_BY_CLUB_STATUS_1MIN WITH (KAFKA_TOPIC='ratings_by_club_status_1min') AS SELECT CLUB_STATUS, ${countColumns} FROM RATINGS_WITH_CUSTOMER_DATA WINDOW TUMBLING (SIZE 1 MINUTE) WHERE STARS < 3 GROUP BY CLUB_STATUS EMIT CHANGES;`,
       );
       const result = await checkUntil('step-7', (r) => r.outcome === 'fail', 150_000);
       expect(verdict(result)).toMatchObject({

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { WorkshopConfig } from '../workshop/config.js';
 import { EnvironmentError, ExitCode, TimeoutError, UsageError, WorkshopError } from '../workshop/errors.js';
 import { NotYet, waitFor } from '../workshop/wait.js';
-import { debeziumClasses } from './connector-classes.js';
+import { debeziumClasses, elasticsearchSinkClass } from './connector-classes.js';
 import type { Resource, Step } from './course.js';
 import { topicOffsets } from './kafka-read.js';
 import { applyKsqlFile, objectsOf, removeAllKsqlObjects, removeKsqlFile } from './ksql-resources.js';
@@ -60,6 +60,10 @@ export function adaptConnectorConfig(config: Record<string, string>, workshop: W
     if ('schema.history.internal.kafka.bootstrap.servers' in adapted) {
       adapted['schema.history.internal.kafka.bootstrap.servers'] = workshop.fromConnect.kafkaBootstrapServers;
     }
+  }
+  // Confluent's Elasticsearch sink: the address of Elasticsearch as the worker sees it.
+  if (adapted['connector.class'] === elasticsearchSinkClass && 'connection.url' in adapted) {
+    adapted['connection.url'] = workshop.fromConnect.elasticsearchUrl;
   }
   return adapted;
 }

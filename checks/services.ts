@@ -132,6 +132,13 @@ export class Services {
     return this.http<T>('ksqlDB', this.config.ksqldbUrl, path, init);
   }
 
+  elasticsearch<T = unknown>(
+    path: string,
+    init?: { method?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number },
+  ) {
+    return this.http<T>('Elasticsearch', this.config.elasticsearchUrl, path, init);
+  }
+
   /** A kafkajs client whose calls fail fast when the broker is down. */
   kafka(): Kafka {
     this.kafkaClient ??= new Kafka({

@@ -26,6 +26,7 @@ export interface WorkshopConfig {
     mysqlHost: string;
     mysqlPort: number;
     kafkaBootstrapServers: string;
+    elasticsearchUrl: string;
   };
 }
 
@@ -152,6 +153,12 @@ export const variables = {
     (raw) => brokerList(raw).join(','),
     'Kafka brokers as Kafka Connect sees them',
   ),
+  connectElasticsearchUrl: variable(
+    'WORKSHOP_CONNECT_ELASTICSEARCH_URL',
+    'http://elasticsearch:9200',
+    url,
+    'Elasticsearch as Kafka Connect sees it',
+  ),
 } as const;
 
 export type VariableKey = keyof typeof variables;
@@ -204,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkshopConfig
       mysqlHost: v.connectMysqlHost,
       mysqlPort: v.connectMysqlPort,
       kafkaBootstrapServers: v.connectKafkaBootstrapServers,
+      elasticsearchUrl: v.connectElasticsearchUrl,
     },
   };
 }

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,7 +75,10 @@ export async function resolveArtifacts(options: {
   const cache = path.join(options.cacheDir ?? defaultCacheDir(), key);
   const manifestPath = path.join(cache, 'resolved.json');
   const cached = readManifest(manifestPath);
-  if (cached) return { ...cached, resolvedNow: false };
+  if (cached) {
+    await ensureStandInPlugin(options.javaHome, cached.kafkaClasspath, cached.connectPluginPath, cache);
+    return { ...cached, resolvedNow: false };
+  }
 
   // Readable by all: Elasticsearch may run as another user (see defaultCacheDir).
   mkdirSync(cache, { recursive: true, mode: 0o755 });
@@ -98,7 +101,7 @@ export async function resolveArtifacts(options: {
   const esDir = readdirSync(cache).find((name) => name.startsWith('elasticsearch-'));
   if (!esDir) throw new EnvironmentError(`Maven ran but left no Elasticsearch folder in ${cache}`);
   const kafkaClasspath = readFileSync(path.join(cache, 'kafka.classpath'), 'utf8').trim();
-  await buildStandInPlugin(options.javaHome, kafkaClasspath, path.join(cache, 'connect-plugins'), cache);
+  await ensureStandInPlugin(options.javaHome, kafkaClasspath, path.join(cache, 'connect-plugins'), cache);
   const artifacts = {
     kafkaClasspath,
     connectPluginPath: path.join(cache, 'connect-plugins'),
@@ -108,32 +111,39 @@ export async function resolveArtifacts(options: {
   return { ...artifacts, resolvedNow: true };
 }
 
+/** The stand-in's jar is named after its source's hash: an edited source is compiled again at the next start. */
+export function standInJarName(source = readFileSync(standInSource)): string {
+  return `elasticsearch-sink-standin-${createHash('sha256').update(source).digest('hex').slice(0, 12)}.jar`;
+}
+
 /**
  * Compiles the stand-in for Confluent's Elasticsearch sink (see its source) into a plugin folder of its own, with
- * the JDK's javac and jar.
+ * the JDK's javac and jar, unless the jar of this source is already there.
  */
-async function buildStandInPlugin(javaHome: string, classpath: string, pluginPath: string, cache: string) {
-  const classes = path.join(cache, 'standin-classes');
+async function ensureStandInPlugin(javaHome: string, classpath: string, pluginPath: string, cache: string) {
   const pluginDir = path.join(pluginPath, 'elasticsearch-sink-standin');
+  const jarName = standInJarName();
+  if (existsSync(path.join(pluginDir, jarName))) return;
+  const classes = path.join(cache, `standin-classes-${process.pid}`);
+  rmSync(classes, { recursive: true, force: true });
+  rmSync(pluginDir, { recursive: true, force: true });
   mkdirSync(classes, { recursive: true, mode: 0o755 });
   mkdirSync(pluginDir, { recursive: true, mode: 0o755 });
   try {
     await run(path.join(javaHome, 'bin', 'javac'), ['-cp', classpath, '-d', classes, standInSource], {
       timeout: 120_000,
     });
-    await run(
-      path.join(javaHome, 'bin', 'jar'),
-      ['cf', path.join(pluginDir, 'elasticsearch-sink-standin.jar'), '-C', classes, '.'],
-      {
-        timeout: 60_000,
-      },
-    );
+    await run(path.join(javaHome, 'bin', 'jar'), ['cf', path.join(pluginDir, jarName), '-C', classes, '.'], {
+      timeout: 60_000,
+    });
   } catch (error) {
     const { stderr = '' } = error as { stderr?: string };
     throw new EnvironmentError(
       `could not build the Elasticsearch sink stand-in with the JDK's javac: ${stderr}`,
       'the local stack needs a JDK (javac), not only a JRE',
     );
+  } finally {
+    rmSync(classes, { recursive: true, force: true });
   }
 }
 
@@ -142,14 +152,7 @@ function readManifest(manifestPath: string): Omit<Artifacts, 'resolvedNow'> | un
   try {
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Omit<Artifacts, 'resolvedNow'>;
     const jars = manifest.kafkaClasspath.split(path.delimiter);
-    const standIn = path.join(
-      manifest.connectPluginPath,
-      'elasticsearch-sink-standin',
-      'elasticsearch-sink-standin.jar',
-    );
-    const complete = [...jars, manifest.connectPluginPath, standIn, manifest.elasticsearchHome].every((p) =>
-      existsSync(p),
-    );
+    const complete = [...jars, manifest.connectPluginPath, manifest.elasticsearchHome].every((p) => existsSync(p));
     return complete ? manifest : undefined;
   } catch {
     return undefined;

@@ -110,6 +110,7 @@ export function workshopEnv(endpoints: LocalStackEndpoints): Record<string, stri
     WORKSHOP_CONNECT_MYSQL_HOST: endpoints.mariadb.host,
     WORKSHOP_CONNECT_MYSQL_PORT: String(endpoints.mariadb.port),
     WORKSHOP_CONNECT_KAFKA_BOOTSTRAP_SERVERS: endpoints.kafka.bootstrapServers,
+    WORKSHOP_CONNECT_ELASTICSEARCH_URL: endpoints.elasticsearch.url,
   };
 }
 

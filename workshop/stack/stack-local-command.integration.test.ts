@@ -65,6 +65,7 @@ describeWithStack('npm run stack:local', () => {
     const ksqlDb = 'home' in findKsqlDb();
     if (!ksqlDb) expect(stderr).toContain('ksqlDB absent: no ksqlDB install');
     expect(Object.keys(exports).sort()).toEqual([
+      'WORKSHOP_CONNECT_ELASTICSEARCH_URL',
       'WORKSHOP_CONNECT_KAFKA_BOOTSTRAP_SERVERS',
       'WORKSHOP_CONNECT_MYSQL_HOST',
       'WORKSHOP_CONNECT_MYSQL_PORT',
