@@ -39,7 +39,7 @@ describe('the course checks itself', () => {
       const dir = path.join(step.folder, 'solution');
       if (!existsSync(dir)) continue;
       const used = step.solution.flatMap((r) =>
-        r.kind !== 'background-producer' && path.dirname(r.file) === dir ? [path.basename(r.file)] : [],
+        'file' in r && path.dirname(r.file) === dir ? [path.basename(r.file)] : [],
       );
       expect(readdirSync(dir).sort(), step.id).toEqual(used.sort());
     }

@@ -25,6 +25,8 @@ export type Resource =
   | { kind: 'connector'; file: string }
   /** ksqlDB statements, run in order; the streams and tables they create are the step's. */
   | { kind: 'ksql'; file: string }
+  /** The indexes the step's elasticsearch-index expectations name: solve puts the index template, reset deletes them. */
+  | { kind: 'elasticsearch-indexes'; indexes: string[] }
   | { kind: 'background-producer'; name: string; args: string[]; topic: string };
 
 export interface Step {
@@ -74,6 +76,9 @@ function parseResource(raw: unknown, where: string, folder: string): Resource {
       if (!existsSync(file)) throw new CourseError(`${where}: file ${file} does not exist`);
       return { kind: fields.kind, file };
     }
+    case 'elasticsearch-indexes':
+      params.only(['kind', 'indexes']);
+      return { kind: 'elasticsearch-indexes', indexes: params.strings('indexes') };
     case 'background-producer':
       params.only(['kind', 'name', 'args', 'topic']);
       return {
@@ -84,7 +89,7 @@ function parseResource(raw: unknown, where: string, folder: string): Resource {
       };
     default:
       throw new CourseError(
-        `${where}: unknown resource kind ${JSON.stringify(fields.kind)} (known: connector, ksql, background-producer)`,
+        `${where}: unknown resource kind ${JSON.stringify(fields.kind)} (known: connector, ksql, elasticsearch-indexes, background-producer)`,
       );
   }
 }

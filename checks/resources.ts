@@ -12,6 +12,7 @@ import { EnvironmentError, ExitCode, TimeoutError, UsageError, WorkshopError } f
 import { NotYet, waitFor } from '../workshop/wait.js';
 import { debeziumClasses, elasticsearchSinkClass } from './connector-classes.js';
 import type { Resource, Step } from './course.js';
+import { applyIndexes, removeIndexes, removePipelineIndexes } from './elasticsearch-resources.js';
 import { topicOffsets } from './kafka-read.js';
 import { applyKsqlFile, objectsOf, removeAllKsqlObjects, removeKsqlFile } from './ksql-resources.js';
 import { stateDir } from './progress.js';
@@ -116,7 +117,51 @@ async function deleteTopics(services: Services, names: string[]): Promise<void> 
   await services.withKafkaAdmin((admin) => admin.deleteTopics({ topics: names, timeout: 10_000 }));
 }
 
-/** Stops a connector, clears its source offsets (so a new one starts with a snapshot), deletes it and its topics. */
+/** Stops a connector and waits until Kafka Connect says it is STOPPED. */
+async function stopConnector(services: Services, name: string): Promise<void> {
+  const path_ = `/connectors/${encodeURIComponent(name)}`;
+  await services.connect(`${path_}/stop`, { method: 'PUT' });
+  await waitFor({
+    what: `connector "${name}" to stop`,
+    timeoutMs: 20_000,
+    probe: async () => {
+      const status = await services.connect<{ connector: { state: string } }>(`${path_}/status`);
+      return status.body?.connector?.state === 'STOPPED' ? true : new NotYet(status.body?.connector?.state ?? '?');
+    },
+  });
+}
+
+async function clearOffsets(services: Services, name: string): Promise<void> {
+  const offsets = await services.connect<{ message?: string }>(`/connectors/${encodeURIComponent(name)}/offsets`, {
+    method: 'DELETE',
+  });
+  if (offsets.status >= 400) {
+    throw new EnvironmentError(`Kafka Connect could not clear the offsets of "${name}": ${offsets.body?.message}`);
+  }
+}
+
+/**
+ * Starts an existing connector over from the beginning of its topics (a sink whose index was replaced writes every
+ * record again). Returns what it did, or nothing when there is no such connector.
+ */
+export async function rewindConnector(services: Services, name: string): Promise<string[]> {
+  const path_ = `/connectors/${encodeURIComponent(name)}`;
+  if ((await services.connect(`${path_}/config`)).status !== 200) return [];
+  await stopConnector(services, name);
+  await clearOffsets(services, name);
+  await services.connect(`${path_}/resume`, { method: 'PUT' });
+  await waitFor({
+    what: `connector "${name}" to run again`,
+    timeoutMs: 20_000,
+    probe: async () => {
+      const status = await services.connect<{ connector: { state: string } }>(`${path_}/status`);
+      return status.body?.connector?.state === 'RUNNING' ? true : new NotYet(status.body?.connector?.state ?? '?');
+    },
+  });
+  return [`connector "${name}" restarted from the beginning of its topics`];
+}
+
+/** Stops a connector, clears its offsets (so a new one starts with a snapshot), deletes it and its topics. */
 export async function removeConnector(
   services: Services,
   name: string,
@@ -127,19 +172,8 @@ export async function removeConnector(
   const existing = await services.connect<Record<string, string>>(`${path_}/config`);
   const knownConfig = existing.status === 200 ? existing.body : config;
   if (existing.status === 200) {
-    await services.connect(`${path_}/stop`, { method: 'PUT' });
-    await waitFor({
-      what: `connector "${name}" to stop`,
-      timeoutMs: 20_000,
-      probe: async () => {
-        const status = await services.connect<{ connector: { state: string } }>(`${path_}/status`);
-        return status.body?.connector?.state === 'STOPPED' ? true : new NotYet(status.body?.connector?.state ?? '?');
-      },
-    });
-    const offsets = await services.connect<{ message?: string }>(`${path_}/offsets`, { method: 'DELETE' });
-    if (offsets.status >= 400) {
-      throw new EnvironmentError(`Kafka Connect could not clear the offsets of "${name}": ${offsets.body?.message}`);
-    }
+    await stopConnector(services, name);
+    await clearOffsets(services, name);
     await services.connect(path_, { method: 'DELETE' });
     done.push(`connector "${name}" deleted (offsets cleared)`);
   }
@@ -165,6 +199,7 @@ export async function removeEverythingElse(services: Services): Promise<string[]
   const done: string[] = [...(await removeAllKsqlObjects(services))];
   const list = await services.connect<string[]>('/connectors');
   for (const name of Array.isArray(list.body) ? list.body : []) done.push(...(await removeConnector(services, name)));
+  done.push(...(await removePipelineIndexes(services)));
   const topics = (await services.withKafkaAdmin((admin) => admin.listTopics())).filter((t) => !isPlatformTopic(t));
   await deleteTopics(services, topics);
   for (const topic of topics) done.push(`topic "${topic}" deleted`);
@@ -358,8 +393,12 @@ export function describeRemoval(resource: Resource): string {
       .map((o) => `ksqlDB ${o.type.toLowerCase()} ${o.name}${o.asSelect ? ' with its query and topic' : ''}`)
       .join(', ');
   }
+  if (resource.kind === 'elasticsearch-indexes') {
+    return `Elasticsearch index${resource.indexes.length > 1 ? 'es' : ''} ${resource.indexes.join(', ')}`;
+  }
   if (resource.kind === 'connector') {
     const { name, config } = readConnectorFile(resource.file);
+    if (!config['topic.prefix']) return `connector "${name}" with its offsets`;
     const topics = [
       config['topic.prefix'] && `${config['topic.prefix']}.*`,
       config['schema.history.internal.kafka.topic'],
@@ -382,6 +421,8 @@ export async function applyResource(
       return [await applyConnector(services, resource.file, { adapt: true })];
     case 'ksql':
       return applyKsqlFile(services, resource.file, shown(resource.file), step);
+    case 'elasticsearch-indexes':
+      return applyIndexes(services, resource.indexes, step);
     case 'background-producer':
       return [await startBackgroundProducer(services, resource, again)];
   }
@@ -389,6 +430,7 @@ export async function applyResource(
 
 export async function removeResource(services: Services, resource: Resource): Promise<Removal[]> {
   if (resource.kind === 'ksql') return removeKsqlFile(services, resource.file, shown(resource.file));
+  if (resource.kind === 'elasticsearch-indexes') return removeIndexes(services, resource.indexes);
   if (resource.kind === 'connector') {
     const { name, config } = readConnectorFile(resource.file);
     return removeConnector(services, name, config);

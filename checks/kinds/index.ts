@@ -3,6 +3,7 @@ import type { ExpectationKind } from '../kind.js';
 import { changeArrives } from './change-arrives.js';
 import { connectorRunning } from './connector-running.js';
 import { connectorSecrets } from './connector-secrets.js';
+import { elasticsearchIndex } from './elasticsearch-index.js';
 import { ksqlFilter } from './ksql-filter.js';
 import { ksqlJoin } from './ksql-join.js';
 import { ksqlObject } from './ksql-object.js';
@@ -24,5 +25,6 @@ export const kinds: Record<string, ExpectationKind<any> & { probe?: boolean }> =
     ksqlFilter,
     ksqlJoin,
     ksqlWindowCounts,
+    elasticsearchIndex,
   ].map((k) => [k.kind, k]),
 );
