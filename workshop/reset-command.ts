@@ -29,7 +29,8 @@ export async function resetCommand(args: string[]): Promise<number> {
   const everything = positionals[0] === undefined;
   const again = everything ? 'npm run reset' : `npm run reset ${from.id}`;
   const steps = course.filter((s) => s.number >= from.number).reverse();
-  const resources = steps.flatMap((step) => step.solution.map((resource) => ({ step, resource })));
+  // Last made, first removed: a step's sink connector goes before the indexes it writes.
+  const resources = steps.flatMap((step) => [...step.solution].reverse().map((resource) => ({ step, resource })));
   const services = new Services(loadConfig(), undefined, true);
   process.stdout.write(
     everything

@@ -208,7 +208,7 @@ async function explainMissing(
     match === undefined ? { total: 0, hits: [] } : await documentsWith(services, index, properties, matchField, match);
   const otherId = elsewhere.hits[0]?._id;
   if (otherId !== undefined && otherId !== missingId) {
-    const offsetIds = new RegExp(`^${escape(topic)}\\+\\d+\\+\\d+$`).test(otherId);
+    const offsetIds = new RegExp(`^${escapeRegExp(topic)}\\+\\d+\\+\\d+$`).test(otherId);
     if (idField && offsetIds) {
       return fail(
         `${elsewhere.total} documents for ${matchField} ${shownValue(match)}, ids like "${otherId}" (topic+partition+offset): each update of a row is a new document, so the rows pile up`,
@@ -241,4 +241,4 @@ function refused(conflict: { field: string; type: string; value: unknown }, inde
   );
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
