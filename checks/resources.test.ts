@@ -1,14 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../workshop/config.js';
+import { elasticsearchSinkClass } from './connector-classes.js';
 import { loadCourse } from './course.js';
 import { adaptConnectorConfig, connectorTopics, readConnectorFile } from './resources.js';
 
-const connectorFiles = loadCourse().flatMap((step) =>
+const allConnectorFiles = loadCourse().flatMap((step) =>
   step.solution.flatMap((resource) => (resource.kind === 'connector' ? [resource.file] : [])),
+);
+const connectorFiles = allConnectorFiles.filter((file) =>
+  readConnectorFile(file).config['connector.class']?.startsWith('io.debezium.'),
+);
+const sinkFiles = allConnectorFiles.filter(
+  (file) => readConnectorFile(file).config['connector.class'] === elasticsearchSinkClass,
 );
 
 describe('adaptConnectorConfig', () => {
-  it.each(connectorFiles)('leaves %s as it is for the learners’ compose stack', (file) => {
+  it.each(sinkFiles)('points %s at Elasticsearch as Connect sees it, and changes nothing else', (file) => {
+    const { config } = readConnectorFile(file);
+    const local = adaptConnectorConfig(
+      config,
+      loadConfig({ WORKSHOP_CONNECT_ELASTICSEARCH_URL: 'http://127.0.0.1:40003' }),
+    );
+    expect(local).toEqual({ ...config, 'connection.url': 'http://127.0.0.1:40003' });
+    expect(config['connection.url']).toBe('http://elasticsearch:9200');
+  });
+
+  it.each(allConnectorFiles)('leaves %s as it is for the learners’ compose stack', (file) => {
     const { config } = readConnectorFile(file);
     expect(adaptConnectorConfig(config, loadConfig({}))).toEqual(config);
   });

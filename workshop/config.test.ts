@@ -30,7 +30,12 @@ describe('loadConfig', () => {
       },
       elasticsearchUrl: 'http://127.0.0.1:9200',
       kibanaUrl: 'http://127.0.0.1:5601',
-      fromConnect: { mysqlHost: 'mysql', mysqlPort: 3306, kafkaBootstrapServers: 'kafka:29092' },
+      fromConnect: {
+        mysqlHost: 'mysql',
+        mysqlPort: 3306,
+        kafkaBootstrapServers: 'kafka:29092',
+        elasticsearchUrl: 'http://elasticsearch:9200',
+      },
     });
   });
 
