@@ -5,6 +5,8 @@
  * documents pile up or overwrite each other (the wrong key.ignore), the mapping refuses the records, or the sink is
  * behind.
  */
+
+import { EnvironmentError } from '../../workshop/errors.js';
 import {
   documentsWith,
   type FieldMapping,
@@ -62,7 +64,25 @@ export const elasticsearchIndex: ExpectationKind<ElasticsearchIndex> = {
   expected: ({ topic, timeField, idField }) =>
     `${timeField} mapped as date, and the newest records of topic "${topic}" as documents with the same fields and ` +
     `values, ids ${idField ? `from ${idField}` : 'topic+partition+offset'}`,
-  observe: async (params, { services }): Promise<Observation> => {
+  observe: async (params, context): Promise<Observation> => {
+    try {
+      return await look(params, context.services);
+    } catch (error) {
+      // A new index answers 503 until its shards have started (the sink has just made it): not yet, not down.
+      if (error instanceof EnvironmentError && /^Elasticsearch .*\(HTTP 503\)/.test(error.message)) {
+        return {
+          outcome: 'not-yet',
+          found: `index "${params.index}" is not ready yet (Elasticsearch answers 503 while its shards start)`,
+          atDeadline: 'environment-error',
+        };
+      }
+      throw error;
+    }
+  },
+};
+
+async function look(params: ElasticsearchIndex, services: Services): Promise<Observation> {
+  {
     const { index, topic, timeField, connector } = params;
     const properties = await indexMapping(services, index);
     if (!properties) return missingIndex(services, params);
@@ -113,8 +133,8 @@ export const elasticsearchIndex: ExpectationKind<ElasticsearchIndex> = {
     if (missing.length === 0) return notYet(behind as string, sinkHint(connector));
     const [missingId, record] = missing[0] as [string, TopicDocument];
     return explainMissing(services, params, properties, missingId, record, missing.length, expected.byId.size);
-  },
-};
+  }
+}
 
 function sinkHint(connector: string | undefined): string {
   return connector
