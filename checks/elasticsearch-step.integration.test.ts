@@ -48,6 +48,8 @@ describeWithStack('step 8: the Elasticsearch sink on real Connect and Elasticsea
   const counts = new Map<string, number>();
   let ratingId = 0;
   const context = () => checkContext(stack());
+  const kafkaClient = () =>
+    new Kafka({ clientId: 'es-step-test', brokers: [stack().kafka.bootstrapServers], logLevel: logLevel.NOTHING });
   const es = (p: string, init: RequestInit = {}) =>
     fetch(`${stack().elasticsearch.url}${p}`, {
       ...init,
@@ -151,11 +153,7 @@ describeWithStack('step 8: the Elasticsearch sink on real Connect and Elasticsea
     env = { ...workshopEnv(stack()), WORKSHOP_STATE_DIR: state };
     const cleared = await runCli(['reset'], env);
     expect(cleared.code, cleared.stdout + cleared.stderr).toBe(0);
-    const kafka = new Kafka({
-      clientId: 'es-step-test',
-      brokers: [stack().kafka.bootstrapServers],
-      logLevel: logLevel.NOTHING,
-    });
+    const kafka = kafkaClient();
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({
@@ -361,12 +359,7 @@ describeWithStack('step 8: the Elasticsearch sink on real Connect and Elasticsea
       });
 
     it('index named after the topic, lower-cased; a null value stops the task by default; a null key too', async () => {
-      const kafka = new Kafka({
-        clientId: 'standin',
-        brokers: [stack().kafka.bootstrapServers],
-        logLevel: logLevel.NOTHING,
-      });
-      const p = kafka.producer();
+      const p = kafkaClient().producer();
       await p.connect();
       await p.send({ topic: 'StandIn_Upper', messages: [{ key: 'a', value: JSON.stringify({ n: 1 }) }] });
       await p.send({ topic: 'standin_nulls', messages: [{ key: 'a', value: null }] });

@@ -117,18 +117,24 @@ async function deleteTopics(services: Services, names: string[]): Promise<void> 
   await services.withKafkaAdmin((admin) => admin.deleteTopics({ topics: names, timeout: 10_000 }));
 }
 
-/** Stops a connector and waits until Kafka Connect says it is STOPPED. */
-async function stopConnector(services: Services, name: string): Promise<void> {
-  const path_ = `/connectors/${encodeURIComponent(name)}`;
-  await services.connect(`${path_}/stop`, { method: 'PUT' });
+/** Waits until Kafka Connect reports the connector in `state`. */
+async function waitForConnectorState(services: Services, name: string, state: 'STOPPED' | 'RUNNING'): Promise<void> {
   await waitFor({
-    what: `connector "${name}" to stop`,
+    what: `connector "${name}" to be ${state}`,
     timeoutMs: 20_000,
     probe: async () => {
-      const status = await services.connect<{ connector: { state: string } }>(`${path_}/status`);
-      return status.body?.connector?.state === 'STOPPED' ? true : new NotYet(status.body?.connector?.state ?? '?');
+      const status = await services.connect<{ connector: { state: string } }>(
+        `/connectors/${encodeURIComponent(name)}/status`,
+      );
+      return status.body?.connector?.state === state ? true : new NotYet(status.body?.connector?.state ?? '?');
     },
   });
+}
+
+/** Stops a connector and waits until Kafka Connect says it is STOPPED. */
+async function stopConnector(services: Services, name: string): Promise<void> {
+  await services.connect(`/connectors/${encodeURIComponent(name)}/stop`, { method: 'PUT' });
+  await waitForConnectorState(services, name, 'STOPPED');
 }
 
 async function clearOffsets(services: Services, name: string): Promise<void> {
@@ -150,14 +156,7 @@ export async function rewindConnector(services: Services, name: string): Promise
   await stopConnector(services, name);
   await clearOffsets(services, name);
   await services.connect(`${path_}/resume`, { method: 'PUT' });
-  await waitFor({
-    what: `connector "${name}" to run again`,
-    timeoutMs: 20_000,
-    probe: async () => {
-      const status = await services.connect<{ connector: { state: string } }>(`${path_}/status`);
-      return status.body?.connector?.state === 'RUNNING' ? true : new NotYet(status.body?.connector?.state ?? '?');
-    },
-  });
+  await waitForConnectorState(services, name, 'RUNNING');
   return [`connector "${name}" restarted from the beginning of its topics`];
 }
 

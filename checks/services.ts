@@ -24,6 +24,16 @@ export class ServiceUnavailable extends EnvironmentError {
   }
 }
 
+/** A service answered 503: it is up but not ready (starting, or an index whose shards are starting). */
+export class ServiceStarting extends EnvironmentError {
+  constructor(
+    readonly service: ServiceName,
+    base: string,
+  ) {
+    super(`${service} at ${base} is still starting (HTTP 503)`, 'wait a moment and run the check again');
+  }
+}
+
 export interface HttpAnswer<T> {
   status: number;
   body: T;
@@ -106,12 +116,7 @@ export class Services {
     } catch (error) {
       throw this.markDown(service, base, error);
     }
-    if (response.status === 503) {
-      throw new EnvironmentError(
-        `${service} at ${base} is still starting (HTTP 503)`,
-        'wait a moment and run the check again',
-      );
-    }
+    if (response.status === 503) throw new ServiceStarting(service, base);
     let body: unknown = text;
     try {
       body = text === '' ? undefined : JSON.parse(text);

@@ -6,7 +6,6 @@
  * behind.
  */
 
-import { EnvironmentError } from '../../workshop/errors.js';
 import {
   documentsWith,
   type FieldMapping,
@@ -20,7 +19,7 @@ import {
   unexpected,
 } from '../elasticsearch-look.js';
 import { type ExpectationKind, fail, pass } from '../kind.js';
-import type { Services } from '../services.js';
+import { ServiceStarting, type Services } from '../services.js';
 import type { Observation } from '../types.js';
 
 interface ElasticsearchIndex {
@@ -69,7 +68,7 @@ export const elasticsearchIndex: ExpectationKind<ElasticsearchIndex> = {
       return await look(params, context.services);
     } catch (error) {
       // A new index answers 503 until its shards have started (the sink has just made it): not yet, not down.
-      if (error instanceof EnvironmentError && /^Elasticsearch .*\(HTTP 503\)/.test(error.message)) {
+      if (error instanceof ServiceStarting && error.service === 'Elasticsearch') {
         return {
           outcome: 'not-yet',
           found: `index "${params.index}" is not ready yet (Elasticsearch answers 503 while its shards start)`,
@@ -82,58 +81,56 @@ export const elasticsearchIndex: ExpectationKind<ElasticsearchIndex> = {
 };
 
 async function look(params: ElasticsearchIndex, services: Services): Promise<Observation> {
-  {
-    const { index, topic, timeField, connector } = params;
-    const properties = await indexMapping(services, index);
-    if (!properties) return missingIndex(services, params);
-    const timeType = properties[timeField]?.type;
-    const documents = await documentCount(services, index);
-    if (!timeType) {
-      if (documents === 0) {
-        // An index made by hand before the sink wrote to it may refuse every record.
-        const [newest] = (await newestRecords(services, topic, 1)).slice(-1);
-        const conflict = newest && mappingConflict(properties, newest.value);
-        return conflict
-          ? refused(conflict, index)
-          : notYet(`index "${index}" holds no documents yet`, sinkHint(connector));
-      }
-      return fail(
-        `${documents} documents, none with a field ${timeField}`,
-        `the records of topic "${topic}" must hold ${timeField}: check the step that writes the topic`,
-      );
+  const { index, topic, timeField, connector } = params;
+  const properties = await indexMapping(services, index);
+  if (!properties) return missingIndex(services, params);
+  const timeType = properties[timeField]?.type;
+  const documents = await documentCount(services, index);
+  if (!timeType) {
+    if (documents === 0) {
+      // An index made by hand before the sink wrote to it may refuse every record.
+      const [newest] = (await newestRecords(services, topic, 1)).slice(-1);
+      const conflict = newest && mappingConflict(properties, newest.value);
+      return conflict
+        ? refused(conflict, index)
+        : notYet(`index "${index}" holds no documents yet`, sinkHint(connector));
     }
-    if (timeType !== 'date') return fail(`${timeField} is mapped as ${timeType}, not date`, templateHint);
-
-    const records = await newestRecords(services, topic, params.newest);
-    if (records.length === 0) {
-      return notYet(`topic "${topic}" has no records yet`, `the steps before this one fill it: npm run check`);
-    }
-    const expected = expectedDocuments(params, records);
-    if ('problem' in expected) return expected.problem;
-    const found = await getDocuments(services, index, [...expected.byId.keys()]);
-
-    let behind: string | undefined;
-    for (const [id, record] of expected.byId) {
-      const source = found.get(id);
-      if (!source) continue;
-      const difference = firstDifference(record.value, source);
-      if (!difference) continue;
-      const text = `${difference.field} is ${shownValue(difference.inRecord)} in the record, ${shownValue(difference.inDocument)} in the document`;
-      // A document keyed by a value field is replaced by each newer record: an older one is the sink being behind.
-      if (params.idField) behind ??= `document "${id}" is not yet the newest record's: ${text}`;
-      else return fail(`document "${id}" differs from its record: ${text}`, mangledHint(connector));
-    }
-    const missing = [...expected.byId].filter(([id]) => !found.has(id));
-    if (missing.length === 0 && !behind) {
-      return pass(
-        `${expected.byId.size} newest record(s) of "${topic}" found as documents, fields and values equal; ` +
-          `${timeField} is a date`,
-      );
-    }
-    if (missing.length === 0) return notYet(behind as string, sinkHint(connector));
-    const [missingId, record] = missing[0] as [string, TopicDocument];
-    return explainMissing(services, params, properties, missingId, record, missing.length, expected.byId.size);
+    return fail(
+      `${documents} documents, none with a field ${timeField}`,
+      `the records of topic "${topic}" must hold ${timeField}: check the step that writes the topic`,
+    );
   }
+  if (timeType !== 'date') return fail(`${timeField} is mapped as ${timeType}, not date`, templateHint);
+
+  const records = await newestRecords(services, topic, params.newest);
+  if (records.length === 0) {
+    return notYet(`topic "${topic}" has no records yet`, `the steps before this one fill it: npm run check`);
+  }
+  const expected = expectedDocuments(params, records);
+  if ('problem' in expected) return expected.problem;
+  const found = await getDocuments(services, index, [...expected.byId.keys()]);
+
+  let behind: string | undefined;
+  for (const [id, record] of expected.byId) {
+    const source = found.get(id);
+    if (!source) continue;
+    const difference = firstDifference(record.value, source);
+    if (!difference) continue;
+    const text = `${difference.field} is ${shownValue(difference.inRecord)} in the record, ${shownValue(difference.inDocument)} in the document`;
+    // A document keyed by a value field is replaced by each newer record: an older one is the sink being behind.
+    if (params.idField) behind ??= `document "${id}" is not yet the newest record's: ${text}`;
+    else return fail(`document "${id}" differs from its record: ${text}`, mangledHint(connector));
+  }
+  const missing = [...expected.byId].filter(([id]) => !found.has(id));
+  if (missing.length === 0 && !behind) {
+    return pass(
+      `${expected.byId.size} newest record(s) of "${topic}" found as documents, fields and values equal; ` +
+        `${timeField} is a date`,
+    );
+  }
+  if (missing.length === 0) return notYet(behind as string, sinkHint(connector));
+  const [missingId, record] = missing[0] as [string, TopicDocument];
+  return explainMissing(services, params, properties, missingId, record, missing.length, expected.byId.size);
 }
 
 function sinkHint(connector: string | undefined): string {

@@ -315,7 +315,6 @@ public class ElasticsearchSinkConnector extends SinkConnector {
       StringBuilder body = new StringBuilder();
       for (SinkRecord record : records) {
         String index = indexName(record.topic());
-        String action;
         if (record.value() == null) {
           // [OVERVIEW]/[CONFIG] behavior.on.null.values: ignore skips, delete removes the document of the key, fail
           // (the default) stops the task.
@@ -329,8 +328,7 @@ public class ElasticsearchSinkConnector extends SinkConnector {
           }
           if (record.key() == null && !ignoresKey(record.topic())) continue;
           ensureIndex(index);
-          action = actionLine("delete", index, documentId(record), record);
-          body.append(action).append('\n');
+          body.append(actionLine("delete", index, documentId(record), record)).append('\n');
         } else {
           // [SOURCE] the index is made before the record is converted, so a record that cannot be converted still
           // leaves its index behind.
