@@ -27,7 +27,9 @@ export type Resource =
   | { kind: 'ksql'; file: string }
   /** The indexes the step's elasticsearch-index expectations name: solve puts the index template, reset deletes them. */
   | { kind: 'elasticsearch-indexes'; indexes: string[] }
-  | { kind: 'background-producer'; name: string; args: string[]; topic: string };
+  | { kind: 'background-producer'; name: string; args: string[]; topic: string }
+  /** An app of the kit's that consumes a topic in a consumer group (the notifications app), and the log it writes. */
+  | { kind: 'background-consumer'; name: string; args: string[]; group: string; topic: string; log?: string };
 
 export interface Step {
   id: string;
@@ -87,9 +89,19 @@ function parseResource(raw: unknown, where: string, folder: string): Resource {
         args: params.strings('args'),
         topic: params.string('topic'),
       };
+    case 'background-consumer':
+      params.only(['kind', 'name', 'args', 'group', 'topic', 'log']);
+      return {
+        kind: 'background-consumer',
+        name: params.string('name'),
+        args: params.strings('args'),
+        group: params.string('group'),
+        topic: params.string('topic'),
+        log: params.optionalString('log'),
+      };
     default:
       throw new CourseError(
-        `${where}: unknown resource kind ${JSON.stringify(fields.kind)} (known: connector, ksql, elasticsearch-indexes, background-producer)`,
+        `${where}: unknown resource kind ${JSON.stringify(fields.kind)} (known: connector, ksql, elasticsearch-indexes, background-producer, background-consumer)`,
       );
   }
 }

@@ -2,7 +2,7 @@
  * What `solve` creates and `reset` removes, by resource kind. Applying is idempotent: what is already right is left
  * alone, and every call says what it changed.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import type { WorkshopConfig } from '../workshop/config.js';
 import { EnvironmentError, ExitCode, TimeoutError, UsageError, WorkshopError } from '../workshop/errors.js';
 import { NotYet, waitFor } from '../workshop/wait.js';
 import { debeziumClasses, elasticsearchSinkClass } from './connector-classes.js';
+import { viewGroup } from './consumer-group.js';
 import type { Resource, Step } from './course.js';
 import { applyIndexes, removeIndexes, removePipelineIndexes } from './elasticsearch-resources.js';
 import { topicOffsets } from './kafka-read.js';
@@ -264,6 +265,28 @@ async function topicIsReceiving(services: Services, topic: string, windowMs: num
   }
 }
 
+/** Starts one of the kit's commands as a background process of its own, remembered by a pid file; output to a log. */
+function spawnBackground(name: string, args: string[]): { child: ChildProcess; logPath: string } {
+  mkdirSync(stateDir(), { recursive: true });
+  const logPath = path.join(stateDir(), `${name}.log`);
+  const log = openSync(logPath, 'a');
+  const title = `workshop-${name}-${randomUUID().slice(0, 8)}`;
+  const child = spawn(
+    process.execPath,
+    [`--title=${title}`, '--import', 'tsx', path.join(repoRoot, 'workshop', 'cli.ts'), ...args],
+    {
+      cwd: repoRoot,
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { ...process.env, CI: 'true' },
+    },
+  );
+  closeSync(log);
+  child.unref();
+  writeFileSync(pidFile(name), `${child.pid} ${title}\n`);
+  return { child, logPath };
+}
+
 /** How long solve and reset watch a topic for a producer the kit did not start (the learner's own, say). */
 export const otherProducerWindowMs = 3_000;
 
@@ -280,23 +303,7 @@ export async function startBackgroundProducer(
   if (await topicIsReceiving(services, resource.topic, otherProducerWindowMs)) {
     return `producer "${resource.name}": not started, topic "${resource.topic}" is already receiving records from a producer of yours, left alone (later steps need it running: if you stop it, run ${again} again and the kit starts its own)`;
   }
-  mkdirSync(stateDir(), { recursive: true });
-  const logPath = path.join(stateDir(), `${resource.name}.log`);
-  const log = openSync(logPath, 'a');
-  const title = `workshop-${resource.name}-${randomUUID().slice(0, 8)}`;
-  const child = spawn(
-    process.execPath,
-    [`--title=${title}`, '--import', 'tsx', path.join(repoRoot, 'workshop', 'cli.ts'), ...resource.args],
-    {
-      cwd: repoRoot,
-      detached: true,
-      stdio: ['ignore', log, log],
-      env: { ...process.env, CI: 'true' },
-    },
-  );
-  closeSync(log);
-  child.unref();
-  writeFileSync(pidFile(resource.name), `${child.pid} ${title}\n`);
+  const { child, logPath } = spawnBackground(resource.name, resource.args);
   const before = await topicOffsets(services, resource.topic).catch(() => []);
   try {
     await waitFor({
@@ -382,6 +389,62 @@ export async function stopBackgroundProducer(
   return done;
 }
 
+/**
+ * Starts one of the kit's consumer apps (the notifications app) unless it runs already, or the group already has a
+ * member reading the topic (the learner's own, in a terminal). Waits until its member has joined and reads the topic.
+ */
+export async function startBackgroundConsumer(
+  services: Services,
+  resource: Extract<Resource, { kind: 'background-consumer' }>,
+): Promise<string> {
+  const running = runningPid(resource.name);
+  if (running) return `app "${resource.name}": already running (pid ${running}), left alone`;
+  const before = await viewGroup(services, resource.group, resource.topic);
+  if (before.members.some((m) => m.topics.includes(resource.topic))) {
+    return `app "${resource.name}": not started, consumer group "${resource.group}" already has a member reading "${resource.topic}" (yours, in a terminal?), left alone`;
+  }
+  const { child, logPath } = spawnBackground(resource.name, resource.args);
+  try {
+    await waitFor({
+      what: `app "${resource.name}" to join consumer group "${resource.group}"`,
+      timeoutMs: 45_000,
+      intervalMs: 500,
+      giveUpIf: () => (child.exitCode !== null ? `it exited with code ${child.exitCode}; see ${logPath}` : undefined),
+      probe: async () => {
+        const view = await viewGroup(services, resource.group, resource.topic);
+        return view.members.some((m) => m.topics.includes(resource.topic)) ? true : new NotYet(`group ${view.state}`);
+      },
+    });
+  } catch (error) {
+    if (child.pid) signalGroup(child.pid, 'SIGKILL');
+    rmSync(pidFile(resource.name), { force: true });
+    throw error;
+  }
+  return `app "${resource.name}": started in the background (pid ${child.pid}, log ${path.relative(repoRoot, logPath)})`;
+}
+
+/** Stops the kit's consumer app, then deletes its consumer group (so a new start begins afresh) and its log. */
+export async function stopBackgroundConsumer(
+  services: Services,
+  resource: Extract<Resource, { kind: 'background-consumer' }>,
+): Promise<Removal[]> {
+  const done: Removal[] = await stopProducerProcess(resource.name);
+  const view = await viewGroup(services, resource.group, resource.topic);
+  if (view.members.length > 0) {
+    done.push({
+      warning: `consumer group "${resource.group}" still has ${view.members.length} member(s) the kit did not start: stop your app (Ctrl-C in its terminal), then run the same reset again to delete the group`,
+    });
+  } else if (view.state !== 'Dead') {
+    await services.withKafkaAdmin((admin) => admin.deleteGroups([resource.group]));
+    done.push(`consumer group "${resource.group}" deleted`);
+  }
+  if (resource.log && existsSync(path.join(stateDir(), resource.log))) {
+    rmSync(path.join(stateDir(), resource.log), { force: true });
+    done.push(`delivery log .workshop/${resource.log} deleted`);
+  }
+  return done;
+}
+
 /** A line of what reset did, or a warning about something it saw but must leave to the learner. */
 export type Removal = string | { warning: string };
 
@@ -406,6 +469,9 @@ export function describeRemoval(resource: Resource): string {
       .join(', ');
     return `connector "${name}" with its offsets, and its topics ${topics}`;
   }
+  if (resource.kind === 'background-consumer') {
+    return `app "${resource.name}", its consumer group "${resource.group}"${resource.log ? ` and its log .workshop/${resource.log}` : ''}`;
+  }
   return `background producer "${resource.name}" and topic "${resource.topic}"`;
 }
 
@@ -424,6 +490,8 @@ export async function applyResource(
       return applyIndexes(services, resource.indexes, step);
     case 'background-producer':
       return [await startBackgroundProducer(services, resource, again)];
+    case 'background-consumer':
+      return [await startBackgroundConsumer(services, resource)];
   }
 }
 
@@ -434,5 +502,6 @@ export async function removeResource(services: Services, resource: Resource): Pr
     const { name, config } = readConnectorFile(resource.file);
     return removeConnector(services, name, config);
   }
+  if (resource.kind === 'background-consumer') return stopBackgroundConsumer(services, resource);
   return stopBackgroundProducer(services, resource);
 }

@@ -73,9 +73,9 @@ describe('the CLI', () => {
   });
 
   it('says which part of the kit brings a reserved command', () => {
-    const { code, stderr } = cli('notify');
+    const { code, stderr } = cli('site');
     expect(code).toBe(1);
-    expect(stderr).toContain('npm run notify is reserved but not part of this version of the kit yet');
+    expect(stderr).toContain('npm run site is reserved but not part of this version of the kit yet');
   });
 
   it('refuses an option stack:local does not take, with exit 2 and no stack trace', () => {

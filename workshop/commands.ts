@@ -93,9 +93,9 @@ export const commands: Command[] = [
   },
   {
     name: 'notify',
-    usage: 'npm run notify',
-    summary: 'push a notification for every unhappy platinum customer',
-    comesWith: 'the notifications step',
+    usage: 'npm run notify [-- --rate N|off] [--from-beginning]',
+    summary: 'post a notification for every unhappy platinum customer to a Slack webhook (or print it)',
+    run: async (args) => (await import('./notify/notify-command.js')).notifyCommand(args),
   },
   {
     name: 'site',

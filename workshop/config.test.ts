@@ -129,6 +129,19 @@ describe('loadConfig', () => {
     // The password accepts any text; its secrecy flag hides it if a future rule refuses one.
     expect(variables.mysqlPassword.secret).toBe(true);
   });
+
+  it('takes a webhook URL, and refuses a malformed one without repeating any of it', () => {
+    expect(loadConfig({}).slackWebhookUrl).toBeUndefined();
+    expect(loadConfig({ WORKSHOP_SLACK_WEBHOOK_URL: 'https://hooks.example.com/services/T/B/x' }).slackWebhookUrl).toBe(
+      'https://hooks.example.com/services/T/B/x',
+    );
+    for (const value of ['hooks.example.com/services/T/B/s3cr3t', 'ftp://hooks.example.com/services/T/B/s3cr3t']) {
+      const error = refusal({ WORKSHOP_SLACK_WEBHOOK_URL: value });
+      expect(error.message).toContain('WORKSHOP_SLACK_WEBHOOK_URL=(hidden)');
+      expect(error.message).not.toContain('s3cr3t');
+      expect(error.message).not.toContain('hooks.example.com');
+    }
+  });
 });
 
 describe('the README', () => {
@@ -138,7 +151,7 @@ describe('the README', () => {
     (name, defaultValue) => {
       const row = readme.split('\n').find((line) => line.startsWith(`| \`${name}\``));
       expect(row, `no table row for ${name}`).toBeDefined();
-      expect(row).toContain(`\`${defaultValue}\``);
+      expect(row).toContain(defaultValue === '' ? '| (unset) |' : `\`${defaultValue}\``);
     },
   );
 });

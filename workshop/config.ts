@@ -21,6 +21,8 @@ export interface WorkshopConfig {
   };
   elasticsearchUrl: string;
   kibanaUrl: string;
+  /** Where npm run notify posts; undefined when not set (it prints instead). A secret: never printed. */
+  slackWebhookUrl: string | undefined;
   /** The addresses Kafka Connect uses from where it runs (inside the compose network, not from the laptop). */
   fromConnect: {
     mysqlHost: string;
@@ -55,6 +57,21 @@ const url: Parser<string> = (raw) => {
     throw new BadValue(`has scheme "${parsed.protocol}"; use http:// or https://, for example http://${raw}`);
   }
   return raw.replace(/\/+$/, '');
+};
+
+/** A URL that is a secret: what is wrong with it is said without repeating any of it. */
+const secretUrl: Parser<string | undefined> = (raw) => {
+  if (raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new BadValue('is not a URL; copy the whole webhook URL, starting with https://');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new BadValue('does not start with https:// (or http://); copy the whole webhook URL');
+  }
+  return raw;
 };
 
 const port: Parser<number> = (raw) => {
@@ -140,6 +157,13 @@ export const variables = {
   ),
   elasticsearchUrl: variable('WORKSHOP_ELASTICSEARCH_URL', 'http://127.0.0.1:9200', url, 'Elasticsearch'),
   kibanaUrl: variable('WORKSHOP_KIBANA_URL', 'http://127.0.0.1:5601', url, 'Kibana'),
+  slackWebhookUrl: variable(
+    'WORKSHOP_SLACK_WEBHOOK_URL',
+    '',
+    secretUrl,
+    'a Slack (or Slack-compatible) incoming webhook for npm run notify; unset, it prints instead (a secret: never printed)',
+    true,
+  ),
   connectMysqlHost: variable(
     'WORKSHOP_CONNECT_MYSQL_HOST',
     'mysql',
@@ -207,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkshopConfig
     },
     elasticsearchUrl: v.elasticsearchUrl,
     kibanaUrl: v.kibanaUrl,
+    slackWebhookUrl: v.slackWebhookUrl,
     fromConnect: {
       mysqlHost: v.connectMysqlHost,
       mysqlPort: v.connectMysqlPort,

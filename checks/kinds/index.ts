@@ -3,6 +3,8 @@ import type { ExpectationKind } from '../kind.js';
 import { changeArrives } from './change-arrives.js';
 import { connectorRunning } from './connector-running.js';
 import { connectorSecrets } from './connector-secrets.js';
+import { consumerGroupLive } from './consumer-group-live.js';
+import { deliveriesLogged } from './deliveries-logged.js';
 import { elasticsearchIndex } from './elasticsearch-index.js';
 import { ksqlFilter } from './ksql-filter.js';
 import { ksqlJoin } from './ksql-join.js';
@@ -26,5 +28,7 @@ export const kinds: Record<string, ExpectationKind<any> & { probe?: boolean }> =
     ksqlJoin,
     ksqlWindowCounts,
     elasticsearchIndex,
+    consumerGroupLive,
+    deliveriesLogged,
   ].map((k) => [k.kind, k]),
 );

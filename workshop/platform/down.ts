@@ -31,7 +31,7 @@ export async function downCommand(args: string[], context: CommandEnvironment = 
   // A producer that solve started would otherwise keep retrying against a broker that is gone.
   for (const step of loadCourse()) {
     for (const resource of step.solution) {
-      if (resource.kind !== 'background-producer') continue;
+      if (resource.kind !== 'background-producer' && resource.kind !== 'background-consumer') continue;
       for (const line of await stopProducerProcess(resource.name)) progress(line);
     }
   }

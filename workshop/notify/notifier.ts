@@ -1,0 +1,267 @@
+/**
+ * The notifications app's engine: a kafkajs consumer of the unhappy platinum customers that delivers one
+ * notification per record, at least once.
+ *
+ * - An offset is committed only after its notification was delivered (or its record reported and skipped), so a
+ *   crash or a kill loses nothing: the records after the last commit are delivered again on the next start. What
+ *   can repeat is the post in flight when the process died (the at-least-once window: one record).
+ * - A failed post is retried with exponential backoff, or after the receiver's Retry-After; the consumer's heartbeat
+ *   goes on while it waits, so a long outage does not cost the group its member.
+ * - At most `rate` posts a second, so a burst cannot flood a channel.
+ * - stop() (Ctrl-C) lets the post in flight finish, commits it and leaves the group; it does not start another.
+ * - A receiver that refuses the URL for good (a 4xx other than 429) stops the app: retrying cannot help.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { type EachMessagePayload, Kafka, logLevel } from 'kafkajs';
+import { EnvironmentError, WorkshopError } from '../errors.js';
+import { type Notification, readNotification } from './notification.js';
+import type { PostOutcome } from './webhook.js';
+
+/** A clock whose sleep a stop can cut short. */
+export interface NotifyClock {
+  now(): number;
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+const systemNotifyClock: NotifyClock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined),
+};
+
+/** One line of the delivery log (JSON lines): what the check of the notifications step reads. */
+export interface DeliveryLogEntry {
+  at: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  ratingId?: number;
+  to?: 'webhook' | 'terminal';
+  attempts?: number;
+  /** Set for a record that was reported and skipped instead of delivered. */
+  skipped?: string;
+}
+
+export type NotifyEvent =
+  | { kind: 'listening'; topic: string; group: string; partitions: number }
+  | {
+      kind: 'delivered';
+      notification: Notification;
+      partition: number;
+      offset: string;
+      attempts: number;
+      /** From the record's timestamp (the rating's time) to the post answered. */
+      sinceRecordMs: number;
+    }
+  | { kind: 'skipped'; partition: number; offset: string; problem: string }
+  | { kind: 'retrying'; reason: string; inMs: number; attempt: number }
+  | { kind: 'uncommitted'; partition: number; offset: string; reason: string }
+  | { kind: 'stopping' };
+
+export interface NotifierOptions {
+  brokers: string[];
+  topic: string;
+  group: string;
+  /** For a group without committed offsets: start at the topic's first record instead of its end. */
+  fromBeginning: boolean;
+  deliver: (notification: Notification) => Promise<PostOutcome>;
+  target: 'webhook' | 'terminal';
+  /** Posts per second at most, or 'off'. */
+  rate: number | 'off';
+  deliveryLog?: string;
+  onEvent?: (event: NotifyEvent) => void;
+  clock?: NotifyClock;
+  backoff?: { firstMs: number; maxMs: number };
+}
+
+export interface NotifySummary {
+  delivered: number;
+  skipped: number;
+  retries: number;
+  elapsedMs: number;
+}
+
+/** The receiver refused for good: the URL is revoked or wrong, or the message is. */
+export class WebhookRefused extends WorkshopError {}
+
+/** Spaces posts at least 1/rate seconds apart. */
+export class RateLimit {
+  private next = 0;
+
+  constructor(
+    private readonly perSecond: number | 'off',
+    private readonly clock: NotifyClock,
+  ) {}
+
+  /** Waits for the next slot; false when the wait was cut short by a stop. */
+  async take(signal: AbortSignal): Promise<boolean> {
+    if (this.perSecond === 'off') return !signal.aborted;
+    const wait = this.next - this.clock.now();
+    if (wait > 0) await this.clock.sleep(wait, signal);
+    if (signal.aborted) return false;
+    this.next = Math.max(this.clock.now(), this.next) + 1000 / this.perSecond;
+    return true;
+  }
+}
+
+/** How long to wait before attempt `attempt + 1`: Retry-After when given (at most 5 minutes), else doubling. */
+export function backoffMs(attempt: number, afterMs: number | undefined, backoff: { firstMs: number; maxMs: number }) {
+  if (afterMs !== undefined) return Math.min(afterMs, 300_000);
+  return Math.min(backoff.maxMs, backoff.firstMs * 2 ** Math.max(0, attempt - 1));
+}
+
+/**
+ * How often a consumer waiting on a retry tells the group it is alive: well inside its 10 s session, which is short so
+ * that a killed app's partitions go to its next start within seconds.
+ */
+const heartbeatEveryMs = 2_000;
+
+export function startNotifier(options: NotifierOptions): { stop(): void; done: Promise<NotifySummary> } {
+  const clock = options.clock ?? systemNotifyClock;
+  const backoff = options.backoff ?? { firstMs: 500, maxMs: 30_000 };
+  const emit = (event: NotifyEvent) => options.onEvent?.(event);
+  const stopping = new AbortController();
+  const limit = new RateLimit(options.rate, clock);
+  const summary: NotifySummary = { delivered: 0, skipped: 0, retries: 0, elapsedMs: 0 };
+  const startedAt = clock.now();
+  let fatal: Error | undefined;
+  let crashed: Error | undefined;
+
+  const kafka = new Kafka({
+    clientId: 'workshop-notify',
+    brokers: options.brokers,
+    connectionTimeout: 5_000,
+    requestTimeout: 15_000,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 5 },
+  });
+  const consumer = kafka.consumer({ groupId: options.group, sessionTimeout: 10_000, heartbeatInterval: 2_000 });
+
+  const log = (entry: Omit<DeliveryLogEntry, 'at' | 'topic'>) => {
+    if (!options.deliveryLog) return;
+    mkdirSync(path.dirname(options.deliveryLog), { recursive: true });
+    const line: DeliveryLogEntry = { at: new Date().toISOString(), topic: options.topic, ...entry };
+    appendFileSync(options.deliveryLog, `${JSON.stringify(line)}\n`);
+  };
+
+  const commit = async (partition: number, offset: string) => {
+    try {
+      await consumer.commitOffsets([{ topic: options.topic, partition, offset: (BigInt(offset) + 1n).toString() }]);
+    } catch (error) {
+      // The group is rebalancing: the record goes to whoever owns the partition next, and may be delivered again.
+      emit({ kind: 'uncommitted', partition, offset, reason: (error as Error).message });
+    }
+  };
+
+  /** Waits `ms` unless stopped, heartbeating so the group keeps this member. */
+  const wait = async (ms: number, heartbeat: () => Promise<void>) => {
+    const until = clock.now() + ms;
+    while (!stopping.signal.aborted && clock.now() < until) {
+      await clock.sleep(Math.min(heartbeatEveryMs, until - clock.now()), stopping.signal);
+      await heartbeat().catch(() => undefined);
+    }
+  };
+
+  /** The message being handled now: its post and its commit. */
+  let inFlight: Promise<void> = Promise.resolve();
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    if (stopped) return;
+    emit({ kind: 'stopping' });
+    stopping.abort();
+    // The post in flight finishes and is committed while the consumer is still in its group; then it leaves.
+    stopped = inFlight.then(() => consumer.disconnect()).catch(() => undefined);
+  };
+
+  /** One record: deliver it (retrying until it is delivered, refused or the app stops), then commit it. */
+  const handle = async ({ partition, message, heartbeat }: EachMessagePayload): Promise<void> => {
+    if (stopping.signal.aborted) return;
+    const read = readNotification(message.value === null ? null : message.value.toString());
+    if ('problem' in read) {
+      emit({ kind: 'skipped', partition, offset: message.offset, problem: read.problem });
+      summary.skipped += 1;
+      log({ partition, offset: message.offset, skipped: read.problem });
+      await commit(partition, message.offset);
+      return;
+    }
+    for (let attempt = 1; ; attempt += 1) {
+      if (!(await limit.take(stopping.signal))) return;
+      const outcome = await options.deliver(read);
+      if (outcome.kind === 'delivered') {
+        summary.delivered += 1;
+        log({ partition, offset: message.offset, ratingId: read.ratingId, to: options.target, attempts: attempt });
+        emit({
+          kind: 'delivered',
+          notification: read,
+          partition,
+          offset: message.offset,
+          attempts: attempt,
+          sinceRecordMs: clock.now() - Number(message.timestamp),
+        });
+        await commit(partition, message.offset);
+        return;
+      }
+      if (outcome.kind === 'refused') {
+        fatal = new WebhookRefused(
+          `${outcome.reason}, for the notification of rating ${read.ratingId}: the webhook URL is revoked or wrong, or the receiver does not take this message, so posting again cannot help`,
+          'check the webhook in your Slack app (or make a new one), set WORKSHOP_SLACK_WEBHOOK_URL to its URL, and start npm run notify again: it resumes with this notification',
+        );
+        stop();
+        return;
+      }
+      summary.retries += 1;
+      const inMs = backoffMs(attempt, outcome.afterMs, backoff);
+      emit({ kind: 'retrying', reason: outcome.reason, inMs, attempt });
+      await wait(inMs, heartbeat);
+      if (stopping.signal.aborted) return;
+    }
+  };
+
+  const run = async (): Promise<NotifySummary> => {
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const partitions = event.payload.memberAssignment[options.topic]?.length ?? 0;
+      emit({ kind: 'listening', topic: options.topic, group: options.group, partitions });
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) {
+        crashed = event.payload.error;
+        stop();
+      }
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning });
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw new EnvironmentError(
+        `could not reach Kafka at ${options.brokers.join(',')}: ${(error as Error).message}`,
+        'check that the platform is up (npm run status), then start npm run notify again',
+      );
+    }
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async (payload) => {
+        const handled = handle(payload);
+        inFlight = handled.catch(() => undefined);
+        await handled;
+      },
+    });
+    await new Promise<void>((resolve) => {
+      if (stopping.signal.aborted) resolve();
+      else stopping.signal.addEventListener('abort', () => resolve());
+    });
+    await stopped;
+    summary.elapsedMs = clock.now() - startedAt;
+    if (fatal) throw fatal;
+    if (crashed) {
+      throw new EnvironmentError(
+        `the consumer stopped: ${crashed.message}`,
+        'check that the platform is up (npm run status), then start npm run notify again',
+      );
+    }
+    return summary;
+  };
+
+  return { stop, done: run() };
+}
