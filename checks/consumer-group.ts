@@ -33,11 +33,16 @@ function assignedTopics(assignment: Buffer): string[] {
 }
 
 export async function viewGroup(services: Services, group: string, topic: string): Promise<GroupView> {
-  const [described, committed, topics] = await services.withKafkaAdmin(async (admin) => [
-    await admin.describeGroups([group]),
-    await admin.fetchOffsets({ groupId: group, topics: [topic] }).catch(() => []),
-    await admin.listTopics(),
-  ]);
+  const [topics, described, committed] = await services.withKafkaAdmin(async (admin) => {
+    // Listing topics loads the cluster's metadata first: a new admin client asked for a group's coordinator without
+    // it answers "No brokers in the broker pool".
+    const names = await admin.listTopics();
+    return [
+      names,
+      await admin.describeGroups([group]),
+      await admin.fetchOffsets({ groupId: group, topics: [topic] }).catch(() => []),
+    ] as const;
+  });
   const info = described.groups[0];
   const offsets = topics.includes(topic) ? await topicOffsets(services, topic) : [];
   const committedOf = new Map(

@@ -27,6 +27,8 @@ export type Resource =
   | { kind: 'ksql'; file: string }
   /** The indexes the step's elasticsearch-index expectations name: solve puts the index template, reset deletes them. */
   | { kind: 'elasticsearch-indexes'; indexes: string[] }
+  /** Kibana saved objects (data views, visualisations, dashboards) in an NDJSON file, as Kibana exports them. */
+  | { kind: 'kibana-saved-objects'; file: string }
   | { kind: 'background-producer'; name: string; args: string[]; topic: string }
   /** An app of the kit's that consumes a topic in a consumer group (the notifications app), and the log it writes. */
   | { kind: 'background-consumer'; name: string; args: string[]; group: string; topic: string; log?: string };
@@ -72,7 +74,8 @@ function parseResource(raw: unknown, where: string, folder: string): Resource {
   const params = new Params(fields, where);
   switch (fields.kind) {
     case 'connector':
-    case 'ksql': {
+    case 'ksql':
+    case 'kibana-saved-objects': {
       params.only(['kind', 'file']);
       const file = path.join(folder, params.string('file'));
       if (!existsSync(file)) throw new CourseError(`${where}: file ${file} does not exist`);
@@ -101,7 +104,7 @@ function parseResource(raw: unknown, where: string, folder: string): Resource {
       };
     default:
       throw new CourseError(
-        `${where}: unknown resource kind ${JSON.stringify(fields.kind)} (known: connector, ksql, elasticsearch-indexes, background-producer, background-consumer)`,
+        `${where}: unknown resource kind ${JSON.stringify(fields.kind)} (known: connector, ksql, elasticsearch-indexes, kibana-saved-objects, background-producer, background-consumer)`,
       );
   }
 }

@@ -15,6 +15,7 @@ import { viewGroup } from './consumer-group.js';
 import type { Resource, Step } from './course.js';
 import { applyIndexes, removeIndexes, removePipelineIndexes } from './elasticsearch-resources.js';
 import { topicOffsets } from './kafka-read.js';
+import { importSavedObjects, objectsOfFile, removeSavedObjects } from './kibana-resources.js';
 import { applyKsqlFile, objectsOf, removeAllKsqlObjects, removeKsqlFile } from './ksql-resources.js';
 import { stateDir } from './progress.js';
 import type { Services } from './services.js';
@@ -115,7 +116,16 @@ function shown(file: string): string {
 
 async function deleteTopics(services: Services, names: string[]): Promise<void> {
   if (names.length === 0) return;
-  await services.withKafkaAdmin((admin) => admin.deleteTopics({ topics: names, timeout: 10_000 }));
+  await services.withKafkaAdmin(async (admin) => {
+    try {
+      await admin.deleteTopics({ topics: names, timeout: 10_000 });
+    } catch (error) {
+      // A topic listed a moment ago was deleted meanwhile (by ksqlDB dropping a stream, say): delete what is left.
+      if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
+      const left = (await admin.listTopics()).filter((t) => names.includes(t));
+      if (left.length > 0) await admin.deleteTopics({ topics: left, timeout: 10_000 });
+    }
+  });
 }
 
 /** Waits until Kafka Connect reports the connector in `state`. */
@@ -435,7 +445,10 @@ export async function stopBackgroundConsumer(
       warning: `consumer group "${resource.group}" still has ${view.members.length} member(s) the kit did not start: stop your app (Ctrl-C in its terminal), then run the same reset again to delete the group`,
     });
   } else if (view.state !== 'Dead') {
-    await services.withKafkaAdmin((admin) => admin.deleteGroups([resource.group]));
+    await services.withKafkaAdmin(async (admin) => {
+      await admin.listTopics(); // loads the metadata the group's coordinator is found with
+      return admin.deleteGroups([resource.group]);
+    });
     done.push(`consumer group "${resource.group}" deleted`);
   }
   if (resource.log && existsSync(path.join(stateDir(), resource.log))) {
@@ -457,6 +470,10 @@ export function describeRemoval(resource: Resource): string {
   }
   if (resource.kind === 'elasticsearch-indexes') {
     return `Elasticsearch index${resource.indexes.length > 1 ? 'es' : ''} ${resource.indexes.join(', ')}`;
+  }
+  if (resource.kind === 'kibana-saved-objects') {
+    const objects = objectsOfFile(resource.file);
+    return `Kibana saved objects of ${shown(resource.file)}: ${objects.map((o) => `${o.type} "${o.title || o.id}"`).join(', ')}`;
   }
   if (resource.kind === 'connector') {
     const { name, config } = readConnectorFile(resource.file);
@@ -488,6 +505,8 @@ export async function applyResource(
       return applyKsqlFile(services, resource.file, shown(resource.file), step);
     case 'elasticsearch-indexes':
       return applyIndexes(services, resource.indexes, step);
+    case 'kibana-saved-objects':
+      return importSavedObjects(services, resource.file, shown(resource.file));
     case 'background-producer':
       return [await startBackgroundProducer(services, resource, again)];
     case 'background-consumer':
@@ -498,6 +517,7 @@ export async function applyResource(
 export async function removeResource(services: Services, resource: Resource): Promise<Removal[]> {
   if (resource.kind === 'ksql') return removeKsqlFile(services, resource.file, shown(resource.file));
   if (resource.kind === 'elasticsearch-indexes') return removeIndexes(services, resource.indexes);
+  if (resource.kind === 'kibana-saved-objects') return removeSavedObjects(services, resource.file);
   if (resource.kind === 'connector') {
     const { name, config } = readConnectorFile(resource.file);
     return removeConnector(services, name, config);

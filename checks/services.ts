@@ -144,6 +144,43 @@ export class Services {
     return this.http<T>('Elasticsearch', this.config.elasticsearchUrl, path, init);
   }
 
+  /** Kibana's HTTP API: every call that changes something carries the kbn-xsrf header Kibana requires. */
+  kibana<T = unknown>(path: string, init?: { method?: string; body?: unknown; timeoutMs?: number }) {
+    return this.http<T>('Kibana', this.config.kibanaUrl, path, { ...init, headers: { 'kbn-xsrf': 'workshop-kit' } });
+  }
+
+  /**
+   * Uploads a saved-objects file as Kibana's import takes it: multipart/form-data, the file in the field `file`, its
+   * name ending .ndjson (https://www.elastic.co/docs/api/doc/kibana/operation/operation-post-saved-objects-import).
+   */
+  async kibanaImport<T = unknown>(path: string, fileName: string, content: string): Promise<HttpAnswer<T>> {
+    this.guard('Kibana');
+    const base = this.config.kibanaUrl;
+    const form = new FormData();
+    form.append('file', new Blob([content], { type: 'application/ndjson' }), fileName);
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'kbn-xsrf': 'workshop-kit', accept: 'application/json' },
+        body: form,
+        signal: AbortSignal.timeout(Math.max(30_000, this.timeouts.requestMs)),
+      });
+      text = await response.text();
+    } catch (error) {
+      throw this.markDown('Kibana', base, error);
+    }
+    if (response.status === 503) throw new ServiceStarting('Kibana', base);
+    let body: unknown = text;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, body: body as T };
+  }
+
   /** A kafkajs client whose calls fail fast when the broker is down. */
   kafka(): Kafka {
     this.kafkaClient ??= new Kafka({

@@ -6,6 +6,8 @@ import { connectorSecrets } from './connector-secrets.js';
 import { consumerGroupLive } from './consumer-group-live.js';
 import { deliveriesLogged } from './deliveries-logged.js';
 import { elasticsearchIndex } from './elasticsearch-index.js';
+import { kibanaDashboard } from './kibana-dashboard.js';
+import { kibanaDataView } from './kibana-data-view.js';
 import { ksqlFilter } from './ksql-filter.js';
 import { ksqlJoin } from './ksql-join.js';
 import { ksqlObject } from './ksql-object.js';
@@ -28,6 +30,8 @@ export const kinds: Record<string, ExpectationKind<any> & { probe?: boolean }> =
     ksqlJoin,
     ksqlWindowCounts,
     elasticsearchIndex,
+    kibanaDataView,
+    kibanaDashboard,
     consumerGroupLive,
     deliveriesLogged,
   ].map((k) => [k.kind, k]),

@@ -13,13 +13,14 @@ import { type Artifacts, resolveArtifacts } from './artifacts.js';
 import { type ConnectServer, startConnect } from './connect.js';
 import { type ElasticsearchServer, startElasticsearch } from './elasticsearch.js';
 import { type KafkaServer, startKafka } from './kafka.js';
+import { kibanaStandIn } from './kibana-standin.js';
 import { findKsqlDb, type KsqlDbServer, startKsqlDb } from './ksqldb.js';
 import type { ManagedServer } from './managed-server.js';
 import { type MariaDbServer, startMariaDb } from './mariadb.js';
 import { freePort } from './ports.js';
 import { findExecutable, findTools } from './prerequisites.js';
 import type { ServerProcess } from './server-process.js';
-import { kibanaStandIn, type StandIn } from './standins.js';
+import type { StandIn } from './standins.js';
 
 /** The environment variables through which Connect workers pass the connector user's credentials to connectors. */
 export const connectorSecretVariables = {

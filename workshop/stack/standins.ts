@@ -6,7 +6,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Route = (request: IncomingMessage, body: string) => { status: number; body: unknown } | undefined;
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
+export type Route = (request: IncomingMessage, body: string) => Answer | undefined | Promise<Answer | undefined>;
 
 export interface StandIn {
   url: string;
@@ -19,13 +24,16 @@ export async function startStandIn(route: Route): Promise<StandIn> {
     request.on('data', (chunk) => {
       body += chunk;
     });
-    request.on('end', () => {
-      const answer = route(request, body) ?? {
-        status: 404,
-        body: { message: `no route ${request.method} ${request.url}` },
-      };
+    request.on('end', async () => {
+      let answer: Answer | undefined;
+      try {
+        answer = await route(request, body);
+      } catch (error) {
+        answer = { status: 500, body: { statusCode: 500, error: 'Internal Server Error', message: String(error) } };
+      }
+      answer ??= { status: 404, body: { message: `no route ${request.method} ${request.url}` } };
       response.writeHead(answer.status, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(answer.body));
+      response.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -116,20 +124,4 @@ export function ksqldbStandIn(state: { starting: boolean } = { starting: false }
     }
     return undefined;
   });
-}
-
-/** Kibana 8: GET /api/status with the overall level. */
-export function kibanaStandIn(level: 'available' | 'degraded' | 'unavailable' = 'available'): Promise<StandIn> {
-  return startStandIn((request) =>
-    request.method === 'GET' && request.url === '/api/status'
-      ? {
-          status: 200,
-          body: {
-            name: 'kibana',
-            version: { number: '8.19.4' },
-            status: { overall: { level, summary: `All services and plugins are ${level}` } },
-          },
-        }
-      : undefined,
-  );
 }
