@@ -136,7 +136,13 @@ export function startNotifier(options: NotifierOptions): { stop(): void; done: P
     logLevel: logLevel.NOTHING,
     retry: { retries: 5 },
   });
-  const consumer = kafka.consumer({ groupId: options.group, sessionTimeout: 10_000, heartbeatInterval: 2_000 });
+  // A short fetch wait, so a stop does not wait long for the fetch in progress.
+  const consumer = kafka.consumer({
+    groupId: options.group,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 2_000,
+    maxWaitTimeInMs: 500,
+  });
 
   const log = (entry: Omit<DeliveryLogEntry, 'at' | 'topic'>) => {
     if (!options.deliveryLog) return;
@@ -218,6 +224,30 @@ export function startNotifier(options: NotifierOptions): { stop(): void; done: P
     }
   };
 
+  /**
+   * A new group commits where it starts (the topic's end, or its beginning with fromBeginning) before it joins, so
+   * its lag means something from the first moment: an app stuck on its first notification shows as falling behind.
+   * Read before the consumer resolves its own start, the pinned offset is never past it: nothing is skipped. Kafka
+   * takes it only while the group has no member; with another instance running it is left to that one.
+   */
+  const pinStart = async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const ends = await admin.fetchTopicOffsets(options.topic);
+      const [committed] = await admin.fetchOffsets({ groupId: options.group, topics: [options.topic] });
+      const unset = new Set((committed?.partitions ?? []).filter((p) => Number(p.offset) < 0).map((p) => p.partition));
+      const partitions = ends
+        .filter((p) => unset.has(p.partition))
+        .map((p) => ({ partition: p.partition, offset: options.fromBeginning ? p.low : p.high }));
+      if (partitions.length > 0) {
+        await admin.setOffsets({ groupId: options.group, topic: options.topic, partitions }).catch(() => undefined);
+      }
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  };
+
   const run = async (): Promise<NotifySummary> => {
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       const partitions = event.payload.memberAssignment[options.topic]?.length ?? 0;
@@ -230,14 +260,21 @@ export function startNotifier(options: NotifierOptions): { stop(): void; done: P
       }
     });
     try {
+      await pinStart();
       await consumer.connect();
       await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning });
     } catch (error) {
       await consumer.disconnect().catch(() => undefined);
+      if (stopping.signal.aborted) return finish();
       throw new EnvironmentError(
         `could not reach Kafka at ${options.brokers.join(',')}: ${(error as Error).message}`,
         'check that the platform is up (npm run status), then start npm run notify again',
       );
+    }
+    // A Ctrl-C while connecting: nothing was read, nothing is in flight.
+    if (stopping.signal.aborted) {
+      await consumer.disconnect().catch(() => undefined);
+      return finish();
     }
     await consumer.run({
       autoCommit: false,
@@ -252,6 +289,10 @@ export function startNotifier(options: NotifierOptions): { stop(): void; done: P
       else stopping.signal.addEventListener('abort', () => resolve());
     });
     await stopped;
+    return finish();
+  };
+
+  const finish = (): NotifySummary => {
     summary.elapsedMs = clock.now() - startedAt;
     if (fatal) throw fatal;
     if (crashed) {
