@@ -9,12 +9,14 @@
  *   npm run bench -- --only datagen        the data generator's throughput against Kafka's own producer perf test
  *   npm run bench -- --runs N              repetitions where a benchmark repeats (default: each one's own)
  *   npm run bench -- --records N           records per run of the datagen benchmark (default 500000)
+ *   npm run bench -- --only notify         the notifications app: events/s and rating → notification latency
  */
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { benchCheck } from './check-bench.js';
 import { benchComposeMemory } from './compose-bench.js';
 import { benchDatagen } from './datagen-bench.js';
+import { benchNotify } from './notify-bench.js';
 import { benchLocalStack } from './stack-bench.js';
 
 interface BenchOptions {
@@ -34,6 +36,9 @@ const benchmarks: Record<string, (options: BenchOptions) => Promise<void>> = {
   check: ({ runs }) => benchCheck(runs ?? 20),
   datagen: async ({ runs, records }) => {
     await benchDatagen({ records: records ?? 500_000, rounds: Math.min(runs ?? 2, 10) });
+  },
+  notify: async ({ records }) => {
+    await benchNotify({ events: Math.min(records ?? 3_000, 100_000) });
   },
 };
 

@@ -151,13 +151,36 @@ export function startNotifier(options: NotifierOptions): { stop(): void; done: P
     appendFileSync(options.deliveryLog, `${JSON.stringify(line)}\n`);
   };
 
-  const commit = async (partition: number, offset: string) => {
-    try {
-      await consumer.commitOffsets([{ topic: options.topic, partition, offset: (BigInt(offset) + 1n).toString() }]);
-    } catch (error) {
-      // The group is rebalancing: the record goes to whoever owns the partition next, and may be delivered again.
-      emit({ kind: 'uncommitted', partition, offset, reason: (error as Error).message });
+  /**
+   * Commits are coalesced: one is in flight at a time, and it carries the newest delivered offset of each partition,
+   * so posting never waits on Kafka. A record is committed only after its post succeeded; what a crash can repeat is
+   * what was posted during the last commit's round trip (the at-least-once window, a record or two).
+   */
+  const pending = new Map<number, string>();
+  let committing: Promise<void> | undefined;
+  const flush = async () => {
+    while (pending.size > 0) {
+      const batch = [...pending].map(([partition, offset]) => ({ topic: options.topic, partition, offset }));
+      pending.clear();
+      try {
+        await consumer.commitOffsets(batch);
+      } catch (error) {
+        // The group is rebalancing: the records go to whoever owns the partitions next, and may be delivered again.
+        for (const { partition, offset } of batch) {
+          emit({
+            kind: 'uncommitted',
+            partition,
+            offset: (BigInt(offset) - 1n).toString(),
+            reason: (error as Error).message,
+          });
+        }
+      }
     }
+    committing = undefined;
+  };
+  const commit = (partition: number, offset: string) => {
+    pending.set(partition, (BigInt(offset) + 1n).toString());
+    committing ??= flush();
   };
 
   /** Waits `ms` unless stopped, heartbeating so the group keeps this member. */
@@ -177,7 +200,10 @@ export function startNotifier(options: NotifierOptions): { stop(): void; done: P
     emit({ kind: 'stopping' });
     stopping.abort();
     // The post in flight finishes and is committed while the consumer is still in its group; then it leaves.
-    stopped = inFlight.then(() => consumer.disconnect()).catch(() => undefined);
+    stopped = inFlight
+      .then(() => committing)
+      .then(() => consumer.disconnect())
+      .catch(() => undefined);
   };
 
   /** One record: deliver it (retrying until it is delivered, refused or the app stops), then commit it. */
@@ -188,7 +214,7 @@ export function startNotifier(options: NotifierOptions): { stop(): void; done: P
       emit({ kind: 'skipped', partition, offset: message.offset, problem: read.problem });
       summary.skipped += 1;
       log({ partition, offset: message.offset, skipped: read.problem });
-      await commit(partition, message.offset);
+      commit(partition, message.offset);
       return;
     }
     for (let attempt = 1; ; attempt += 1) {
@@ -205,7 +231,7 @@ export function startNotifier(options: NotifierOptions): { stop(): void; done: P
           attempts: attempt,
           sinceRecordMs: clock.now() - Number(message.timestamp),
         });
-        await commit(partition, message.offset);
+        commit(partition, message.offset);
         return;
       }
       if (outcome.kind === 'refused') {

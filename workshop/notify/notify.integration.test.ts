@@ -221,8 +221,9 @@ describeWithStack('npm run notify: at-least-once delivery to a webhook', (stack)
     expect((await second.done).code).toBe(0);
     const delivered = receiver.delivered();
     expect([...new Set(delivered)].sort((a, b) => a - b)).toEqual(ids);
-    // One post at a time: the only one that can repeat is the one whose commit the kill cut off.
-    expect(delivered.length - ids.length).toBeLessThanOrEqual(1);
+    // One post at a time, and one commit in flight: what can repeat is what was posted during the last commit's
+    // round trip (a post here takes 30 ms, a commit a few): a record or two.
+    expect(delivered.length - ids.length).toBeLessThanOrEqual(2);
   });
 
   it('reports and skips records it cannot read, and delivers the rest', async () => {
