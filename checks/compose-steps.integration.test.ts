@@ -4,7 +4,7 @@
  * engine answers (the GitHub Actions workflow runs it).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { StartedDockerComposeEnvironment } from 'testcontainers';
@@ -112,5 +112,88 @@ describe.skipIf(dockerSkipReason !== undefined)(dockerTitle('the steps on the co
       expect(run.stdout).toMatch(/Rehearsal passed: \d+ step\(s\)/);
     },
     minutes(13),
+  );
+
+  it(
+    "a real Kibana 8.19 imports step 9's dashboard.ndjson as written: every object kept at the file's own version",
+    async () => {
+      const solve = await runCli(['solve', 'step-9'], env, minutes(8));
+      expect(solve.code, `${solve.stdout}\n${solve.stderr}`).toBe(0);
+      expect(solve.stdout).toContain('imported 8 saved objects');
+      const file = readFileSync('steps/09-kibana-dashboard/solution/dashboard.ndjson', 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { type?: string; id?: string; typeMigrationVersion?: string })
+        .filter((o) => o.type);
+      const found = await fetch(
+        'http://127.0.0.1:5601/api/saved_objects/_find?type=index-pattern&type=lens&type=search&type=dashboard&per_page=100',
+        { signal: AbortSignal.timeout(30_000) },
+      );
+      const body = (await found.json()) as {
+        saved_objects: { type: string; id: string; typeMigrationVersion: string }[];
+      };
+      for (const object of file) {
+        const stored = body.saved_objects.find((o) => o.type === object.type && o.id === object.id);
+        // A version below what this Kibana writes would have been migrated up: the file would not be as 8.19 exports.
+        expect(stored?.typeMigrationVersion, `${object.type} ${object.id}`).toBe(object.typeMigrationVersion);
+      }
+      await waitFor({
+        what: 'step 9 to pass on the real Kibana and the real Elasticsearch sink',
+        timeoutMs: minutes(4),
+        intervalMs: 5_000,
+        probe: async () => {
+          const run = await runCli(['check', 'step-9'], env);
+          return run.code === 0 ? true : new NotYet(run.stdout.slice(-600));
+        },
+      });
+    },
+    minutes(14),
+  );
+
+  it(
+    'the real Confluent sink with key.ignore true for the counts: step 8 fails, the counts piling up',
+    async () => {
+      const solution = JSON.parse(
+        readFileSync('steps/08-stream-to-elasticsearch/solution/elasticsearch-sink.json', 'utf8'),
+      ) as { name: string; config: Record<string, string> };
+      solution.config['key.ignore'] = 'true';
+      const file = path.join(env.WORKSHOP_STATE_DIR, 'sink-key-ignored.json');
+      writeFileSync(file, JSON.stringify(solution));
+      await runCli(['reset', 'step-8'], env, minutes(3));
+      const applied = await runCli(['connector', 'apply', file], env);
+      expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+      await waitFor({
+        what: 'step 8 to fail with the counts piling up',
+        timeoutMs: minutes(4),
+        intervalMs: 5_000,
+        probe: async () => {
+          const run = await runCli(['check', 'step-8'], env);
+          return run.code === 1 && run.stdout.includes('so the rows pile up')
+            ? true
+            : new NotYet(run.stdout.slice(-600));
+        },
+      });
+    },
+    minutes(9),
+  );
+
+  it(
+    'step 10 passes with the notifications app solve starts, and reset stops it',
+    async () => {
+      const solve = await runCli(['solve', 'step-10'], env, minutes(8));
+      expect(solve.code, `${solve.stdout}\n${solve.stderr}`).toBe(0);
+      await waitFor({
+        what: 'step 10 to pass',
+        timeoutMs: minutes(3),
+        intervalMs: 5_000,
+        probe: async () => {
+          const run = await runCli(['check', 'step-10'], env);
+          return run.code === 0 ? true : new NotYet(run.stdout.slice(-600));
+        },
+      });
+      const reset = await runCli(['reset', 'step-10'], env);
+      expect(reset.stdout).toContain('consumer group "workshop-notify" deleted');
+    },
+    minutes(12),
   );
 });
