@@ -127,12 +127,12 @@ describe('a step file with a mistake is refused with where and what', () => {
 });
 
 describe('the guides show the code the kit runs', () => {
-  // A code block right after `<!-- from: path -->` must appear, exactly, in that file of the repository: the page
-  // and the tested code cannot drift apart.
+  // A code block whose fence says `from=path` must appear, exactly, in that file of the repository: the page and the
+  // tested code cannot drift apart (the site shows a step's own file whole, from the file itself).
   const root = path.dirname(stepsDir);
   const blocks = course.flatMap((step) => {
     const guide = readFileSync(path.join(root, step.guidePath), 'utf8');
-    return [...guide.matchAll(/<!-- from: (\S+) -->\n```[a-z]*\n([\s\S]*?)```/g)].map(
+    return [...guide.matchAll(/```[a-z]*[ \t]+from=(\S+)\n([\s\S]*?)```/g)].map(
       (m) => [step.id, m[1] ?? '', m[2] ?? ''] as const,
     );
   });

@@ -135,6 +135,8 @@ function readStep(folderName: string, number: number, root: string): Step {
     'solution',
     'solveNote',
     'independent',
+    // The site's: the parts of the pipeline diagram this step builds.
+    'stage',
   ]);
   const id = top.string('id');
   if (id !== `step-${number}`)

@@ -170,9 +170,10 @@ describe('the Kibana stand-in imports as Kibana 8.19 does', () => {
     standIn.state.objects.clear();
     const content = lines.filter((line) => JSON.parse(line).id !== 'workshop-unhappy-platinum-customers').join('\n');
     const answer = await importFile(content);
+    // As Kibana answers: the other objects counted as successes, though none was written.
     expect(answer.body).toMatchObject({
       success: false,
-      successCount: 0,
+      successCount: 6,
       errors: [
         {
           id: 'workshop-unhappy-platinum-count',

@@ -48,7 +48,10 @@ interface Panel {
 }
 
 /** A panel resolved: the object it shows (saved on its own, or inside the dashboard), or why it cannot be found. */
-export type ResolvedPanel = { label: string; object: KibanaObject } | { label: string; missing: string };
+export type ResolvedPanel =
+  | { label: string; object: KibanaObject }
+  | { label: string; missing: string }
+  | { label: string; noData: true };
 
 export function dashboardPanels(dashboard: KibanaObject, objects: KibanaObject[]): ResolvedPanel[] {
   let panels: Panel[];
@@ -60,6 +63,8 @@ export function dashboardPanels(dashboard: KibanaObject, objects: KibanaObject[]
   return panels.map((panel, i) => {
     const index = panel.panelIndex ?? String(i);
     const label = panel.title ?? panel.embeddableConfig?.title ?? `panel ${i + 1}`;
+    // Panels that show no data (markdown, links, an image; a legacy visualisation saved by value) name no fields.
+    if (!panel.embeddableConfig?.attributes && !panel.panelRefName) return { label, noData: true };
     // By value: the visualisation lives in the panel; its references are the dashboard's, prefixed "<panelIndex>:".
     if (panel.embeddableConfig?.attributes) {
       const prefix = `${index}:`;
@@ -90,6 +95,26 @@ export function dashboardPanels(dashboard: KibanaObject, objects: KibanaObject[]
 /** The data views an object reads (references of type index-pattern). */
 export const dataViewIds = (o: KibanaObject): string[] =>
   o.references.filter((r) => r.type === 'index-pattern').map((r) => r.id);
+
+/** The index patterns of data views a Lens visualisation keeps inside itself (ad hoc, not saved). */
+export function adHocPatterns(o: KibanaObject): string[] {
+  const state = o.attributes.state as { adHocDataViews?: Record<string, { title?: string }> } | undefined;
+  return Object.values(state?.adHocDataViews ?? {})
+    .map((view) => view.title)
+    .filter((title): title is string => typeof title === 'string');
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+
+/** Whether a data view's index pattern (comma-separated, * wildcards, a leading - excludes) takes in an index. */
+export function patternMatches(pattern: string, index: string): boolean {
+  const glob = (p: string) => new RegExp(`^${p.split('*').map(escapeRegExp).join('.*')}$`);
+  const parts = pattern.split(',').map((p) => p.trim());
+  return (
+    parts.some((p) => !p.startsWith('-') && glob(p).test(index)) &&
+    !parts.some((p) => p.startsWith('-') && glob(p.slice(1)).test(index))
+  );
+}
 
 /** The fields a visualisation or a saved search names: Lens columns' source fields, a search's columns and sort. */
 export function fieldsUsed(o: KibanaObject): string[] {

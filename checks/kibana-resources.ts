@@ -61,8 +61,12 @@ export async function importSavedObjects(services: Services, file: string, shown
           : (e.error.message ?? e.error.type);
       return `${e.type} "${e.id}": ${detail}`;
     });
+    // A missing reference or a conflict stops Kibana writing anything, though it still counts the other objects.
+    const nothing = errors.some((e) => ['missing_references', 'conflict', 'ambiguous_conflict'].includes(e.error.type));
     throw new WorkshopError(
-      `Kibana imported ${answer.body.successCount ?? 0} of the objects in ${shown} and refused ${errors.length}: ${each.join('; ')}`,
+      nothing
+        ? `Kibana imported nothing from ${shown}: ${each.join('; ')}`
+        : `Kibana imported ${answer.body.successCount ?? 0} of the objects in ${shown} and refused ${errors.length}: ${each.join('; ')}`,
       'fix the objects it names in the file, then run the same command again',
     );
   }
@@ -76,7 +80,7 @@ export async function importSavedObjects(services: Services, file: string, shown
 
 export async function removeSavedObjects(services: Services, file: string): Promise<string[]> {
   const done: string[] = [];
-  // Last made first: the dashboard before what it shows, data views last.
+  // Last in the file first: the dashboard before what it shows.
   for (const o of objectsOfFile(file).reverse()) {
     const path =
       o.type === 'index-pattern'

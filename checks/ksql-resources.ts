@@ -5,8 +5,8 @@
  * only reads, such as "ratings").
  */
 import { readFileSync } from 'node:fs';
-import { EnvironmentError } from '../workshop/errors.js';
-import { systemClock } from '../workshop/wait.js';
+import { EnvironmentError, TimeoutError, WorkshopError } from '../workshop/errors.js';
+import { NotYet, systemClock, waitFor } from '../workshop/wait.js';
 import type { Step } from './course.js';
 import { runStep } from './engine.js';
 import { createdObject, splitStatements } from './ksql-file.js';
@@ -100,10 +100,35 @@ export async function applyKsqlFile(services: Services, file: string, shownAs: s
       }
       for (const line of await dropWithDependents(client, created.name)) lines.push(`${line} (to replace it)`);
     }
+    await topicToRead(services, statement.text, label);
     await client.statement(statement.text, statement.properties);
     lines.push(`${label}: ${existing ? 'replaced' : 'created'} from ${shownAs}`);
   }
   return lines;
+}
+
+/**
+ * A stream or table declared on an existing topic (no AS SELECT, no PARTITIONS) needs that topic: when solve catches up
+ * several steps at once, the connector of an earlier step may not have written it yet. Waits for it, a while.
+ */
+async function topicToRead(services: Services, statement: string, label: string): Promise<void> {
+  const topic = /KAFKA_TOPIC\s*=\s*'([^']+)'/i.exec(statement)?.[1];
+  if (!topic || /\bAS\s+SELECT\b/i.test(statement) || /\bPARTITIONS\s*=/i.test(statement)) return;
+  try {
+    await waitFor({
+      what: `topic "${topic}"`,
+      timeoutMs: 90_000,
+      intervalMs: 500,
+      probe: async () =>
+        (await services.withKafkaAdmin((admin) => admin.listTopics())).includes(topic) ? true : new NotYet('absent'),
+    });
+  } catch (error) {
+    if (!(error instanceof TimeoutError)) throw error;
+    throw new WorkshopError(
+      `${label} reads topic "${topic}", which did not appear within 90 s: the earlier step that writes it is not working`,
+      'npm run check shows which step; fix it, then run the same solve again',
+    );
+  }
 }
 
 /** Drops what a solution file creates, latest first, with what depends on it. */

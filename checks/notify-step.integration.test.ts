@@ -199,7 +199,7 @@ describeWithStack('step 10: the notifications app, its consumer group and its de
       outcome: 'fail',
       object: 'consumer group "workshop-notify"',
       found: expect.stringMatching(/records behind and not catching up/),
-      hint: expect.stringContaining('its terminal says why'),
+      hint: expect.stringContaining('its output says why'),
     });
   });
 
@@ -245,7 +245,7 @@ describeWithStack('step 10: the notifications app, its consumer group and its de
     expect(again.join('\n')).toMatch(/already running/);
     const removed = await removeResource(context().services, resource);
     expect(removed).toEqual([
-      'producer "notify" stopped',
+      'app "notify" stopped',
       'consumer group "workshop-notify" deleted',
       'delivery log .workshop/notify-deliveries.jsonl deleted',
     ]);

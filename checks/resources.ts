@@ -346,14 +346,14 @@ export async function startBackgroundProducer(
  * Stops a producer the kit started, if it runs: Ctrl-C (SIGINT), then a kill. Says what it did, or nothing when no
  * such producer runs.
  */
-export async function stopProducerProcess(name: string): Promise<string[]> {
+export async function stopProducerProcess(name: string, noun = 'producer'): Promise<string[]> {
   const done: string[] = [];
   const pid = runningPid(name);
   const resource = { name };
   if (pid) {
     const stopped = (timeoutMs: number) =>
       waitFor({
-        what: `producer "${resource.name}" (pid ${pid}) to stop`,
+        what: `${noun} "${resource.name}" (pid ${pid}) to stop`,
         timeoutMs,
         intervalMs: 100,
         probe: async () => (runningPid(resource.name) ? new NotYet('still running') : true),
@@ -363,14 +363,14 @@ export async function stopProducerProcess(name: string): Promise<string[]> {
       );
     signalGroup(pid, 'SIGINT');
     if (await stopped(15_000)) {
-      done.push(`producer "${resource.name}" stopped`);
+      done.push(`${noun} "${resource.name}" stopped`);
     } else {
       signalGroup(pid, 'SIGKILL');
       if (await stopped(5_000)) {
-        done.push(`producer "${resource.name}" stopped (it did not finish within 15 s of Ctrl-C, so it was killed)`);
+        done.push(`${noun} "${resource.name}" stopped (it did not finish within 15 s of Ctrl-C, so it was killed)`);
       } else {
         throw new WorkshopError(
-          `producer "${resource.name}" (pid ${pid}) is still running after Ctrl-C and a kill`,
+          `${noun} "${resource.name}" (pid ${pid}) is still running after Ctrl-C and a kill`,
           `stop it yourself (Task Manager, or kill ${pid}), then run the same reset again`,
         );
       }
@@ -438,8 +438,17 @@ export async function stopBackgroundConsumer(
   services: Services,
   resource: Extract<Resource, { kind: 'background-consumer' }>,
 ): Promise<Removal[]> {
-  const done: Removal[] = await stopProducerProcess(resource.name);
-  const view = await viewGroup(services, resource.group, resource.topic);
+  const done: Removal[] = await stopProducerProcess(resource.name, 'app');
+  // A member that was killed, not stopped, stays in the group until its session times out (10 s for the kit's app).
+  const view = await waitFor({
+    what: `consumer group "${resource.group}" to have no member`,
+    timeoutMs: 12_000,
+    intervalMs: 500,
+    probe: async () => {
+      const seen = await viewGroup(services, resource.group, resource.topic);
+      return seen.members.length === 0 ? seen : new NotYet(`${seen.members.length} member(s)`);
+    },
+  }).catch(() => viewGroup(services, resource.group, resource.topic));
   if (view.members.length > 0) {
     done.push({
       warning: `consumer group "${resource.group}" still has ${view.members.length} member(s) the kit did not start: stop your app (Ctrl-C in its terminal), then run the same reset again to delete the group`,
@@ -451,7 +460,8 @@ export async function stopBackgroundConsumer(
     });
     done.push(`consumer group "${resource.group}" deleted`);
   }
-  if (resource.log && existsSync(path.join(stateDir(), resource.log))) {
+  // The log goes with its group: the check compares the two, and a group still running keeps writing it.
+  if (view.members.length === 0 && resource.log && existsSync(path.join(stateDir(), resource.log))) {
     rmSync(path.join(stateDir(), resource.log), { force: true });
     done.push(`delivery log .workshop/${resource.log} deleted`);
   }

@@ -196,6 +196,21 @@ export class Services {
 
   /** Runs `work` with a connected Kafka admin client; an unreachable broker is an environment error. */
   async withKafkaAdmin<T>(work: (admin: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {
+    try {
+      return await this.onceWithKafkaAdmin(work);
+    } catch (error) {
+      // kafkajs keeps asking for the metadata of every topic a client has looked at: once one of them is deleted
+      // (ksqlDB dropping a stream, say), each metadata refresh of that client fails. A new client knows none.
+      if (this.keepConnection && unknownTopic(error)) {
+        await this.close();
+        if (this.keepConnection) this.forget = closeAtExit(() => this.close());
+        return this.onceWithKafkaAdmin(work);
+      }
+      throw error;
+    }
+  }
+
+  private async onceWithKafkaAdmin<T>(work: (admin: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {
     this.guard('Kafka');
     let admin: Admin;
     try {
@@ -215,7 +230,10 @@ export class Services {
       // The broker answered, then refused or failed a request (a partition without a leader yet, a topic deleted
       // meanwhile): Kafka's trouble, not the learner's mistake and not a bug in the kit.
       if (error instanceof kafkajs.KafkaJSError) {
-        throw new EnvironmentError(`Kafka: ${error.message}`, 'check that Kafka is up: npm run status, then try again');
+        throw Object.assign(
+          new EnvironmentError(`Kafka: ${error.message}`, 'check that Kafka is up: npm run status, then try again'),
+          { cause: error },
+        );
       }
       throw error;
     } finally {
@@ -272,6 +290,14 @@ export class Services {
       await db.end().catch(() => undefined);
     }
   }
+}
+
+/** Whether an error (or what caused it) is Kafka's "This server does not host this topic-partition". */
+function unknownTopic(error: unknown): boolean {
+  for (let e = error as { type?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.type === 'UNKNOWN_TOPIC_OR_PARTITION') return true;
+  }
+  return false;
 }
 
 export function describeNetworkError(error: unknown): string {

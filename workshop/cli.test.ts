@@ -30,6 +30,8 @@ describe('the CLI', () => {
       'reset',
       'datagen',
       'notify',
+      'room',
+      'join',
       'site',
       'site:build',
       'stack:local',
@@ -73,9 +75,11 @@ describe('the CLI', () => {
   });
 
   it('says which part of the kit brings a reserved command', () => {
-    const { code, stderr } = cli('site');
+    const { code, stderr } = cli('room');
     expect(code).toBe(1);
-    expect(stderr).toContain('npm run site is reserved but not part of this version of the kit yet');
+    expect(stderr).toContain(
+      "npm run room is reserved but not part of this version of the kit yet: it comes with the instructor's room",
+    );
   });
 
   it('refuses an option stack:local does not take, with exit 2 and no stack trace', () => {

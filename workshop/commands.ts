@@ -99,15 +99,27 @@ export const commands: Command[] = [
   },
   {
     name: 'site',
-    usage: 'npm run site',
-    summary: 'serve the workshop guide locally',
-    comesWith: 'the workshop site',
+    usage: 'npm run site [-- --port 3000]',
+    summary: 'serve the workshop site on 127.0.0.1, reloading as guides change',
+    run: async (args) => (await import('./site-command.js')).siteCommand(args),
   },
   {
     name: 'site:build',
     usage: 'npm run site:build',
-    summary: 'build the workshop guide as static pages',
-    comesWith: 'the workshop site',
+    summary: 'build the workshop site as static pages (fails on a broken link)',
+    run: async (args) => (await import('./site-command.js')).siteBuildCommand(args),
+  },
+  {
+    name: 'room',
+    usage: 'npm run room',
+    summary: 'for instructors: a live view of where every learner is, fed by their checks',
+    comesWith: "the instructor's room",
+  },
+  {
+    name: 'join',
+    usage: 'npm run join -- <url> <code>',
+    summary: "report your checks to the instructor's room",
+    comesWith: "the instructor's room",
   },
   {
     name: 'stack:local',

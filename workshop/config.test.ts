@@ -135,7 +135,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ WORKSHOP_SLACK_WEBHOOK_URL: 'https://hooks.example.com/services/T/B/x' }).slackWebhookUrl).toBe(
       'https://hooks.example.com/services/T/B/x',
     );
-    for (const value of ['hooks.example.com/services/T/B/s3cr3t', 'ftp://hooks.example.com/services/T/B/s3cr3t']) {
+    for (const value of [
+      'hooks.example.com/services/T/B/s3cr3t',
+      'ftp://hooks.example.com/services/T/B/s3cr3t',
+      'https://user:pw@hooks.example.com/services/T/B/s3cr3t',
+    ]) {
       const error = refusal({ WORKSHOP_SLACK_WEBHOOK_URL: value });
       expect(error.message).toContain('WORKSHOP_SLACK_WEBHOOK_URL=(hidden)');
       expect(error.message).not.toContain('s3cr3t');

@@ -71,6 +71,9 @@ const secretUrl: Parser<string | undefined> = (raw) => {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new BadValue('does not start with https:// (or http://); copy the whole webhook URL');
   }
+  if (parsed.username || parsed.password) {
+    throw new BadValue('has a user name or password in it, which a webhook URL does not; copy the URL Slack gives');
+  }
   return raw;
 };
 

@@ -13,7 +13,12 @@ import { describeWithKsqlDb } from './testing/stack-context.js';
 
 describeWithKsqlDb('npm run rehearse on the local stack', (stack) => {
   const state = mkdtempSync(path.join(os.tmpdir(), 'rehearse-state-'));
-  afterAll(() => rmSync(state, { recursive: true, force: true }));
+  // A rehearsal that stops at a surprise leaves the pipeline as it was, for the instructor to look at: the suites
+  // after this one need the clean start back (and the kit's background apps stopped).
+  afterAll(async () => {
+    await runCli(['reset'], { ...workshopEnv(stack()), WORKSHOP_STATE_DIR: state }, 3 * 60_000).catch(() => undefined);
+    rmSync(state, { recursive: true, force: true });
+  }, 4 * 60_000);
 
   it(
     'passes every step of the course, and leaves a clean start',

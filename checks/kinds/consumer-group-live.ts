@@ -12,6 +12,8 @@ interface ConsumerGroupLive {
   topic: string;
   /** The command that runs the app, for the hint. */
   app: string;
+  /** Where the app's output goes when solve starts it in the background (in the kit's state folder). */
+  appLog?: string;
   maxLag: number;
 }
 
@@ -19,17 +21,18 @@ export const consumerGroupLive: ExpectationKind<ConsumerGroupLive> = {
   kind: 'consumer-group-live',
   deadlineMs: 20_000,
   parse: (params) => {
-    params.only(['group', 'topic', 'app', 'maxLag']);
+    params.only(['group', 'topic', 'app', 'appLog', 'maxLag']);
     return {
       group: params.string('group'),
       topic: params.string('topic'),
       app: params.string('app'),
+      appLog: params.optionalString('appLog'),
       maxLag: params.number('maxLag', 20),
     };
   },
   object: ({ group }) => `consumer group "${group}"`,
   expected: ({ topic, maxLag }) => `a live member reading topic ${topic}, at most ${maxLag} records behind`,
-  observe: async ({ group, topic, app, maxLag }, { services }, memory): Promise<Observation> => {
+  observe: async ({ group, topic, app, appLog, maxLag }, { services }, memory): Promise<Observation> => {
     const view = await viewGroup(services, group, topic);
     if (view.members.length === 0) {
       if (view.state === 'PreparingRebalance' || view.state === 'CompletingRebalance') {
@@ -62,7 +65,7 @@ export const consumerGroupLive: ExpectationKind<ConsumerGroupLive> = {
     if (before === undefined || lag < before) return notYet(`${members}, ${lag} records behind and catching up`);
     return fail(
       `${members}, ${lag} records behind and not catching up (was ${before})`,
-      `the app reads but does not deliver: its terminal says why (a webhook failing, say); fix that and it catches up by itself`,
+      `the app reads but does not deliver: its output says why (a webhook failing, say), in its terminal${appLog ? ` or, when npm run solve started it, in .workshop/${appLog}` : ''}; fix that and it catches up by itself`,
     );
   },
 };

@@ -29,6 +29,7 @@ interface LogLine {
   ratingId?: number;
   to?: string;
   skipped?: string;
+  pinned?: boolean;
 }
 
 function readLog(file: string): LogLine[] {
@@ -94,6 +95,12 @@ export const deliveriesLogged: ExpectationKind<DeliveriesLogged> = {
         return fail(
           `the group committed ${where}, but the log has no delivery of it (its newest line is ${lines.length > 0 ? ago(lines[lines.length - 1]?.at ?? '') : 'missing'})`,
           `another app uses the group "${group}"? Stop it, then start ${app}`,
+        );
+      }
+      if (line.pinned) {
+        return notYet(
+          `nothing delivered yet: no record has arrived in ${topic} since the app started (after offset ${record.offset} of partition ${record.partition})`,
+          `keep the ratings coming (npm run datagen -- ratings) and ${app} running: unhappy platinum customers arrive every few seconds`,
         );
       }
       if (line.skipped) {

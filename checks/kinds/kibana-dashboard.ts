@@ -3,7 +3,14 @@
  * search exists, reads a data view that exists, and names only fields that the data view's indexes have. A wrong
  * field name draws an empty chart without an error; this says which panel and which field.
  */
-import { dashboardPanels, dataViewIds, fieldsUsed, patternFields, savedObjects } from '../kibana-look.js';
+import {
+  adHocPatterns,
+  dashboardPanels,
+  dataViewIds,
+  fieldsUsed,
+  patternFields,
+  savedObjects,
+} from '../kibana-look.js';
 import { type ExpectationKind, fail, pass } from '../kind.js';
 import type { Observation } from '../types.js';
 
@@ -40,17 +47,15 @@ export const kibanaDashboard: ExpectationKind<KibanaDashboard> = {
     }
     const checked: string[] = [];
     for (const panel of panels) {
+      if ('noData' in panel) continue;
       if ('missing' in panel) {
         return fail(
           `panel "${panel.label}": ${panel.missing}`,
           'import the dashboard file again: it holds every panel',
         );
       }
-      const views = dataViewIds(panel.object);
-      if (views.length === 0) {
-        return fail(`panel "${panel.label}" reads no data view`, 'edit the panel and choose a data view');
-      }
-      for (const id of views) {
+      const patterns: string[] = [];
+      for (const id of dataViewIds(panel.object)) {
         const view = objects.find((o) => o.type === 'index-pattern' && o.id === id);
         if (!view) {
           return fail(
@@ -58,7 +63,14 @@ export const kibanaDashboard: ExpectationKind<KibanaDashboard> = {
             'import the dashboard file again: it holds the data views too',
           );
         }
-        const pattern = String(view.attributes.title);
+        patterns.push(String(view.attributes.title));
+      }
+      // A Lens visualisation can keep its data view inside itself (ad hoc).
+      patterns.push(...adHocPatterns(panel.object));
+      if (patterns.length === 0) {
+        return fail(`panel "${panel.label}" reads no data view`, 'edit the panel and choose a data view');
+      }
+      for (const pattern of patterns) {
         const found = await patternFields(services, pattern);
         if (!found) {
           return fail(

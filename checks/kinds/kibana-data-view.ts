@@ -2,7 +2,7 @@
  * A Kibana data view for an index pattern: it exists, its time field is set, the pattern matches an index that holds
  * documents, and the time field is a date there (Kibana's time picker filters on it; a long cannot be filtered).
  */
-import { patternCount, patternFields, savedObjects } from '../kibana-look.js';
+import { patternCount, patternFields, patternMatches, savedObjects } from '../kibana-look.js';
 import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
 import type { Observation } from '../types.js';
 
@@ -22,14 +22,17 @@ export const kibanaDataView: ExpectationKind<KibanaDataView> = {
   expected: ({ timeField }) => `time field ${timeField}, on an index with documents where ${timeField} is a date`,
   observe: async ({ pattern, timeField }, { services }): Promise<Observation> => {
     const views = await savedObjects(services, ['index-pattern']);
-    const matching = views.filter((v) => v.attributes.title === pattern);
+    // Kibana's form adds a trailing * as you type: a data view whose pattern takes in the index counts.
+    const matching = views
+      .filter((v) => patternMatches(String(v.attributes.title), pattern))
+      .sort((a, b) => Number(b.attributes.title === pattern) - Number(a.attributes.title === pattern));
     if (matching.length === 0) {
       const others = views.map((v) => `"${v.attributes.title}"`);
       return fail(
         views.length === 0
           ? 'no data views at all'
-          : `no data view with that pattern; data views: ${others.join(', ')}`,
-        'import the dashboard file (Stack Management → Saved objects → Import), or create the data view in Kibana',
+          : `no data view whose pattern takes in ${pattern}; data views: ${others.join(', ')}`,
+        `import the dashboard file (Stack Management → Saved objects → Import), or create a data view with the index pattern ${pattern} in Kibana`,
       );
     }
     const view = matching.find((v) => v.attributes.timeFieldName === timeField) ?? matching[0];
@@ -41,14 +44,15 @@ export const kibanaDataView: ExpectationKind<KibanaDataView> = {
         `edit the data view (Stack Management → Data views) and make ${timeField} its timestamp field`,
       );
     }
-    const found = await patternFields(services, pattern);
+    const title = String(view?.attributes.title ?? pattern);
+    const found = await patternFields(services, title);
     if (!found) {
       return fail(
         `${name}: the pattern matches no index`,
         'the index is made by step 8’s sink: npm run check step-8, and check the pattern’s spelling',
       );
     }
-    const count = await patternCount(services, pattern);
+    const count = await patternCount(services, title);
     if (count === 0) return notYet(`${name}: ${found.indexes.join(', ')} holds no documents yet`);
     const type = found.fields.get(timeField);
     if (type !== 'date') {

@@ -10,6 +10,7 @@
  *   npm run bench -- --runs N              repetitions where a benchmark repeats (default: each one's own)
  *   npm run bench -- --records N           records per run of the datagen benchmark (default 500000)
  *   npm run bench -- --only notify         the notifications app: events/s and rating → notification latency
+ *   npm run bench -- --only site           the site's build time, size and largest page
  */
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
@@ -17,6 +18,7 @@ import { benchCheck } from './check-bench.js';
 import { benchComposeMemory } from './compose-bench.js';
 import { benchDatagen } from './datagen-bench.js';
 import { benchNotify } from './notify-bench.js';
+import { benchSite } from './site-bench.js';
 import { benchLocalStack } from './stack-bench.js';
 
 interface BenchOptions {
@@ -37,6 +39,7 @@ const benchmarks: Record<string, (options: BenchOptions) => Promise<void>> = {
   datagen: async ({ runs, records }) => {
     await benchDatagen({ records: records ?? 500_000, rounds: Math.min(runs ?? 2, 10) });
   },
+  site: () => benchSite(),
   notify: async ({ records }) => {
     await benchNotify({ events: Math.min(records ?? 3_000, 100_000) });
   },

@@ -128,6 +128,8 @@ export async function benchNotify(options: { events: number }): Promise<void> {
     WORKSHOP_SLACK_WEBHOOK_URL: receiver.url,
     WORKSHOP_STATE_DIR: path.join(dir, 'state'),
   };
+  /** What to stop if the benchmark ends early: the apps and consumers it started. */
+  const cleanups: (() => Promise<unknown>)[] = [];
   try {
     await admin.connect();
     await producer.connect();
@@ -157,6 +159,7 @@ export async function benchNotify(options: { events: number }): Promise<void> {
     // 1a. npm run notify from the backlog.
     progress(`notify: delivering a backlog of ${options.events} events with npm run notify -- --rate off`);
     const app = startNotify(env, backlog, `bench-notify-${stamp}`);
+    cleanups.push(app.stop);
     await all('npm run notify to deliver the backlog', 1, options.events);
     await app.stop();
     const appRate = options.events / spread(1, options.events);
@@ -165,6 +168,7 @@ export async function benchNotify(options: { events: number }): Promise<void> {
     progress('notify: the same backlog with a bare kafkajs consumer (the reference)');
     receiver.arrivals.clear();
     const bare = kafka.consumer({ groupId: `bench-bare-${stamp}`, maxWaitTimeInMs: 500 });
+    cleanups.push(() => bare.disconnect());
     await bare.connect();
     await bare.subscribe({ topic: backlog, fromBeginning: true });
     await bare.run({
@@ -199,6 +203,10 @@ export async function benchNotify(options: { events: number }): Promise<void> {
     const processorOut = kafka.producer();
     await processorOut.connect();
     const processor = kafka.consumer({ groupId: `bench-processor-${stamp}`, maxWaitTimeInMs: 100 });
+    cleanups.push(
+      () => processor.disconnect(),
+      () => processorOut.disconnect(),
+    );
     await processor.connect();
     await processor.subscribe({ topic: ratings, fromBeginning: true });
     await processor.run({
@@ -209,6 +217,7 @@ export async function benchNotify(options: { events: number }): Promise<void> {
       },
     });
     const live = startNotify(env, unhappy, `bench-notify-live-${stamp}`);
+    cleanups.push(live.stop);
     // Measured from a running app: ratings start once it has joined its group.
     await waitFor({
       what: 'npm run notify to join its group',
@@ -283,6 +292,7 @@ export async function benchNotify(options: { events: number }): Promise<void> {
       ],
     );
   } finally {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
     receiver.close();
     await producer.disconnect().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);

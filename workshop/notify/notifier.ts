@@ -9,7 +9,7 @@
  *   goes on while it waits, so a long outage does not cost the group its member.
  * - At most `rate` posts a second, so a burst cannot flood a channel.
  * - stop() (Ctrl-C) lets the post in flight finish, commits it and leaves the group; it does not start another.
- * - A receiver that refuses the URL for good (a 4xx other than 429) stops the app: retrying cannot help.
+ * - A receiver that refuses the URL for good (a 4xx other than 408 and 429) stops the app: retrying cannot help.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -41,6 +41,8 @@ export interface DeliveryLogEntry {
   attempts?: number;
   /** Set for a record that was reported and skipped instead of delivered. */
   skipped?: string;
+  /** The line a new group writes where it starts: the record before its first, which it did not deliver. */
+  pinned?: boolean;
 }
 
 export type NotifyEvent =
@@ -85,6 +87,24 @@ export interface NotifySummary {
 /** The receiver refused for good: the URL is revoked or wrong, or the message is. */
 export class WebhookRefused extends WorkshopError {}
 
+/** The topic to read does not exist: the learner's step 6 (or a mistyped --topic), not the platform. */
+export class TopicMissing extends WorkshopError {
+  constructor(topic: string) {
+    super(
+      `topic ${topic} does not exist: it is written by step 6's UNHAPPY_PLATINUM_CUSTOMERS stream`,
+      'npm run check step-6 says whether that stream runs; with --topic, check its spelling (topic names are case-sensitive)',
+    );
+  }
+}
+
+/** kafkajs' errors that mean the group is rebalancing and this member must rejoin. */
+function rebalancing(error: unknown): boolean {
+  const type = (error as { type?: string }).type;
+  return ['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID'].includes(
+    type ?? '',
+  );
+}
+
 /** Spaces posts at least 1/rate seconds apart. */
 export class RateLimit {
   private next = 0;
@@ -107,7 +127,8 @@ export class RateLimit {
 
 /** How long to wait before attempt `attempt + 1`: Retry-After when given (at most 5 minutes), else doubling. */
 export function backoffMs(attempt: number, afterMs: number | undefined, backoff: { firstMs: number; maxMs: number }) {
-  if (afterMs !== undefined) return Math.min(afterMs, 300_000);
+  // Retry-After: 0 waits the first backoff all the same, so a receiver saying "now" cannot make a tight loop.
+  if (afterMs !== undefined) return Math.min(Math.max(afterMs, backoff.firstMs), 300_000);
   return Math.min(backoff.maxMs, backoff.firstMs * 2 ** Math.max(0, attempt - 1));
 }
 
@@ -120,7 +141,13 @@ const heartbeatEveryMs = 2_000;
 export function startNotifier(options: NotifierOptions): { stop(): void; done: Promise<NotifySummary> } {
   const clock = options.clock ?? systemNotifyClock;
   const backoff = options.backoff ?? { firstMs: 500, maxMs: 30_000 };
-  const emit = (event: NotifyEvent) => options.onEvent?.(event);
+  const emit = (event: NotifyEvent) => {
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // Printing failed (a closed terminal): delivery goes on.
+    }
+  };
   const stopping = new AbortController();
   const limit = new RateLimit(options.rate, clock);
   const summary: NotifySummary = { delivered: 0, skipped: 0, retries: 0, elapsedMs: 0 };
@@ -134,7 +161,8 @@ export function startNotifier(options: NotifierOptions): { stop(): void; done: P
     connectionTimeout: 5_000,
     requestTimeout: 15_000,
     logLevel: logLevel.NOTHING,
-    retry: { retries: 5 },
+    // After a stop, kafkajs must not restart the consumer on a retriable error.
+    retry: { retries: 5, restartOnFailure: async () => !stopping.signal.aborted },
   });
   // A short fetch wait, so a stop does not wait long for the fetch in progress.
   const consumer = kafka.consumer({
@@ -144,11 +172,22 @@ export function startNotifier(options: NotifierOptions): { stop(): void; done: P
     maxWaitTimeInMs: 500,
   });
 
-  const log = (entry: Omit<DeliveryLogEntry, 'at' | 'topic'>) => {
-    if (!options.deliveryLog) return;
-    mkdirSync(path.dirname(options.deliveryLog), { recursive: true });
-    const line: DeliveryLogEntry = { at: new Date().toISOString(), topic: options.topic, ...entry };
-    appendFileSync(options.deliveryLog, `${JSON.stringify(line)}\n`);
+  /** Appends to the delivery log; false (and the app stopping, with the reason) when the log cannot be written. */
+  const log = (entry: Omit<DeliveryLogEntry, 'at' | 'topic'>): boolean => {
+    if (!options.deliveryLog) return true;
+    try {
+      mkdirSync(path.dirname(options.deliveryLog), { recursive: true });
+      const line: DeliveryLogEntry = { at: new Date().toISOString(), topic: options.topic, ...entry };
+      appendFileSync(options.deliveryLog, `${JSON.stringify(line)}\n`);
+      return true;
+    } catch (error) {
+      fatal = new WorkshopError(
+        `could not write the delivery log ${options.deliveryLog}: ${(error as Error).message}`,
+        "free some disk space or fix the folder's permissions, then start npm run notify again (the notification just posted may come once more)",
+      );
+      stop();
+      return false;
+    }
   };
 
   /**
@@ -159,24 +198,27 @@ export function startNotifier(options: NotifierOptions): { stop(): void; done: P
   const pending = new Map<number, string>();
   let committing: Promise<void> | undefined;
   const flush = async () => {
-    while (pending.size > 0) {
-      const batch = [...pending].map(([partition, offset]) => ({ topic: options.topic, partition, offset }));
-      pending.clear();
-      try {
-        await consumer.commitOffsets(batch);
-      } catch (error) {
-        // The group is rebalancing: the records go to whoever owns the partitions next, and may be delivered again.
-        for (const { partition, offset } of batch) {
-          emit({
-            kind: 'uncommitted',
-            partition,
-            offset: (BigInt(offset) - 1n).toString(),
-            reason: (error as Error).message,
-          });
+    try {
+      while (pending.size > 0) {
+        const batch = [...pending].map(([partition, offset]) => ({ topic: options.topic, partition, offset }));
+        pending.clear();
+        try {
+          await consumer.commitOffsets(batch);
+        } catch (error) {
+          // The group is rebalancing: the records go to whoever owns the partitions next, and may come again.
+          for (const { partition, offset } of batch) {
+            emit({
+              kind: 'uncommitted',
+              partition,
+              offset: (BigInt(offset) - 1n).toString(),
+              reason: (error as Error).message,
+            });
+          }
         }
       }
+    } finally {
+      committing = undefined;
     }
-    committing = undefined;
   };
   const commit = (partition: number, offset: string) => {
     pending.set(partition, (BigInt(offset) + 1n).toString());
@@ -188,19 +230,28 @@ export function startNotifier(options: NotifierOptions): { stop(): void; done: P
     const until = clock.now() + ms;
     while (!stopping.signal.aborted && clock.now() < until) {
       await clock.sleep(Math.min(heartbeatEveryMs, until - clock.now()), stopping.signal);
-      await heartbeat().catch(() => undefined);
+      try {
+        await heartbeat();
+      } catch (error) {
+        // The group is rebalancing: give the record back (uncommitted) so this member can rejoin; it comes again.
+        if (rebalancing(error)) throw error;
+      }
     }
   };
 
   /** The message being handled now: its post and its commit. */
   let inFlight: Promise<void> = Promise.resolve();
+  /** consumer.run(), which joins the group: a stop while it joins waits for it, or kafkajs would join after all. */
+  let started: Promise<void> = Promise.resolve();
   let stopped: Promise<void> | undefined;
   const stop = () => {
     if (stopped) return;
     emit({ kind: 'stopping' });
     stopping.abort();
     // The post in flight finishes and is committed while the consumer is still in its group; then it leaves.
-    stopped = inFlight
+    stopped = started
+      .catch(() => undefined)
+      .then(() => inFlight)
       .then(() => committing)
       .then(() => consumer.disconnect())
       .catch(() => undefined);
@@ -213,8 +264,7 @@ export function startNotifier(options: NotifierOptions): { stop(): void; done: P
     if ('problem' in read) {
       emit({ kind: 'skipped', partition, offset: message.offset, problem: read.problem });
       summary.skipped += 1;
-      log({ partition, offset: message.offset, skipped: read.problem });
-      commit(partition, message.offset);
+      if (log({ partition, offset: message.offset, skipped: read.problem })) commit(partition, message.offset);
       return;
     }
     for (let attempt = 1; ; attempt += 1) {
@@ -222,7 +272,11 @@ export function startNotifier(options: NotifierOptions): { stop(): void; done: P
       const outcome = await options.deliver(read);
       if (outcome.kind === 'delivered') {
         summary.delivered += 1;
-        log({ partition, offset: message.offset, ratingId: read.ratingId, to: options.target, attempts: attempt });
+        if (
+          !log({ partition, offset: message.offset, ratingId: read.ratingId, to: options.target, attempts: attempt })
+        ) {
+          return;
+        }
         emit({
           kind: 'delivered',
           notification: read,
@@ -251,23 +305,27 @@ export function startNotifier(options: NotifierOptions): { stop(): void; done: P
   };
 
   /**
-   * A new group commits where it starts (the topic's end, or its beginning with fromBeginning) before it joins, so
-   * its lag means something from the first moment: an app stuck on its first notification shows as falling behind.
-   * Read before the consumer resolves its own start, the pinned offset is never past it: nothing is skipped. Kafka
-   * takes it only while the group has no member; with another instance running it is left to that one.
+   * A new group commits where it starts (the topic's end, or its beginning with fromBeginning) as soon as it joins,
+   * so its lag means something from the first moment: an app stuck on its first notification shows as falling behind.
+   * Read before the consumer resolves its own start, the pinned offset is never past it: nothing is skipped.
    */
+  /** Where a new group starts, per partition, read before joining: committed on joining (see run). */
+  const starts = new Map<number, string>();
   const pinStart = async () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
+      if (!(await admin.listTopics()).includes(options.topic)) throw new TopicMissing(options.topic);
       const ends = await admin.fetchTopicOffsets(options.topic);
       const [committed] = await admin.fetchOffsets({ groupId: options.group, topics: [options.topic] });
       const unset = new Set((committed?.partitions ?? []).filter((p) => Number(p.offset) < 0).map((p) => p.partition));
-      const partitions = ends
-        .filter((p) => unset.has(p.partition))
-        .map((p) => ({ partition: p.partition, offset: options.fromBeginning ? p.low : p.high }));
-      if (partitions.length > 0) {
-        await admin.setOffsets({ groupId: options.group, topic: options.topic, partitions }).catch(() => undefined);
+      for (const p of ends.filter((e) => unset.has(e.partition))) {
+        const offset = options.fromBeginning ? p.low : p.high;
+        starts.set(p.partition, offset);
+        // The check reads the record before a committed offset as the newest delivered: here, none was.
+        if (BigInt(offset) > 0n) {
+          log({ partition: p.partition, offset: (BigInt(offset) - 1n).toString(), pinned: true });
+        }
       }
     } finally {
       await admin.disconnect().catch(() => undefined);
@@ -275,9 +333,23 @@ export function startNotifier(options: NotifierOptions): { stop(): void; done: P
   };
 
   const run = async (): Promise<NotifySummary> => {
+    // A new group commits where it starts as soon as it has its partitions and runs (kafkajs ignores a commit made
+    // while it is still joining: it is not running until then; its first fetch says it is).
+    const pinsDue = new Map<number, string>();
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      const partitions = event.payload.memberAssignment[options.topic]?.length ?? 0;
-      emit({ kind: 'listening', topic: options.topic, group: options.group, partitions });
+      const assigned = event.payload.memberAssignment[options.topic] ?? [];
+      for (const partition of assigned) {
+        const start = starts.get(partition);
+        starts.delete(partition);
+        if (start !== undefined) pinsDue.set(partition, start);
+      }
+      emit({ kind: 'listening', topic: options.topic, group: options.group, partitions: assigned.length });
+    });
+    consumer.on(consumer.events.FETCH_START, () => {
+      if (pinsDue.size === 0) return;
+      for (const [partition, start] of pinsDue) if (!pending.has(partition)) pending.set(partition, start);
+      pinsDue.clear();
+      committing ??= flush();
     });
     consumer.on(consumer.events.CRASH, (event) => {
       if (!event.payload.restart) {
@@ -292,6 +364,7 @@ export function startNotifier(options: NotifierOptions): { stop(): void; done: P
     } catch (error) {
       await consumer.disconnect().catch(() => undefined);
       if (stopping.signal.aborted) return finish();
+      if (error instanceof TopicMissing) throw error;
       throw new EnvironmentError(
         `could not reach Kafka at ${options.brokers.join(',')}: ${(error as Error).message}`,
         'check that the platform is up (npm run status), then start npm run notify again',
@@ -302,7 +375,7 @@ export function startNotifier(options: NotifierOptions): { stop(): void; done: P
       await consumer.disconnect().catch(() => undefined);
       return finish();
     }
-    await consumer.run({
+    started = consumer.run({
       autoCommit: false,
       eachMessage: async (payload) => {
         const handled = handle(payload);
@@ -310,6 +383,7 @@ export function startNotifier(options: NotifierOptions): { stop(): void; done: P
         await handled;
       },
     });
+    await started;
     await new Promise<void>((resolve) => {
       if (stopping.signal.aborted) resolve();
       else stopping.signal.addEventListener('abort', () => resolve());

@@ -109,6 +109,7 @@ describe('rate limit and backoff', () => {
       500, 1_000, 2_000, 4_000, 4_000, 4_000,
     ]);
     expect(backoffMs(3, 7_000, backoff)).toBe(7_000);
+    expect(backoffMs(3, 0, backoff)).toBe(500);
     expect(backoffMs(3, 10_000_000, backoff)).toBe(300_000);
   });
 
@@ -186,6 +187,10 @@ describe('posting to a webhook', () => {
 
   it('redacts the URL and its path from any text', () => {
     const url = 'https://hooks.example.com/services/T1/B2/abc';
-    expect(redact(`failed: ${url} and /services/T1/B2/abc`, url)).toBe('failed: <webhook URL> and /<hidden>');
+    expect(redact(`failed: ${url} and /services/T1/B2/abc`, url)).toBe('failed: <hidden> and <hidden>');
+    const slack = 'https://hooks.slack.com/services/T0001/B0001/XXXXXXXXXXXXXXXXXXXXXXXX';
+    for (const echo of [slack.replaceAll('/', '\\/'), encodeURIComponent(slack), 'token XXXXXXXXXXXXXXXXXXXXXXXX']) {
+      expect(redact(`said: ${echo}`, slack)).not.toContain('XXXXXXXXXXXXXXXXXXXXXXXX');
+    }
   });
 });

@@ -23,16 +23,22 @@ function excerpt(body: string, url: string): string {
   return oneLine.length > 120 ? `${oneLine.slice(0, 117)}...` : oneLine;
 }
 
-/** Takes the URL, and its path (the secret part of a Slack webhook), out of a text. */
+/**
+ * Takes the URL out of a text, and its secret parts (a Slack webhook's path): as written, JSON-escaped and
+ * percent-encoded, and each long path segment on its own, since a receiver may echo any of these.
+ */
 export function redact(text: string, url: string): string {
-  let out = text.split(url).join('<webhook URL>');
+  const secrets = [url, url.replaceAll('/', '\\/'), encodeURIComponent(url)];
   try {
     const { pathname, search } = new URL(url);
-    if (pathname.length > 1) out = out.split(pathname).join('/<hidden>');
-    if (search.length > 1) out = out.split(search).join('?<hidden>');
+    if (pathname.length > 1) secrets.push(pathname, pathname.replaceAll('/', '\\/'), encodeURIComponent(pathname));
+    if (search.length > 1) secrets.push(search);
+    secrets.push(...pathname.split('/').filter((segment) => segment.length >= 8));
   } catch {
-    // not a URL: the whole text was replaced above
+    // not a URL: the whole text is replaced below
   }
+  let out = text;
+  for (const secret of secrets.sort((a, b) => b.length - a.length)) out = out.split(secret).join('<hidden>');
   return out;
 }
 
@@ -67,6 +73,10 @@ export async function postToWebhook(url: string, body: unknown, timeoutMs = 10_0
     });
     text = await response.text();
   } catch (error) {
+    // fetch refuses some URLs outright (credentials in them, say): a TypeError without a socket cause. No retry helps.
+    if (error instanceof TypeError && !(error as { cause?: unknown }).cause) {
+      return { kind: 'refused', status: 0, reason: 'the webhook URL cannot be posted to' };
+    }
     return { kind: 'retry', reason: networkReason(error, timeoutMs) };
   }
   if (response.status >= 200 && response.status < 300) return { kind: 'delivered', status: response.status };

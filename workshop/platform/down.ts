@@ -32,7 +32,11 @@ export async function downCommand(args: string[], context: CommandEnvironment = 
   for (const step of loadCourse()) {
     for (const resource of step.solution) {
       if (resource.kind !== 'background-producer' && resource.kind !== 'background-consumer') continue;
-      for (const line of await stopProducerProcess(resource.name)) progress(line);
+      for (const line of await stopProducerProcess(
+        resource.name,
+        resource.kind === 'background-consumer' ? 'app' : 'producer',
+      ))
+        progress(line);
     }
   }
   if (volumes) {

@@ -1,0 +1,99 @@
+/**
+ * The workshop site. It renders the guides where they live (steps/NN-slug/guide.md, in steps/course.yaml's order)
+ * and adds to each step page what the step's own files say: the pipeline diagram with the step's part marked, the
+ * files `npm run solve` applies, and the check's troubleshooting and hints. Nothing is fetched at run time: no web
+ * fonts, no scripts from elsewhere, a local search index.
+ */
+import type { Config } from '@docusaurus/types';
+import { readCourse } from './course-data';
+import remarkIncludeFrom from './plugins/remark-include-from';
+
+const steps = readCourse();
+
+const config: Config = {
+  title: 'Build a streaming data pipeline',
+  tagline: 'Kafka, Debezium, ksqlDB, Elasticsearch and Kibana, step by step, with a check after each step',
+  url: 'http://127.0.0.1',
+  baseUrl: '/',
+  favicon: 'img/pipeline.svg',
+  onBrokenLinks: 'throw',
+  onBrokenAnchors: 'throw',
+  onDuplicateRoutes: 'throw',
+  markdown: {
+    // The guides are Markdown (CommonMark), readable on GitHub too; the site's own pages may be MDX.
+    format: 'detect',
+    hooks: { onBrokenMarkdownLinks: 'throw', onBrokenMarkdownImages: 'throw' },
+    parseFrontMatter: async (params) => {
+      const result = await params.defaultParseFrontMatter(params);
+      const step = steps.find((s) => params.filePath.replaceAll('\\', '/').endsWith(`/steps/${s.folder}/guide.md`));
+      if (step) {
+        result.frontMatter.slug ??= `/${step.id}`;
+        result.frontMatter.sidebar_label ??= `${step.number}. ${step.title}`;
+        result.frontMatter.pagination_label ??= `Step ${step.number}: ${step.title}`;
+      }
+      return result;
+    },
+  },
+  i18n: { defaultLocale: 'en', locales: ['en'] },
+  presets: [
+    [
+      'classic',
+      {
+        docs: {
+          path: '../steps',
+          routeBasePath: 'steps',
+          include: ['*/guide.md'],
+          sidebarPath: './sidebars.ts',
+          beforeDefaultRemarkPlugins: [remarkIncludeFrom],
+        },
+        blog: false,
+        theme: { customCss: './src/css/custom.css' },
+      },
+    ],
+  ],
+  plugins: [
+    './plugins/course-data.ts',
+    [
+      '@docusaurus/plugin-content-docs',
+      {
+        id: 'instructor',
+        path: 'instructor',
+        routeBasePath: 'instructor',
+        sidebarPath: false,
+      },
+    ],
+  ],
+  themes: [
+    [
+      '@easyops-cn/docusaurus-search-local',
+      {
+        hashed: true,
+        indexBlog: false,
+        indexPages: true,
+        docsRouteBasePath: ['steps', 'instructor'],
+        docsDir: ['../steps', 'instructor'],
+        highlightSearchTermsOnTargetPage: false,
+      },
+    ],
+  ],
+  themeConfig: {
+    colorMode: { respectPrefersColorScheme: true },
+    navbar: {
+      title: 'Streaming pipeline workshop',
+      logo: { alt: 'pipeline', src: 'img/pipeline.svg' },
+      items: [
+        { type: 'docSidebar', sidebarId: 'course', position: 'left', label: 'Steps' },
+        { to: '/instructor', label: 'Instructors', position: 'left' },
+      ],
+    },
+    footer: {
+      style: 'light',
+      copyright:
+        'After the talk "Apache Kafka and ksqlDB in Action: Let\'s Build a Streaming Data Pipeline!". Everything on this site works offline.',
+    },
+    prism: { additionalLanguages: ['sql', 'json', 'powershell', 'bash'] },
+    docs: { sidebar: { hideable: true } },
+  },
+};
+
+export default config;

@@ -1,0 +1,15 @@
+/** Puts the course (order, titles, hints, checks, solution files) in the site's global data for the step pages. */
+import path from 'node:path';
+import type { Plugin } from '@docusaurus/types';
+import { readCourse, type SiteStep, stepsDir } from '../course-data';
+
+export default function courseData(): Plugin<SiteStep[]> {
+  return {
+    name: 'course-data',
+    loadContent: async () => readCourse(),
+    contentLoaded: async ({ content, actions }) => {
+      actions.setGlobalData({ steps: content });
+    },
+    getPathsToWatch: () => [path.join(stepsDir, '**', 'step.yaml'), path.join(stepsDir, '**', 'solution', '*')],
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * The pipeline the workshop builds, as an SVG drawn by React at build time (no script or image from the internet).
+ * `active` marks the parts a step builds; the rest stay muted.
+ */
+import type { ReactElement } from 'react';
+
+interface Node {
+  id: string;
+  label: string;
+  x: number;
+  y: number;
+  w: number;
+  topic?: boolean;
+}
+
+const h = 36;
+const nodes: Node[] = [
+  { id: 'producer', label: 'Producer app (kafkajs)', x: 10, y: 40, w: 160 },
+  { id: 'mysql', label: 'MySQL: CUSTOMERS', x: 10, y: 200, w: 160 },
+  { id: 'ratings', label: 'ratings', x: 200, y: 40, w: 120, topic: true },
+  { id: 'debezium', label: 'Debezium (CDC)', x: 200, y: 200, w: 120 },
+  { id: 'filter', label: 'POOR_RATINGS', x: 375, y: 40, w: 230, topic: true },
+  { id: 'join', label: 'RATINGS_WITH_CUSTOMER_DATA', x: 375, y: 90, w: 230, topic: true },
+  { id: 'unhappy', label: 'UNHAPPY_PLATINUM_CUSTOMERS', x: 375, y: 140, w: 230, topic: true },
+  { id: 'counts', label: 'RATINGS_BY_CLUB_STATUS_1MIN', x: 375, y: 190, w: 230, topic: true },
+  { id: 'sink', label: 'Kafka Connect sink', x: 650, y: 90, w: 150 },
+  { id: 'elasticsearch', label: 'Elasticsearch', x: 830, y: 90, w: 150 },
+  { id: 'kibana', label: 'Kibana dashboard', x: 830, y: 160, w: 150 },
+  { id: 'notify', label: 'Notifications app', x: 650, y: 250, w: 150 },
+  { id: 'slack', label: 'Slack webhook', x: 830, y: 250, w: 150 },
+];
+
+const edges: [string, string][] = [
+  ['producer', 'ratings'],
+  ['ratings', 'filter'],
+  ['ratings', 'join'],
+  ['mysql', 'debezium'],
+  ['debezium', 'join'],
+  ['join', 'unhappy'],
+  ['join', 'counts'],
+  ['join', 'sink'],
+  ['unhappy', 'sink'],
+  ['counts', 'sink'],
+  ['sink', 'elasticsearch'],
+  ['elasticsearch', 'kibana'],
+  ['unhappy', 'notify'],
+  ['notify', 'slack'],
+];
+
+const byId = new Map(nodes.map((n) => [n.id, n]));
+
+function edgePath(from: Node, to: Node): string {
+  const sameColumn = Math.abs(from.x - to.x) < 10;
+  if (sameColumn) return `M${from.x + 20},${from.y + h} L${to.x + 20},${to.y}`;
+  const x1 = from.x + from.w;
+  const y1 = from.y + h / 2;
+  const x2 = to.x;
+  const y2 = to.y + h / 2;
+  const mid = (x1 + x2) / 2;
+  return `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`;
+}
+
+export default function PipelineDiagram({
+  active = [],
+  title = 'The streaming pipeline',
+}: {
+  active?: string[];
+  title?: string;
+}): ReactElement {
+  const on = new Set(active);
+  const marked = (id: string) => on.size === 0 || on.has(id);
+  const ksqldbOn = marked('ksqldb') || ['filter', 'join', 'unhappy', 'counts'].some((id) => on.has(id));
+  return (
+    <figure className="pipeline-diagram">
+      <svg viewBox="0 0 990 330" role="img" aria-labelledby="pipeline-title" data-active={active.join(' ')}>
+        <title id="pipeline-title">{title}</title>
+        <defs>
+          <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">
+            <path d="M0,0 L10,5 L0,10 z" className="pipeline-arrow" />
+          </marker>
+        </defs>
+        <rect
+          x="190"
+          y="292"
+          width="620"
+          height="30"
+          rx="6"
+          className={`pipeline-kafka${marked('kafka') ? ' on' : ''}`}
+        />
+        <text x="500" y="312" textAnchor="middle" className="pipeline-kafka-label">
+          Apache Kafka: every arrow between the apps is a topic
+        </text>
+        <rect x="360" y="12" width="260" height="232" rx="10" className={`pipeline-ksqldb${ksqldbOn ? ' on' : ''}`} />
+        <text x="490" y="30" textAnchor="middle" className="pipeline-group-label">
+          ksqlDB
+        </text>
+        {edges.map(([a, b]) => {
+          const from = byId.get(a) as Node;
+          const to = byId.get(b) as Node;
+          return (
+            <path
+              key={`${a}-${b}`}
+              d={edgePath(from, to)}
+              className={`pipeline-edge${marked(a) && marked(b) ? ' on' : ''}`}
+              markerEnd="url(#arrow)"
+            />
+          );
+        })}
+        {nodes.map((n) => (
+          <g key={n.id} className={`pipeline-node${marked(n.id) ? ' on' : ''}`} data-node={n.id}>
+            <rect x={n.x} y={n.y} width={n.w} height={h} rx={n.topic ? 18 : 6} />
+            <text x={n.x + n.w / 2} y={n.y + h / 2 + 5} textAnchor="middle">
+              {n.label}
+            </text>
+          </g>
+        ))}
+      </svg>
+    </figure>
+  );
+}

@@ -1,0 +1,72 @@
+/**
+ * What the site shows cannot drift from what the kit runs: no code block in a guide or an instructor page holds a
+ * ksqlDB statement or a connector config that is not a file of a step (a fence with from=steps/…), and every
+ * `npm run` command a page shows is one the README lists. Inspection statements (SHOW, LIST, DESCRIBE) may stand
+ * alone: they change nothing and cannot go stale.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadCourse } from '../checks/course.js';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+/** The commands the README's command table lists. */
+const commands = new Set([...readme.matchAll(/^\| `npm run ([a-z:-]+)/gm)].map((m) => m[1]));
+
+const pages = [
+  ...loadCourse().map((step) => step.guidePath),
+  ...readdirSync(path.join(root, 'site', 'instructor'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `site/instructor/${f}`),
+];
+
+interface Block {
+  page: string;
+  info: string;
+  body: string;
+}
+
+const blocks: Block[] = pages.flatMap((page) =>
+  [...readFileSync(path.join(root, page), 'utf8').matchAll(/^```([^\n]*)\n([\s\S]*?)^```/gm)].map((m) => ({
+    page,
+    info: m[1] ?? '',
+    body: m[2] ?? '',
+  })),
+);
+
+const fromFile = (block: Block) => /(?:^|\s)from=(\S+)/.exec(block.info)?.[1];
+const statement = /^\s*(CREATE|INSERT|DROP|SELECT|SET|TERMINATE|ALTER|PAUSE|RESUME)\b/im;
+
+describe('code blocks on the site', () => {
+  it('are there to check', () => {
+    expect(blocks.length).toBeGreaterThan(30);
+    expect(commands.size).toBeGreaterThan(10);
+  });
+
+  it.each(blocks.filter((b) => statement.test(b.body) || /"connector\.class"/.test(b.body)))(
+    '$page: a ksqlDB statement or connector config comes from a step file',
+    (block) => {
+      const file = fromFile(block);
+      expect(file, `a block of ${block.page} without from=: ${block.body.slice(0, 80)}`).toMatch(
+        /^steps\/[^/]+\/(solution|queries)\//,
+      );
+    },
+  );
+
+  it('hold no statement that changes ksqlDB inside a command line', () => {
+    const inline = blocks.flatMap((b) =>
+      [...b.body.matchAll(/npm run ksql -- "([^"]*)"/g)].map((m) => ({ page: b.page, text: m[1] ?? '' })),
+    );
+    for (const { page, text } of inline) expect(text, page).not.toMatch(statement);
+  });
+
+  it('show only commands the README lists', () => {
+    for (const block of blocks) {
+      for (const m of block.body.matchAll(/npm run ([a-z:-]+)/g)) {
+        expect([...commands], `${block.page}: npm run ${m[1]}`).toContain(m[1]);
+      }
+    }
+  });
+});
