@@ -15,19 +15,19 @@ interface Node {
 
 const h = 36;
 const nodes: Node[] = [
-  { id: 'producer', label: 'Producer app (kafkajs)', x: 10, y: 40, w: 160 },
-  { id: 'mysql', label: 'MySQL: CUSTOMERS', x: 10, y: 200, w: 160 },
-  { id: 'ratings', label: 'ratings', x: 200, y: 40, w: 120, topic: true },
-  { id: 'debezium', label: 'Debezium (CDC)', x: 200, y: 200, w: 120 },
-  { id: 'filter', label: 'POOR_RATINGS', x: 375, y: 40, w: 230, topic: true },
-  { id: 'join', label: 'RATINGS_WITH_CUSTOMER_DATA', x: 375, y: 90, w: 230, topic: true },
-  { id: 'unhappy', label: 'UNHAPPY_PLATINUM_CUSTOMERS', x: 375, y: 140, w: 230, topic: true },
-  { id: 'counts', label: 'RATINGS_BY_CLUB_STATUS_1MIN', x: 375, y: 190, w: 230, topic: true },
-  { id: 'sink', label: 'Kafka Connect sink', x: 650, y: 90, w: 150 },
-  { id: 'elasticsearch', label: 'Elasticsearch', x: 830, y: 90, w: 150 },
-  { id: 'kibana', label: 'Kibana dashboard', x: 830, y: 160, w: 150 },
-  { id: 'notify', label: 'Notifications app', x: 650, y: 250, w: 150 },
-  { id: 'slack', label: 'Slack webhook', x: 830, y: 250, w: 150 },
+  { id: 'producer', label: 'Producer app (kafkajs)', x: 8, y: 40, w: 180 },
+  { id: 'mysql', label: 'MySQL: CUSTOMERS', x: 8, y: 200, w: 180 },
+  { id: 'ratings', label: 'ratings', x: 212, y: 40, w: 110, topic: true },
+  { id: 'debezium', label: 'Debezium (CDC)', x: 212, y: 200, w: 120 },
+  { id: 'filter', label: 'POOR_RATINGS', x: 372, y: 40, w: 262, topic: true },
+  { id: 'join', label: 'RATINGS_WITH_CUSTOMER_DATA', x: 372, y: 90, w: 262, topic: true },
+  { id: 'unhappy', label: 'UNHAPPY_PLATINUM_CUSTOMERS', x: 372, y: 140, w: 262, topic: true },
+  { id: 'counts', label: 'RATINGS_BY_CLUB_STATUS_1MIN', x: 372, y: 190, w: 262, topic: true },
+  { id: 'sink', label: 'Kafka Connect sink', x: 666, y: 90, w: 146 },
+  { id: 'elasticsearch', label: 'Elasticsearch', x: 834, y: 90, w: 148 },
+  { id: 'kibana', label: 'Kibana dashboard', x: 834, y: 160, w: 148 },
+  { id: 'notify', label: 'Notifications app', x: 666, y: 250, w: 146 },
+  { id: 'slack', label: 'Slack webhook', x: 834, y: 250, w: 148 },
 ];
 
 const edges: [string, string][] = [
@@ -50,8 +50,11 @@ const edges: [string, string][] = [
 const byId = new Map(nodes.map((n) => [n.id, n]));
 
 function edgePath(from: Node, to: Node): string {
-  const sameColumn = Math.abs(from.x - to.x) < 10;
-  if (sameColumn) return `M${from.x + 20},${from.y + h} L${to.x + 20},${to.y}`;
+  // One stream made from another in ksqlDB: a curve along the boxes' left side, wider the further it goes.
+  if (Math.abs(from.x - to.x) < 10) {
+    const out = from.x - 8 - (to.y - from.y) / 10;
+    return `M${from.x},${from.y + h / 2} C${out},${from.y + h / 2} ${out},${to.y + h / 2} ${to.x},${to.y + h / 2}`;
+  }
   const x1 = from.x + from.w;
   const y1 = from.y + h / 2;
   const x2 = to.x;
@@ -90,8 +93,8 @@ export default function PipelineDiagram({
         <text x="500" y="312" textAnchor="middle" className="pipeline-kafka-label">
           Apache Kafka: every arrow between the apps is a topic
         </text>
-        <rect x="360" y="12" width="260" height="232" rx="10" className={`pipeline-ksqldb${ksqldbOn ? ' on' : ''}`} />
-        <text x="490" y="30" textAnchor="middle" className="pipeline-group-label">
+        <rect x="346" y="12" width="300" height="232" rx="10" className={`pipeline-ksqldb${ksqldbOn ? ' on' : ''}`} />
+        <text x="496" y="30" textAnchor="middle" className="pipeline-group-label">
           ksqlDB
         </text>
         {edges.map(([a, b]) => {
@@ -109,7 +112,7 @@ export default function PipelineDiagram({
         {nodes.map((n) => (
           <g key={n.id} className={`pipeline-node${marked(n.id) ? ' on' : ''}`} data-node={n.id}>
             <rect x={n.x} y={n.y} width={n.w} height={h} rx={n.topic ? 18 : 6} />
-            <text x={n.x + n.w / 2} y={n.y + h / 2 + 5} textAnchor="middle">
+            <text x={n.x + n.w / 2} y={n.y + h / 2 + 5} textAnchor="middle" className={n.topic ? 'topic' : undefined}>
               {n.label}
             </text>
           </g>
