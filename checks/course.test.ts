@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../workshop/errors.js';
-import { CourseError, loadCourse, selectStep, stepsDir } from './course.js';
+import { CourseError, loadConcepts, loadCourse, selectStep, stepsDir } from './course.js';
 import { bareCommentLines, splitStatements } from './ksql-file.js';
 
 const course = loadCourse();
@@ -57,6 +57,14 @@ describe('the course checks itself', () => {
       ),
   );
 
+  it('names the ideas of the talk it teaches, and teaches each one somewhere', () => {
+    const concepts = loadConcepts();
+    expect(concepts.length).toBeGreaterThanOrEqual(7);
+    const taught = new Set(course.flatMap((step) => step.concepts));
+    expect(concepts.map((c) => c.id).filter((id) => !taught.has(id))).toEqual([]);
+    for (const concept of concepts) expect(concept.summary.length, concept.id).toBeGreaterThan(100);
+  });
+
   it('has ksqlDB files', () => {
     expect(sqlFiles.length).toBeGreaterThanOrEqual(8);
   });
@@ -95,6 +103,10 @@ describe('a step file with a mistake is refused with where and what', () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'course-test-'));
     mkdirSync(path.join(root, '01-x'));
     writeFileSync(path.join(root, 'course.yaml'), 'steps: [01-x]\n');
+    writeFileSync(
+      path.join(root, 'concepts.yaml'),
+      'concepts:\n  the-log: { title: The log, slides: 3-4, summary: s }\n',
+    );
     writeFileSync(path.join(root, '01-x', 'guide.md'), '# x\n');
     writeFileSync(path.join(root, '01-x', 'step.yaml'), stepYaml);
     return root;
@@ -119,6 +131,10 @@ describe('a step file with a mistake is refused with where and what', () => {
       /"service" must be one of kafka/,
     ],
     ['id: step-2\ntitle: X\nguide: guide.md\nexpectations: []\n', /id must be "step-1"/],
+    [
+      `${base}concepts: [the-lgo]\nexpectations:\n  - kind: connector-running\n    name: c\n    hint: a hint long enough\n`,
+      /concept "the-lgo" is not in steps\/concepts.yaml \(known: the-log\)/,
+    ],
     [`${base}expectations: []\n`, /a step needs at least one expectation/],
   ])('%#', (yaml, message) => {
     expect(() => loadCourse(courseWith(yaml))).toThrow(CourseError);

@@ -49,6 +49,19 @@ export interface Step {
   solveNote?: string;
   /** Expectations do not depend on each other: run all of them, at once. */
   independent: boolean;
+  /** The parts of the pipeline diagram this step builds (the site marks them). */
+  stage: string[];
+  /** The ideas from the talk this step puts to work: ids of steps/concepts.yaml. */
+  concepts: string[];
+}
+
+/** An idea from the talk, as steps/concepts.yaml explains it. */
+export interface Concept {
+  id: string;
+  title: string;
+  /** The talk's slides that show it. */
+  slides: string;
+  summary: string;
 }
 
 /** A step file that does not say what it must: the course author's mistake, reported with file and field. */
@@ -109,6 +122,28 @@ function parseResource(raw: unknown, where: string, folder: string): Resource {
   }
 }
 
+/** steps/concepts.yaml: the ideas from the talk the steps may name, in the order the file gives them. */
+export function loadConcepts(root = stepsDir): Concept[] {
+  const where = 'steps/concepts.yaml';
+  const raw = record(readYaml(path.join(root, 'concepts.yaml'), where), where);
+  const entries = record(raw.concepts, `${where}: "concepts"`);
+  return Object.entries(entries).map(([id, value]) => {
+    const at = `${where}, concept ${id}`;
+    try {
+      const params = new Params(record(value, at), at).only(['title', 'slides', 'summary']);
+      return {
+        id,
+        title: params.string('title'),
+        slides: params.string('slides'),
+        summary: params.string('summary').trim(),
+      };
+    } catch (error) {
+      if (error instanceof WorkshopError) throw error;
+      throw new CourseError((error as Error).message);
+    }
+  });
+}
+
 export function loadStep(folderName: string, number: number, root = stepsDir): Step {
   try {
     return readStep(folderName, number, root);
@@ -135,8 +170,8 @@ function readStep(folderName: string, number: number, root: string): Step {
     'solution',
     'solveNote',
     'independent',
-    // The site's: the parts of the pipeline diagram this step builds.
     'stage',
+    'concepts',
   ]);
   const id = top.string('id');
   if (id !== `step-${number}`)
@@ -181,7 +216,21 @@ function readStep(folderName: string, number: number, root: string): Step {
     ),
     solveNote: top.optionalString('solveNote'),
     independent: top.boolean('independent', false),
+    stage: top.strings('stage'),
+    concepts: readConcepts(raw.concepts, where, root),
   };
+}
+
+function readConcepts(value: unknown, where: string, root: string): string[] {
+  if (value === undefined) return [];
+  const ids = new Params({ concepts: value }, where).strings('concepts');
+  const known = loadConcepts(root).map((c) => c.id);
+  for (const id of ids) {
+    if (!known.includes(id)) {
+      throw new CourseError(`${where}: concept "${id}" is not in steps/concepts.yaml (known: ${known.join(', ')})`);
+    }
+  }
+  return ids;
 }
 
 export function loadCourse(root = stepsDir): Step[] {

@@ -38,6 +38,8 @@ function step(expectations: Expectation[], independent = false): Step {
     expectations,
     solution: [],
     independent,
+    stage: [],
+    concepts: [],
   };
 }
 

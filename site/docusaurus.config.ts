@@ -7,6 +7,7 @@
 import type { Config } from '@docusaurus/types';
 import { readCourse } from './course-data';
 import remarkIncludeFrom from './plugins/remark-include-from';
+import remarkShellVariants from './plugins/remark-shell-variants';
 
 const steps = readCourse();
 
@@ -44,7 +45,7 @@ const config: Config = {
           routeBasePath: 'steps',
           include: ['*/guide.md'],
           sidebarPath: './sidebars.ts',
-          beforeDefaultRemarkPlugins: [remarkIncludeFrom],
+          beforeDefaultRemarkPlugins: [remarkIncludeFrom, remarkShellVariants],
         },
         blog: false,
         theme: { customCss: './src/css/custom.css' },
@@ -60,6 +61,7 @@ const config: Config = {
         path: 'instructor',
         routeBasePath: 'instructor',
         sidebarPath: false,
+        beforeDefaultRemarkPlugins: [remarkIncludeFrom, remarkShellVariants],
       },
     ],
   ],

@@ -26,15 +26,22 @@ interface Block {
   page: string;
   info: string;
   body: string;
+  /** The block written right after this one, with only blank lines between them. */
+  next?: Block;
 }
 
-const blocks: Block[] = pages.flatMap((page) =>
-  [...readFileSync(path.join(root, page), 'utf8').matchAll(/^```([^\n]*)\n([\s\S]*?)^```/gm)].map((m) => ({
-    page,
-    info: m[1] ?? '',
-    body: m[2] ?? '',
-  })),
-);
+const blocks: Block[] = pages.flatMap((page) => {
+  const text = readFileSync(path.join(root, page), 'utf8');
+  const found = [...text.matchAll(/^```([^\n]*)\n([\s\S]*?)^```\n?/gm)];
+  const list: Block[] = found.map((m) => ({ page, info: m[1] ?? '', body: m[2] ?? '' }));
+  found.forEach((m, i) => {
+    const following = found[i + 1];
+    const end = (m.index ?? 0) + m[0].length;
+    if (following && text.slice(end, following.index).trim() === '') (list[i] as Block).next = list[i + 1];
+  });
+  return list;
+});
+const language = (block: Block) => block.info.split(/\s/)[0];
 
 const fromFile = (block: Block) => /(?:^|\s)from=(\S+)/.exec(block.info)?.[1];
 const statement = /^\s*(CREATE|INSERT|DROP|SELECT|SET|TERMINATE|ALTER|PAUSE|RESUME)\b/im;
@@ -57,7 +64,7 @@ describe('code blocks on the site', () => {
 
   it('hold no statement that changes ksqlDB inside a command line', () => {
     const inline = blocks.flatMap((b) =>
-      [...b.body.matchAll(/npm run ksql -- "([^"]*)"/g)].map((m) => ({ page: b.page, text: m[1] ?? '' })),
+      [...b.body.matchAll(/npm run ksql (?:--|'--') "([^"]*)"/g)].map((m) => ({ page: b.page, text: m[1] ?? '' })),
     );
     for (const { page, text } of inline) expect(text, page).not.toMatch(statement);
   });
@@ -66,6 +73,38 @@ describe('code blocks on the site', () => {
     for (const block of blocks) {
       for (const m of block.body.matchAll(/npm run ([a-z:-]+)/g)) {
         expect([...commands], `${block.page}: npm run ${m[1]}`).toContain(m[1]);
+      }
+    }
+  });
+
+  it('give a PowerShell variant for every command that differs on Windows, right after it', () => {
+    // What PowerShell reads differently: curl is an alias of Invoke-WebRequest in Windows PowerShell; npm.ps1 drops a
+    // bare -- (npm/cli#4903), so the dashed arguments after it go to npm; @ starts a splat; ` continues a line, not \;
+    // variables are set with $env:.
+    const differs = (line: string) =>
+      /^curl\s/.test(line) || /^export\s/.test(line) || /\\$/.test(line) || /npm run \S+ -- (?:.*\s)?-/.test(line);
+    for (const block of blocks.filter((b) => language(b) === 'sh')) {
+      const lines = block.body.split('\n').filter((line) => differs(line.trim()));
+      if (lines.length === 0) continue;
+      expect(
+        block.next && language(block.next),
+        `${block.page}: a \`\`\`powershell block after the one with ${JSON.stringify(lines[0])}`,
+      ).toBe('powershell');
+    }
+  });
+
+  it('write PowerShell variants as PowerShell reads them', () => {
+    const variants = blocks.filter((b) => language(b) === 'powershell');
+    expect(variants.length).toBeGreaterThan(5);
+    for (const block of variants) {
+      const previous = blocks.find((b) => b.next === block);
+      expect(previous && language(previous), `${block.page}: a powershell block follows its sh block`).toBe('sh');
+      for (const line of block.body.split('\n').map((l) => l.trim())) {
+        expect(line, block.page).not.toMatch(/^curl\s/);
+        expect(line, block.page).not.toMatch(/\\$/);
+        expect(line, block.page).not.toMatch(/\s@\S/);
+        expect(line, block.page).not.toMatch(/npm run \S+ -- (?:.*\s)?-/);
+        expect(line, block.page).not.toMatch(/^export\s/);
       }
     }
   });

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCourse } from '../checks/course.js';
+import { loadConcepts, loadCourse } from '../checks/course.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
@@ -21,6 +21,7 @@ const noBrowser = chromium ? undefined : 'no Chromium installed (apt-get install
 if (noBrowser && process.env.CI) throw new Error(`CI needs the site's browser tests: ${noBrowser}`);
 const artifacts = path.join(root, 'test-artifacts', 'site');
 const course = loadCourse();
+const conceptTitles = new Map(loadConcepts().map((c) => [c.id, c.title]));
 
 /** Builds the site into a folder of its own; the build's output is kept for the failure message. */
 function build(outDir: string): Promise<{ code: number | null; output: string }> {
@@ -151,8 +152,36 @@ describe('the workshop site', () => {
         }
         const stage = await page.locator('figure.pipeline-diagram svg').getAttribute('data-active');
         expect(stage?.length, `${id} marks its part of the pipeline`).toBeGreaterThan(0);
+        // The concepts from the talk, above the guide; each thing the check looks at, in the check's own words.
+        const concepts: string = await page.locator('aside.concepts').innerText();
+        for (const concept of step.concepts) {
+          expect(concepts, `${id} names ${concept}`).toContain(conceptTitles.get(concept));
+        }
+        const passMeans: string = await page.locator('ul.pass-means').innerText();
+        const troubleshooting: string = await page.locator('details.troubleshooting').textContent();
+        for (const expectation of step.expectations) {
+          expect(passMeans).toContain(expectation.kind.object(expectation.params));
+          expect(troubleshooting).toContain(expectation.kind.object(expectation.params));
+          expect(troubleshooting.replace(/\s+/g, ' ')).toContain(expectation.hint.replace(/\s+/g, ' '));
+        }
       },
     );
+
+    it('shows commands for macOS/Linux and Windows where they differ, and remembers the choice', async () => {
+      await page.goto(`${base}/steps/step-4`, { waitUntil: 'networkidle' });
+      const tabs = page.locator('article .tabs-container:has(> .shell-variants)').first();
+      expect(await tabs.locator('[role="tabpanel"]:not([hidden])').innerText()).toContain('npm run ksql -- -f');
+      await tabs.getByRole('tab', { name: 'Windows (PowerShell)' }).click();
+      await shot('step-4-powershell');
+      expect(await tabs.locator('[role="tabpanel"]:not([hidden])').innerText()).toContain("npm run ksql '--' -f");
+      // Another page opens on the same choice: the tabs share a group, kept in the browser.
+      await page.goto(`${base}/steps/step-7`, { waitUntil: 'networkidle' });
+      const shown: string[] = await page
+        .locator('article .tabs-container:has(> .shell-variants) [role="tabpanel"]:not([hidden])')
+        .allInnerTexts();
+      expect(shown.join('\n')).toContain('curl.exe');
+      await page.getByRole('tab', { name: 'macOS / Linux' }).first().click();
+    });
 
     it('copies a code block to the clipboard with its button', async () => {
       await page.goto(`${base}/steps/step-4`, { waitUntil: 'networkidle' });

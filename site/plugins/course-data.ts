@@ -6,10 +6,15 @@ import { readCourse, type SiteStep, stepsDir } from '../course-data';
 export default function courseData(): Plugin<SiteStep[]> {
   return {
     name: 'course-data',
-    loadContent: async () => readCourse(),
+    // Read again on every (re)load, so a changed step file shows at once under npm run site.
+    loadContent: async () => readCourse({ fresh: true }),
     contentLoaded: async ({ content, actions }) => {
       actions.setGlobalData({ steps: content });
     },
-    getPathsToWatch: () => [path.join(stepsDir, '**', 'step.yaml'), path.join(stepsDir, '**', 'solution', '*')],
+    getPathsToWatch: () => [
+      path.join(stepsDir, '*.yaml'),
+      path.join(stepsDir, '**', 'step.yaml'),
+      path.join(stepsDir, '**', 'solution', '*'),
+    ],
   };
 }

@@ -41,6 +41,9 @@ export default function Home(): ReactElement {
           {steps.map((step) => (
             <li key={step.id}>
               <Link to={`/steps/${step.id}`}>{step.title}</Link>
+              {step.concepts.length > 0 && (
+                <span className="step-concepts"> — {step.concepts.map((c) => c.title).join(', ')}</span>
+              )}
             </li>
           ))}
         </ol>

@@ -1,7 +1,8 @@
 /**
  * Each step page: the guide as written, framed by what the step's own files say. Above it, the pipeline with this
- * step's part marked; below it, the files `npm run solve` applies (exactly those files), the check's troubleshooting
- * (each expectation's hint, as the check prints it) and the step's hints, folded until opened.
+ * step's part marked and the ideas from the talk it puts to work; below it, the check command with what a pass means
+ * (each expectation in the check's words), the files `npm run solve` applies (exactly those files), troubleshooting
+ * for each thing the check can report (the hint the check prints with it) and the step's hints, folded until opened.
  */
 import { useDoc } from '@docusaurus/plugin-content-docs/client';
 import type { WrapperProps } from '@docusaurus/types';
@@ -23,10 +24,34 @@ export default function ContentWrapper(props: Props): ReactElement {
   return (
     <>
       <PipelineDiagram active={step.stage} title={`Step ${step.number} of the pipeline: ${step.title}`} />
+      {step.concepts.length > 0 && (
+        <aside className="concepts" aria-label="Concepts from the talk">
+          <strong>Concepts from the talk</strong>
+          <dl>
+            {step.concepts.map((c) => (
+              <div key={c.id} data-concept={c.id}>
+                <dt>
+                  {c.title} <span className="slides">(slides {c.slides})</span>
+                </dt>
+                <dd>{c.summary}</dd>
+              </div>
+            ))}
+          </dl>
+        </aside>
+      )}
       <Content {...props} />
       <section className="step-extras" data-step={step.id}>
-        <h2>Check this step</h2>
-        <CodeBlock language="sh">{`npm run check ${step.id}`}</CodeBlock>
+        <h2>What the check looks at</h2>
+        <p>
+          <code>npm run check {step.id}</code> passes when, for each thing it looks at:
+        </p>
+        <ul className="pass-means">
+          {step.expectations.map((e) => (
+            <li key={e.object}>
+              ✓ <strong>{e.object}</strong>: {e.expected}
+            </li>
+          ))}
+        </ul>
         {step.solutionFiles.length > 0 && (
           <details className="solution-files">
             <summary>What npm run solve {step.id} applies</summary>
@@ -42,11 +67,16 @@ export default function ContentWrapper(props: Props): ReactElement {
           </details>
         )}
         <details className="troubleshooting">
-          <summary>Troubleshooting: what the check looks at</summary>
+          <summary>Troubleshooting: when the check reports a ✗</summary>
+          <p>
+            The check names what it found wrong. Find that name here; the same advice follows the ✗ in your terminal.
+            When it says a service is not reachable or still starting, the platform is the problem, not your solution:
+            run <code>npm run status</code>.
+          </p>
           <ul>
-            {step.troubleshooting.map((t) => (
-              <li key={`${t.what}-${t.hint}`}>
-                <strong>{t.what}</strong>: {t.hint}
+            {step.expectations.map((e) => (
+              <li key={`${e.object}-${e.hint}`}>
+                ✗ <strong>{e.object}</strong>: {e.hint}
               </li>
             ))}
           </ul>

@@ -1,0 +1,79 @@
+/**
+ * The course as the workshop site shows it, made by the kit's own course reader and expectation kinds, so the site
+ * says what the check says: each expectation's object and what a pass looks like in the kind's words, its hint for
+ * when it fails, the files solve applies, the step's concepts from the talk. The site's build runs this file
+ * (`node --import tsx workshop/site-data.ts` prints the JSON): Docusaurus cannot load the kit's modules itself.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConcepts, loadCourse, stepsDir } from '../checks/course.js';
+import { loadConfig } from './config.js';
+
+const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+
+export interface SiteConcept {
+  id: string;
+  title: string;
+  slides: string;
+  summary: string;
+}
+
+export interface SiteStep {
+  /** step-N, as the check command takes it. */
+  id: string;
+  number: number;
+  folder: string;
+  title: string;
+  /** The Docusaurus doc id of its guide (the folder without its number prefix, then "guide"). */
+  docId: string;
+  /** The diagram's parts this step builds. */
+  stage: string[];
+  concepts: SiteConcept[];
+  hints: string[];
+  /** Each expectation of the check: the object it names, what a pass looks like, what to do when it fails. */
+  expectations: { object: string; expected: string; hint: string }[];
+  /** The files npm run solve applies, relative to the repository, with their text. */
+  solutionFiles: { path: string; language: string; text: string }[];
+}
+
+const languages: Record<string, string> = { '.json': 'json', '.sql': 'sql', '.ndjson': 'json' };
+
+export function siteCourse(root = stepsDir): SiteStep[] {
+  // The defaults a learner's machine has: the site shows the same URLs the check would name.
+  const config = loadConfig({});
+  const concepts = loadConcepts(root);
+  return loadCourse(root).map((step) => {
+    const folder = path.basename(step.folder);
+    return {
+      id: step.id,
+      number: step.number,
+      folder,
+      title: step.title,
+      docId: `${folder.replace(/^\d+-/, '')}/guide`,
+      stage: step.stage,
+      concepts: step.concepts.map((id) => concepts.find((c) => c.id === id) as SiteConcept),
+      hints: step.hints,
+      expectations: step.expectations.map((e) => ({
+        object: e.kind.object(e.params),
+        expected: e.kind.expected(e.params, config),
+        hint: e.hint,
+      })),
+      solutionFiles: step.solution.flatMap((resource) => {
+        if (!('file' in resource)) return [];
+        const relative = path.relative(repoRoot, resource.file).replaceAll('\\', '/');
+        return [
+          {
+            path: relative,
+            language: languages[path.extname(relative)] ?? 'text',
+            text: readFileSync(resource.file, 'utf8').trimEnd(),
+          },
+        ];
+      }),
+    };
+  });
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.stdout.write(`${JSON.stringify({ steps: siteCourse() })}\n`);
+}
