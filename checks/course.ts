@@ -221,10 +221,17 @@ function readStep(folderName: string, number: number, root: string): Step {
   };
 }
 
+/** steps/concepts.yaml read once per folder: every step names some. */
+const conceptIds = new Map<string, string[]>();
+
 function readConcepts(value: unknown, where: string, root: string): string[] {
   if (value === undefined) return [];
   const ids = new Params({ concepts: value }, where).strings('concepts');
-  const known = loadConcepts(root).map((c) => c.id);
+  let known = conceptIds.get(root);
+  if (!known) {
+    known = loadConcepts(root).map((c) => c.id);
+    conceptIds.set(root, known);
+  }
   for (const id of ids) {
     if (!known.includes(id)) {
       throw new CourseError(`${where}: concept "${id}" is not in steps/concepts.yaml (known: ${known.join(', ')})`);
@@ -233,14 +240,32 @@ function readConcepts(value: unknown, where: string, root: string): string[] {
   return ids;
 }
 
-export function loadCourse(root = stepsDir): Step[] {
+function courseFolders(root: string): string[] {
   const file = path.join(root, 'course.yaml');
   const raw = record(readYaml(file, 'steps/course.yaml'), 'steps/course.yaml');
   const folders = raw.steps;
   if (!Array.isArray(folders) || folders.some((f) => typeof f !== 'string')) {
     throw new CourseError('steps/course.yaml: "steps" must be a list of step folder names');
   }
-  return (folders as string[]).map((folder, i) => loadStep(folder, i + 1, root));
+  return folders as string[];
+}
+
+export function loadCourse(root = stepsDir): Step[] {
+  return courseFolders(root).map((folder, i) => loadStep(folder, i + 1, root));
+}
+
+/**
+ * One step named on a command line, reading only its own step file (a check of one step should not parse them all);
+ * an unknown name reads the whole course, to list the valid ones.
+ */
+export function loadNamedStep(name: string, root = stepsDir): Step {
+  const wanted = /^\d+$/.test(name) ? `step-${name}` : name;
+  const match = /^step-(\d+)$/.exec(wanted);
+  const folders = courseFolders(root);
+  const number = match ? Number(match[1]) : 0;
+  const folder = folders[number - 1];
+  if (!folder) return selectStep(loadCourse(root), name);
+  return loadStep(folder, number, root);
 }
 
 /** The steps named on a command line ("step-3" or "3"), or a usage error listing the valid names. */

@@ -76,13 +76,17 @@ describe('runStep', () => {
       step([
         scripted('topic "t"', [
           { outcome: 'not-yet', found: '1 of 3' },
+          { outcome: 'not-yet', found: '2 of 3' },
+          { outcome: 'not-yet', found: '2 of 3' },
+          { outcome: 'not-yet', found: '2 of 3' },
           { outcome: 'pass', found: '3 of 3' },
         ]),
       ]),
       context(),
     );
     expect(result.outcome).toBe('pass');
-    expect(result.expectations[0]).toMatchObject({ outcome: 'pass', found: '3 of 3', elapsedMs: 500 });
+    // Looks again after 0.1 s, then 0.2, 0.4, and every 0.5 s from then on.
+    expect(result.expectations[0]).toMatchObject({ outcome: 'pass', found: '3 of 3', elapsedMs: 1_200 });
   });
 
   it('gives the verdict the observation names when the deadline passes', async () => {

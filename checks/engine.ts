@@ -38,6 +38,8 @@ async function runExpectation(
     const started = context.clock.now();
     const deadline = started + (expectation.deadlineMs ?? kind.deadlineMs) * scale;
     const memory: Record<string, unknown> = {};
+    const interval = options.intervalMs ?? 500;
+    let pause = Math.min(100, interval);
     let observation: Observation;
     for (;;) {
       try {
@@ -59,7 +61,9 @@ async function runExpectation(
         break;
       }
       options.onNotYet?.(kind.object(params), observation);
-      await context.clock.sleep(Math.min(options.intervalMs ?? 500, deadline - now));
+      // Soon after a first "not yet" (what a check waits for often comes within a moment), then every interval.
+      await context.clock.sleep(Math.min(pause, deadline - now));
+      pause = Math.min(pause * 2, interval);
     }
     return {
       kind: kind.kind,

@@ -1,13 +1,13 @@
 /** Printing check results: one formatter for the terminal, and the same objects as JSON for machines. */
-import { chalk } from 'zx';
+import { colour } from '../workshop/colour.js';
 import type { Progress } from './progress.js';
 import type { ExpectationResult, Outcome, StepResult } from './types.js';
 
 const marks: Record<Outcome, string> = {
-  pass: chalk.green('✓'),
-  'not-yet': chalk.yellow('…'),
-  fail: chalk.red('✗'),
-  'environment-error': chalk.magenta('!'),
+  pass: colour.green('✓'),
+  'not-yet': colour.yellow('…'),
+  fail: colour.red('✗'),
+  'environment-error': colour.magenta('!'),
 };
 
 const words: Record<Outcome, string> = {
@@ -30,10 +30,10 @@ export function formatExpectation(result: ExpectationResult, stepId: string): st
 
 export function formatStep(result: StepResult, skippedProbes = 0): string {
   const lines = [
-    `${marks[result.outcome]} ${chalk.bold(result.id)}  ${result.title}  ${chalk.dim(`(${words[result.outcome]})`)}`,
+    `${marks[result.outcome]} ${colour.bold(result.id)}  ${result.title}  ${colour.dim(`(${words[result.outcome]})`)}`,
   ];
   for (const expectation of result.expectations) lines.push(formatExpectation(expectation, result.id));
-  if (skippedProbes > 0) lines.push(chalk.dim(`  (${skippedProbes} probe(s) not sent: --passive)`));
+  if (skippedProbes > 0) lines.push(colour.dim(`  (${skippedProbes} probe(s) not sent: --passive)`));
   if (result.outcome !== 'pass') lines.push(`  → ${result.next}`);
   return lines.join('\n');
 }
@@ -53,7 +53,7 @@ export function formatProgressTable(
   const header = ['step', 'now', 'first passed', 'title'];
   const table = rows.map((row) => [
     row.id,
-    row.outcome ? `${marks[row.outcome]} ${words[row.outcome]}` : chalk.dim('not checked'),
+    row.outcome ? `${marks[row.outcome]} ${words[row.outcome]}` : colour.dim('not checked'),
     localMinute(progress[row.id]?.firstPassedAt) ?? '—',
     row.title,
   ]);

@@ -283,7 +283,8 @@ function spawnBackground(name: string, args: string[]): { child: ChildProcess; l
   const title = `workshop-${name}-${randomUUID().slice(0, 8)}`;
   const child = spawn(
     process.execPath,
-    [`--title=${title}`, '--import', 'tsx', path.join(repoRoot, 'workshop', 'cli.ts'), ...args],
+    // The launcher npm run uses: the built kit, so the app starts without compiling.
+    [`--title=${title}`, path.join(repoRoot, 'workshop', 'launcher', 'launch.mjs'), ...args],
     {
       cwd: repoRoot,
       detached: true,

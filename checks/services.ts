@@ -4,7 +4,7 @@
  * one per expectation.
  */
 import kafkajs, { Kafka, logLevel } from 'kafkajs';
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { closeAtExit } from '../workshop/closers.js';
 import type { WorkshopConfig } from '../workshop/config.js';
 import { EnvironmentError } from '../workshop/errors.js';
@@ -255,7 +255,9 @@ export class Services {
     const { host, port, user, password, database } = this.config.mysql;
     let db: mysql.Connection;
     try {
-      db = await mysql.createConnection({
+      // Loaded here, not at the top: only the checks that read MySQL pay for loading its client.
+      const { default: client } = await import('mysql2/promise');
+      db = await client.createConnection({
         host,
         port,
         user,

@@ -25,11 +25,8 @@ export const defaultCustomerSeed = 2020;
 /** The ids the seed file holds, and so the ids ratings use by default. */
 export const seededCustomerIds: CustomerIds = { first: 1, last: defaultCustomerCount };
 
-/**
- * Customer ids reserved for the checks' probe rows (short-lived rows a check inserts into demo.CUSTOMERS to watch a
- * change arrive), from `from` up to but not including `to`: never given to a customer, by the seed or by --changes.
- */
-export const reservedProbeIds = { from: 2_000_000_000, to: 2_100_000_000 } as const;
+// In a module of its own, so the check that uses it does not load faker.
+export { reservedProbeIds } from './probe-ids.js';
 
 /** The file the platform's MySQL runs at first start (files in docker/mysql/initdb run in name order). */
 export const customerSeedFile = fileURLToPath(new URL('../docker/mysql/initdb/20-customers.sql', import.meta.url));

@@ -3,7 +3,7 @@
  * and if not, what to fix. Without a step: every step in order, as a progress table.
  */
 import { parseArgs } from 'node:util';
-import { loadCourse, type Step, selectStep } from '../checks/course.js';
+import { loadCourse, loadNamedStep, type Step } from '../checks/course.js';
 import { runStep } from '../checks/engine.js';
 import type { CheckContext } from '../checks/kind.js';
 import { readProgress, recordPass } from '../checks/progress.js';
@@ -12,6 +12,7 @@ import { Services } from '../checks/services.js';
 import type { Outcome, StepResult } from '../checks/types.js';
 import { loadConfig } from './config.js';
 import { ExitCode, UsageError } from './errors.js';
+import { reportToRoom } from './room/reporter.js';
 import { systemClock } from './wait.js';
 
 const usage = 'npm run check [step-N] [-- --json | --watch | --passive]';
@@ -48,8 +49,7 @@ export async function checkCommand(args: string[]): Promise<number> {
   if (values.watch && positionals.length === 0) {
     throw new UsageError('--watch needs a step to watch: npm run check step-N -- --watch');
   }
-  const course = loadCourse();
-  const chosen = positionals[0] === undefined ? undefined : selectStep(course, positionals[0]);
+  const chosen = positionals[0] === undefined ? undefined : loadNamedStep(positionals[0]);
   const config = loadConfig();
   const context = (): CheckContext => ({
     config,
@@ -72,6 +72,7 @@ export async function checkCommand(args: string[]): Promise<number> {
       // A fresh connection each round: Kafka may have restarted in between.
       await look.services.close();
       save(result);
+      reportToRoom(result);
       const text = formatStep(result, skippedProbes(chosen));
       // Print when something changed, not when only a timing did.
       const comparable = text.replace(/\d+(\.\d+)? (ms|s)\b/g, '');
@@ -98,6 +99,7 @@ export async function checkCommand(args: string[]): Promise<number> {
   if (chosen) {
     const result = await runStep(chosen, context());
     save(result);
+    reportToRoom(result);
     process.stdout.write(
       values.json ? `${JSON.stringify([result], null, 2)}\n` : `${formatStep(result, skippedProbes(chosen))}\n`,
     );
@@ -107,6 +109,7 @@ export async function checkCommand(args: string[]): Promise<number> {
   // Every step in order, until one does not pass: the steps after it build on it.
   const results: StepResult[] = [];
   const shared = context();
+  const course = loadCourse();
   for (const step of course) {
     const result = await runStep(step, shared);
     save(result);
@@ -125,5 +128,7 @@ export async function checkCommand(args: string[]): Promise<number> {
     process.stdout.write(`\n${formatProgressTable(rows, readProgress())}\n`);
   }
   const last = results[results.length - 1];
+  // The room hears where the learner stands: the first step that does not pass (or the last one).
+  if (last) reportToRoom(last);
   return last ? exitCodeFor(last.outcome) : ExitCode.ok;
 }

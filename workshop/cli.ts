@@ -1,5 +1,6 @@
 /**
- * The kit's one entry point: `npm run <command>` runs `tsx workshop/cli.ts <command>`. It finds the command, runs
+ * The kit's one entry point: `npm run <command>` runs it through workshop/launcher/launch.mjs (built into .build/ as
+ * plain JavaScript; `tsx workshop/cli.ts <command>` runs it from source). It finds the command, runs
  * it, and turns expected failures into `Error: <message>` and an exit code (see errors.ts and the README).
  */
 import { fileURLToPath } from 'node:url';

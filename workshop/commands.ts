@@ -111,15 +111,15 @@ export const commands: Command[] = [
   },
   {
     name: 'room',
-    usage: 'npm run room',
-    summary: 'for instructors: a live view of where every learner is, fed by their checks',
-    comesWith: "the instructor's room",
+    usage: 'npm run room [-- --port 8090] [--host 0.0.0.0] [--reset]',
+    summary: 'for instructors: a live view of where every learner is, fed by their checks (on the local network)',
+    run: async (args) => (await import('./room/room-command.js')).roomCommand(args),
   },
   {
     name: 'join',
-    usage: 'npm run join -- <url> <code>',
-    summary: "report your checks to the instructor's room",
-    comesWith: "the instructor's room",
+    usage: 'npm run join -- <url> <code> [--name "Ada"] | --leave',
+    summary: "report your checks to the instructor's room (name, step, outcome, what failed), or stop",
+    run: async (args) => (await import('./room/join-command.js')).joinCommand(args),
   },
   {
     name: 'stack:local',

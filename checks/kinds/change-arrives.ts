@@ -5,7 +5,7 @@
  * before the next probe.
  */
 import { randomInt } from 'node:crypto';
-import { reservedProbeIds } from '../../datagen/customers.js';
+import { reservedProbeIds } from '../../datagen/probe-ids.js';
 import { readRanges, topicOffsets } from '../kafka-read.js';
 import { type ExpectationKind, fail, pass } from '../kind.js';
 

@@ -11,13 +11,19 @@
  *   npm run bench -- --records N           records per run of the datagen benchmark (default 500000)
  *   npm run bench -- --only notify         the notifications app: events/s and rating → notification latency
  *   npm run bench -- --only site           the site's build time, size and largest page
+ *   npm run bench -- --only connect        Kafka Connect's start: plugin.discovery service_load against only_scan
+ *   npm run bench -- --only cli            the CLI's start, built and from source, against node -e 0 and npm
+ *   npm run bench -- --only room           the instructor's room: reports/s, check → page latency, cost to a check
  */
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { benchCheck } from './check-bench.js';
+import { benchCli } from './cli-bench.js';
 import { benchComposeMemory } from './compose-bench.js';
+import { benchConnect } from './connect-bench.js';
 import { benchDatagen } from './datagen-bench.js';
 import { benchNotify } from './notify-bench.js';
+import { benchRoom } from './room-bench.js';
 import { benchSite } from './site-bench.js';
 import { benchLocalStack } from './stack-bench.js';
 
@@ -36,10 +42,13 @@ const benchmarks: Record<string, (options: BenchOptions) => Promise<void>> = {
     await benchLocalStack({ cold: !warmOnly, warmRuns: Math.min(runs ?? 2, 10) });
   },
   check: ({ runs }) => benchCheck(runs ?? 20),
+  connect: ({ runs }) => benchConnect(Math.min(runs ?? 3, 10)),
+  cli: ({ runs }) => benchCli(runs ?? 20),
   datagen: async ({ runs, records }) => {
     await benchDatagen({ records: records ?? 500_000, rounds: Math.min(runs ?? 2, 10) });
   },
   site: () => benchSite(),
+  room: ({ runs }) => benchRoom(Math.min(runs ?? 10, 50)),
   notify: async ({ records }) => {
     await benchNotify({ events: Math.min(records ?? 3_000, 100_000) });
   },

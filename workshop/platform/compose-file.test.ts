@@ -123,6 +123,15 @@ describe('docker-compose.yml', () => {
     expect(connect.environment.CONNECT_PLUGIN_PATH).toContain('/usr/share/confluent-hub-components');
   });
 
+  it('gives the plugins their manifests when the image is built, so the worker loads them without a scan', () => {
+    const text = readFileSync(path.join(connect.buildContext ?? '', 'Dockerfile'), 'utf8');
+    expect(connect.environment.CONNECT_PLUGIN_DISCOVERY).toBe('service_load');
+    expect(text).toMatch(/RUN connect-plugin-path sync-manifests --plugin-path \/usr\/share\/confluent-hub-components/);
+    // The build fails unless Kafka's tool lists both connectors the course uses with their manifests.
+    expect(text).toContain('io.debezium.connector.mysql.MySqlConnector');
+    expect(text).toContain('io.confluent.connect.elasticsearch.ElasticsearchSinkConnector');
+  });
+
   it('names each image once for preflight and prefetch, with every service that runs it', () => {
     const images = requiredImages(compose);
     expect(images.map((i) => i.image)).toEqual([...new Set(compose.services.map((s) => s.image))]);

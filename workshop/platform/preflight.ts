@@ -6,7 +6,7 @@
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { chalk } from 'zx';
+import { colour } from '../colour.js';
 import { EnvironmentError, ExitCode, UsageError, WorkshopError } from '../errors.js';
 import {
   type ComposeFile,
@@ -252,26 +252,26 @@ export function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-const marks: Record<Outcome, string> = { ok: chalk.green('✓'), warn: chalk.yellow('!'), fail: chalk.red('✗') };
+const marks: Record<Outcome, string> = { ok: colour.green('✓'), warn: colour.yellow('!'), fail: colour.red('✗') };
 
 export function formatReport(report: PreflightReport): string {
   const lines = report.items.map((item) => {
     const head = `${marks[item.outcome]} ${item.check}: ${item.found}`;
     if (item.outcome === 'ok') return head;
     const expected = item.expected ? `\n    expected: ${item.expected}` : '';
-    const next = item.next ? `\n    ${chalk.yellow('→')} ${item.next}` : '';
+    const next = item.next ? `\n    ${colour.yellow('→')} ${item.next}` : '';
     return `${head}${expected}${next}`;
   });
   const failures = report.items.filter((i) => i.outcome === 'fail').length;
   const warnings = report.items.filter((i) => i.outcome === 'warn').length;
   const verdict =
     failures > 0
-      ? chalk.red(
+      ? colour.red(
           `Not ready: ${plural(failures, 'problem')} to fix${warnings ? `, ${plural(warnings, 'warning')}` : ''}.`,
         )
       : warnings > 0
-        ? chalk.yellow(`Ready, with ${plural(warnings, 'warning')}.`)
-        : chalk.green('Ready for the workshop, offline included.');
+        ? colour.yellow(`Ready, with ${plural(warnings, 'warning')}.`)
+        : colour.green('Ready for the workshop, offline included.');
   return `${lines.join('\n')}\n${verdict}\n`;
 }
 

@@ -123,7 +123,10 @@ export function standInJarName(source = readFileSync(standInSource)): string {
 async function ensureStandInPlugin(javaHome: string, classpath: string, pluginPath: string, cache: string) {
   const pluginDir = path.join(pluginPath, 'elasticsearch-sink-standin');
   const jarName = standInJarName();
-  if (existsSync(path.join(pluginDir, jarName))) return;
+  if (existsSync(path.join(pluginDir, jarName))) {
+    if (!hasServiceManifests(pluginDir)) await syncPluginManifests(javaHome, classpath, pluginDir);
+    return;
+  }
   const classes = path.join(cache, `standin-classes-${process.pid}`);
   rmSync(classes, { recursive: true, force: true });
   rmSync(pluginDir, { recursive: true, force: true });
@@ -144,6 +147,38 @@ async function ensureStandInPlugin(javaHome: string, classpath: string, pluginPa
     );
   } finally {
     rmSync(classes, { recursive: true, force: true });
+  }
+  await syncPluginManifests(javaHome, classpath, pluginDir);
+}
+
+/** What Kafka's sync-manifests tool leaves in a plugin folder it gave service manifests to. */
+const manifestShim = /^connect-plugin-path-shim-.*\.jar$/;
+
+function hasServiceManifests(pluginDir: string): boolean {
+  return readdirSync(pluginDir).some((name) => manifestShim.test(name));
+}
+
+/**
+ * The worker finds plugins by their ServiceLoader manifests (plugin.discovery=service_load, see connect.ts), which
+ * is much faster than scanning every class. Debezium ships them; the stand-in gets them from Kafka's own tool
+ * (bin/connect-plugin-path.sh sync-manifests, KIP-898), run once per stand-in build.
+ */
+async function syncPluginManifests(javaHome: string, classpath: string, pluginDir: string): Promise<void> {
+  try {
+    await run(
+      path.join(javaHome, 'bin', 'java'),
+      ['-cp', classpath, 'org.apache.kafka.tools.ConnectPluginPath', 'sync-manifests', '--plugin-location', pluginDir],
+      { timeout: 180_000 },
+    );
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new EnvironmentError(
+      `Kafka's connect-plugin-path sync-manifests could not write the stand-in's plugin manifests:\n${`${stdout}\n${stderr}`.trim()}`,
+      `remove ${pluginDir} and start the stack again`,
+    );
+  }
+  if (!hasServiceManifests(pluginDir)) {
+    throw new EnvironmentError(`connect-plugin-path sync-manifests left no manifests in ${pluginDir}`);
   }
 }
 

@@ -1,9 +1,9 @@
-/** Runs the kit's CLI as a learner would (`npm run <command>` runs the same file), for tests and benchmarks. */
+/** Runs the kit's CLI as a learner would (`npm run <command>` runs the same launcher), for tests and benchmarks. */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePorts } from '../stack/ports.js';
 
-const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
+const launcher = fileURLToPath(new URL('../launcher/launch.mjs', import.meta.url));
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface CliRun {
@@ -23,7 +23,7 @@ export interface RunningCli {
 
 export function startCli(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): RunningCli {
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
+  const child = spawn(process.execPath, [launcher, ...args], {
     cwd: root,
     env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
