@@ -17,31 +17,31 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const buildDir = path.join(repoRoot, '.build');
 /** Which build is current: its folder and the sources it was made from. */
 const currentFile = path.join(buildDir, 'current.json');
-/** Builds older than this that are not current are removed (a command still running may be using one). */
-const keepOldBuildsMs = 60 * 60_000;
+/**
+ * Builds older than this that are not current are removed. A command still running may import a chunk of its build
+ * later (each command's module is loaded when it runs), and a --watch or a background app runs for hours.
+ */
+const keepOldBuildsMs = 24 * 60 * 60_000;
 
-/** Each source file's URL in place of import.meta.url; everything else is esbuild's. */
-const sourceUrls = {
-  name: 'source-import-meta-url',
-  setup(build) {
-    build.onLoad({ filter: /\.ts$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      if (!source.includes('import.meta.url')) return undefined;
-      const own = JSON.stringify(pathToFileURL(args.path).href);
-      return { contents: source.replaceAll('import.meta.url', own), loader: 'ts' };
-    });
-  },
-};
-
-/** The sources and their sizes and times, as the build saw them: the launcher rebuilds when one differs. */
-function fingerprint(metafile) {
-  return Object.keys(metafile.inputs)
-    .filter((input) => !input.includes('node_modules'))
-    .map((input) => {
-      const file = path.join(repoRoot, input);
-      const stat = statSync(file);
-      return [path.relative(repoRoot, file), stat.size, stat.mtimeMs];
-    });
+/**
+ * Reads each of the kit's sources for esbuild, noting its size and time from before it was read: a file saved while
+ * the build runs then differs from what was noted, and the next command builds again. Puts each source file's URL in
+ * place of import.meta.url.
+ */
+function kitSources(seen) {
+  return {
+    name: 'kit-sources',
+    setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, (args) => {
+        if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+        const stat = statSync(args.path);
+        seen.push([path.relative(repoRoot, args.path), stat.size, stat.mtimeMs]);
+        const source = readFileSync(args.path, 'utf8');
+        const own = JSON.stringify(pathToFileURL(args.path).href);
+        return { contents: source.replaceAll('import.meta.url', own), loader: 'ts' };
+      });
+    },
+  };
 }
 
 /**
@@ -53,8 +53,9 @@ export async function buildKit() {
   mkdirSync(buildDir, { recursive: true });
   const staging = path.join(buildDir, `tmp-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
+  const seen = [];
   try {
-    const result = await build({
+    await build({
       absWorkingDir: repoRoot,
       entryPoints: { cli: 'workshop/cli.ts' },
       outdir: staging,
@@ -66,17 +67,24 @@ export async function buildKit() {
       target: 'node20',
       packages: 'external',
       sourcemap: 'linked',
-      metafile: true,
       logLevel: 'silent',
-      plugins: [sourceUrls],
+      plugins: [kitSources(seen)],
     });
-    const inputs = fingerprint(result.metafile);
-    const name = `build-${createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 12)}`;
+    const inputs = seen.sort((a, b) => a[0].localeCompare(b[0]));
+    // The build holds this folder's absolute paths: a moved or copied checkout builds its own.
+    const key = JSON.stringify({ repoRoot, inputs });
+    const name = `build-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
     const target = path.join(buildDir, name);
-    if (existsSync(target)) rmSync(staging, { recursive: true, force: true });
-    else renameSync(staging, target);
+    if (!existsSync(target)) {
+      try {
+        renameSync(staging, target);
+      } catch (error) {
+        // Another command built the same sources at the same moment: its build will do.
+        if (!existsSync(path.join(target, 'cli.mjs'))) throw error;
+      }
+    }
     const pointer = path.join(buildDir, `current-${process.pid}.json`);
-    writeFileSync(pointer, JSON.stringify({ dir: name, inputs }));
+    writeFileSync(pointer, JSON.stringify({ repoRoot, dir: name, inputs }));
     renameSync(pointer, currentFile);
     removeOldBuilds(name);
     return target;
@@ -101,6 +109,7 @@ export function freshBuildEntry() {
   } catch {
     return undefined;
   }
+  if (current.repoRoot !== repoRoot) return undefined;
   for (const [file, size, mtimeMs] of current.inputs) {
     try {
       const stat = statSync(path.join(repoRoot, file));
@@ -113,8 +122,14 @@ export function freshBuildEntry() {
   return existsSync(entry) ? entry : undefined;
 }
 
+// Run by npm install (the prepare script). A build that fails must not fail the install: the launcher builds again
+// at the first command, and runs the sources through tsx if it still cannot.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = performance.now();
-  await buildKit();
-  process.stderr.write(`built the kit into .build/ in ${Math.round(performance.now() - started)} ms\n`);
+  try {
+    await buildKit();
+    process.stderr.write(`built the kit into .build/ in ${Math.round(performance.now() - started)} ms\n`);
+  } catch (error) {
+    process.stderr.write(`the kit was not built (${error.message}); its commands will run from the sources\n`);
+  }
 }

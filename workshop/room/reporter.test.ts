@@ -18,7 +18,9 @@ import {
 import { parseReport } from './room-state.js';
 
 const names = [
+  { text: '/Users/Ada Lovelace', as: '<path>' },
   { text: 'adalovelace', as: '<user>' },
+  { text: 'ada-laptop.local', as: '<host>' },
   { text: 'ada-laptop', as: '<host>' },
 ];
 
@@ -39,6 +41,15 @@ describe('what leaves the learner’s laptop', () => {
     ['a long quoted value', `message "${'great flight '.repeat(5)}"`, 'message "…"'],
     ['the user name', 'owned by adalovelace', 'owned by <user>'],
     ['the machine name', 'on ada-laptop', 'on <host>'],
+    ['the machine name, spelt otherwise', 'on Ada-Laptop.local and ADA-LAPTOP', 'on <host> and <host>'],
+    ['the user name in capitals', 'owned by AdaLovelace', 'owned by <user>'],
+    ['a home folder with a space', 'cannot read /Users/Ada Lovelace/kit/x.json', 'cannot read <path>/kit/x.json'],
+    ['a UNC path', 'cannot read \\\\fileserver\\share\\ada\\x.json now', 'cannot read <path> now'],
+    [
+      'an IPv6 address',
+      'no broker at fe80::1c2a:3ff:fe4b:12 or 2001:db8:0:0:0:0:0:1',
+      'no broker at <address> or <address>',
+    ],
     ['control characters and new lines', 'line one\n\u001b[31mline two\u0007', 'line one line two'],
   ])('leaves out %s', (_what, text, redacted) => {
     expect(redact(text, names)).toBe(redacted);
@@ -47,6 +58,8 @@ describe('what leaves the learner’s laptop', () => {
   it('keeps what says what is wrong: object names, expectations, counts', () => {
     const text = "expected RUNNING with 1 task(s) RUNNING, found FAILED (task 0: Access denied for user 'debezium')";
     expect(redact(text, names)).toBe(text);
+    const times = 'window 12:30:00 to 12:31:00 of mysql.demo.CUSTOMERS, via io.debezium.connector.mysql';
+    expect(redact(times, names)).toBe(times);
   });
 
   it('a report holds the name, the learner id, the step, the outcome and each failing object and message', () => {
@@ -139,5 +152,34 @@ describe('a join line typed in PowerShell', () => {
     // Only under npm run join: a setting of the learner's own npm elsewhere is not a name.
     expect(npmTookFlags({ npm_lifecycle_event: 'check', npm_config_name: 'Ada' })).toEqual({});
     expect(npmTookFlags({})).toEqual({});
+  });
+});
+
+describe('a report of many failures', () => {
+  it('stays within the room’s size limit, keeping the first failures', () => {
+    const long = `${'€'.repeat(300)} "quoted" \\ ${'x'.repeat(300)}`;
+    const result = {
+      id: 'step-3',
+      title: 'x',
+      outcome: 'fail',
+      expectations: Array.from({ length: 20 }, (_, i) => ({
+        kind: 'k',
+        object: `object ${i} ${'€'.repeat(150)}`,
+        outcome: 'fail',
+        expected: long,
+        found: long,
+        hint: '',
+        elapsedMs: 1,
+      })),
+      next: '',
+    } as unknown as StepResult;
+    const built = buildReport(
+      result,
+      { url: 'http://x', code: 'ABCDEFGH', learnerId: 'a'.repeat(32), name: 'Ada' },
+      [],
+    );
+    expect(Buffer.byteLength(JSON.stringify({ ...built, code: 'ABCDEFGH' }))).toBeLessThanOrEqual(16 * 1024);
+    expect(built.failing.length).toBeGreaterThan(0);
+    expect(built.failing[0]?.object).toMatch(/^object 0 /);
   });
 });

@@ -55,13 +55,17 @@ export function forgetMembership(env: NodeJS.ProcessEnv = process.env): boolean 
 
 /** What this machine would give away if a message carried it: its user's name and its own name. */
 function localNames(): { text: string; as: string }[] {
-  const names: { text: string; as: string }[] = [];
+  // The home folder first, whole: it may hold a full name with a space ("/Users/Jane Doe"), which the path rule
+  // below would cut at the space.
+  const names: { text: string; as: string }[] = [{ text: os.homedir(), as: '<path>' }];
   try {
     names.push({ text: os.userInfo().username, as: '<user>' });
   } catch {
     // No user name to hide (a container without a passwd entry).
   }
-  names.push({ text: os.hostname(), as: '<host>' });
+  // The machine's name as it is given and as others write it: "janes-mbp.local" and "janes-mbp".
+  const host = os.hostname();
+  names.push({ text: host, as: '<host>' }, { text: host.split('.')[0] ?? host, as: '<host>' });
   return names.filter((n) => n.text.length >= 3);
 }
 
@@ -94,14 +98,21 @@ export function redact(text: string, names = localNames()): string {
   let out = text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').replace(/[\p{Cc}\p{Cf}\s]+/gu, ' ');
   out = out.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s,;)"'<>]+/gi, '<address>');
   out = out.replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, '<email>');
+  for (const { text: name, as } of names.filter((n) => n.as === '<path>')) {
+    out = out.replace(new RegExp(escapeRegExp(name), 'gi'), as);
+  }
+  out = out.replace(/\\\\[^\s\\]+\\\S*/g, '<path>');
   out = out.replace(/\[[0-9a-f:]+\](:\d+)?/gi, '<address>');
+  // IPv6 without brackets: four groups or more, or a "::" (a time of day has three groups and no "::").
+  out = out.replace(/(?<![\w:])(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}(?![\w:])/gi, '<address>');
+  out = out.replace(/(?<![\w:])[0-9a-f]{0,4}(?::[0-9a-f]{1,4})*::(?:[0-9a-f]{1,4}:?)*(?![\w])/gi, '<address>');
   out = out.replace(/\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b/g, '<address>');
   out = out.replace(/\b(localhost|[a-z][\w-]*(\.[\w-]+)*):\d{2,5}\b/gi, '<address>');
   out = out.replace(/(^|[\s("'=])(~|[A-Za-z]:)?[\\/](?:[^\s\\/:"'()]+[\\/])+[^\s\\/:"'(),]*/g, '$1<path>');
   out = withoutRecords(out);
   out = out.replace(/"[^"]{41,}"/g, '"…"');
-  for (const { text: name, as } of names) {
-    out = out.replace(new RegExp(`(?<![\\w-])${escapeRegExp(name)}(?![\\w-])`, 'g'), as);
+  for (const { text: name, as } of names.filter((n) => n.as !== '<path>')) {
+    out = out.replace(new RegExp(`(?<![\\w-])${escapeRegExp(name)}(?![\\w-])`, 'gi'), as);
   }
   return out.trim();
 }
@@ -117,13 +128,18 @@ export function buildReport(result: StepResult, membership: Membership, names = 
       object: clip(redact(e.object, names), limits.objectChars) || '(unnamed)',
       message: clip(redact(`expected ${e.expected}, found ${e.found}`, names), limits.messageChars),
     }));
-  return {
+  const report = {
     learnerId: membership.learnerId,
     name: membership.name,
     step: result.id,
     outcome: result.outcome,
     failing,
   };
+  // Within the room's size limit, with room for the code and the JSON around it: the last entries go first.
+  while (report.failing.length > 1 && Buffer.byteLength(JSON.stringify(report)) > limits.bodyBytes - 256) {
+    report.failing = report.failing.slice(0, -1);
+  }
+  return report;
 }
 
 const senderScript = fileURLToPath(new URL('./send-report.mjs', import.meta.url));

@@ -101,7 +101,10 @@ export const pageScript = `'use strict';
   function render() {
     if (!room) return;
     const now = Date.now() + offset;
-    document.getElementById('join').textContent = room.join;
+    // The join line only reaches the instructor's own machine; elsewhere the page shows the room without it.
+    const join = document.getElementById('join');
+    join.hidden = !room.join;
+    join.textContent = room.join || '';
     document.getElementById('summary').textContent =
       room.learners.length + ' learners, ' + room.received + ' checks reported';
     const steps = document.getElementById('steps');

@@ -1,5 +1,5 @@
 import { mkdtempSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { get, request as httpRequest } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -113,6 +113,32 @@ describe('the room server', () => {
       statuses.push((await post(`${base}/api/hello`, { ...report(), code: `X${i}` })).status);
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(403));
     expect(statuses.slice(10)).toEqual([429, 429]);
+    // Out of tries, even the right code is refused the same way: a guess tells nothing.
+    expect((await post(`${base}/api/hello`, { ...report(), code })).status).toBe(429);
+  });
+
+  it('shows the join code and the names only on the instructor’s own machine', async () => {
+    const { base } = await start();
+    expect((await post(`${base}/api/report`, report())).status).toBe(200);
+    const mine = (await (await fetch(`${base}/api/room`)).json()) as { join?: string; learners: { name: string }[] };
+    expect(mine.join).toContain(code.slice(0, 4));
+    expect(mine.learners.map((l) => l.name)).toEqual(['Ada']);
+    // The page as a laptop elsewhere on the network opens it (another Host than 127.0.0.1).
+    // (fetch keeps its own Host header: node:http sends the one given.)
+    const text = await new Promise<string>((resolve, reject) => {
+      const request = get(`${base}/api/room`, { headers: { host: '192.168.1.23:8090' }, timeout: 5_000 }, (answer) => {
+        let body = '';
+        answer.on('data', (chunk) => {
+          body += chunk;
+        });
+        answer.on('end', () => resolve(body));
+      });
+      request.on('error', reject);
+    });
+    const theirs = JSON.parse(text) as { join?: string; learners: { name: string }[] };
+    expect(theirs.join).toBeUndefined();
+    expect(JSON.stringify(theirs)).not.toContain(code.slice(0, 4));
+    expect(theirs.learners.map((l) => l.name)).not.toContain('Ada');
   });
 
   it('lets a learner join before any check, listed without a step', async () => {

@@ -130,6 +130,9 @@ function send(response: ServerResponse, status: number, body: unknown): void {
   response.end(text);
 }
 
+/** The most a page's unread updates may hold before it is dropped. */
+const maxViewerBacklogBytes = 256 * 1024;
+
 export async function startRoomServer(options: RoomServerOptions): Promise<RoomServer> {
   const now = options.now ?? Date.now;
   let room = new Room(options.data, options.steps);
@@ -138,7 +141,9 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
   const perLearner = new RateLimiter(5, 1, now);
   // Wrong codes: 10 at once, then one every 6 s per address; 40 bits of code stay out of reach.
   const wrongCodes = new RateLimiter(10, 1 / 6, now);
-  const viewers = new Set<{ response: ServerResponse; admin: boolean; projector: boolean }>();
+  // And for the whole room, however many addresses guess: 100 at once, then two a second.
+  const wrongCodesEverywhere = new RateLimiter(100, 2, now);
+  const viewers = new Set<{ response: ServerResponse; address: string; admin: boolean; projector: boolean }>();
   let port = options.port;
   const joinLine = () =>
     `npm run join -- ${options.joinUrl?.(port) ?? `http://127.0.0.1:${port}`} ${showCode(room.code)} --name "Your name"`;
@@ -154,19 +159,34 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
         const key = `${viewer.admin}/${viewer.projector}`;
         let frame = cache.get(key);
         if (frame === undefined) {
-          frame = `event: room\ndata: ${JSON.stringify({ ...room.snapshot(now(), viewer), join: joinLine() })}\n\n`;
+          frame = `event: room\ndata: ${JSON.stringify(view(viewer))}\n\n`;
           cache.set(key, frame);
         }
-        viewer.response.write(frame);
+        // A page that stops reading (a laptop asleep) is dropped before its backlog grows: it reconnects on waking.
+        if (viewer.response.writableLength > maxViewerBacklogBytes) viewer.response.destroy();
+        else viewer.response.write(frame);
       }
     }, 200);
   };
 
+  /**
+   * What a page sees. The join line (with the code) and the names only on the instructor's own machine: anyone else
+   * on the network who opens the page sees the room as the projector shows it, without the code to report with.
+   */
+  const view = (viewer: { admin: boolean; projector: boolean }) => ({
+    ...room.snapshot(now(), { admin: viewer.admin, projector: viewer.projector || !viewer.admin }),
+    ...(viewer.admin ? { join: joinLine() } : {}),
+  });
+
   function checkCode(request: IncomingMessage, body: unknown): void {
     const address = request.socket.remoteAddress ?? 'unknown';
-    const code = codeOf(body);
-    if (codesMatch(code, room.code)) return;
-    if (!wrongCodes.take(address)) throw new Refused(429, 'too many wrong codes from this address: wait a minute');
+    // An address out of tries is refused before its code is looked at, right or wrong: a guess then tells nothing.
+    if (!wrongCodes.has(address) || !wrongCodesEverywhere.has('room')) {
+      throw new Refused(429, 'too many wrong codes: wait a minute');
+    }
+    if (codesMatch(codeOf(body), room.code)) return;
+    wrongCodes.take(address);
+    wrongCodesEverywhere.take('room');
     throw new Refused(403, 'wrong join code: copy the code shown on the projector');
   }
 
@@ -215,7 +235,16 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
   }
 
   function events(request: IncomingMessage, response: ServerResponse, url: URL): void {
-    if (viewers.size >= 200) throw new Refused(503, 'too many pages open on this room');
+    const instructor = fromInstructor(request);
+    const address = request.socket.remoteAddress ?? 'unknown';
+    // The instructor's own pages always get in; others are limited, in all and per address.
+    if (!instructor) {
+      const others = [...viewers].filter((v) => !v.admin);
+      if (others.length >= 200) throw new Refused(503, 'too many pages open on this room');
+      if (others.filter((v) => v.address === address).length >= 5) {
+        throw new Refused(503, 'too many pages open on this room from this address');
+      }
+    }
     response.writeHead(200, {
       ...securityHeaders,
       'content-type': 'text/event-stream; charset=utf-8',
@@ -223,15 +252,14 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
     });
     const viewer = {
       response,
+      address,
       // The learner ids (for removing) only to the instructor's own page.
-      admin: fromInstructor(request),
+      admin: instructor,
       projector: url.searchParams.has('projector'),
     };
     viewers.add(viewer);
     // Reconnect quickly after a restart of the room.
-    response.write(
-      `retry: 1000\nevent: room\ndata: ${JSON.stringify({ ...room.snapshot(now(), viewer), join: joinLine() })}\n\n`,
-    );
+    response.write(`retry: 1000\nevent: room\ndata: ${JSON.stringify(view(viewer))}\n\n`);
     response.on('close', () => viewers.delete(viewer));
   }
 
@@ -240,7 +268,7 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
     response.end(body);
   }
 
-  const server = createServer((request, response) => {
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, (request, response) => {
     const url = new URL(request.url ?? '/', 'http://room.invalid');
     const route = `${request.method} ${url.pathname}`;
     const handle = async () => {
@@ -257,10 +285,11 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
         case 'GET /api/events':
           return events(request, response, url);
         case 'GET /api/room':
-          return send(response, 200, {
-            ...room.snapshot(now(), { admin: fromInstructor(request), projector: url.searchParams.has('projector') }),
-            join: joinLine(),
-          });
+          return send(
+            response,
+            200,
+            view({ admin: fromInstructor(request), projector: url.searchParams.has('projector') }),
+          );
         case 'POST /api/report':
           return report(request, response);
         case 'POST /api/hello':
@@ -279,7 +308,9 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
       else send(response, 500, { error: 'the room failed to keep this; try again' });
     });
   });
-  // Slow senders cannot hold connections open: a whole request within 10 s, its headers within 5 s.
+  // Slow senders cannot hold connections open: a whole request within 10 s, its headers within 5 s (looked at every
+  // second, not Node's default 30), and no more connections than a laptop's open files allow.
+  server.maxConnections = 1_000;
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;
   server.keepAliveTimeout = 5_000;

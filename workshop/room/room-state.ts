@@ -351,6 +351,13 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Whether `key` has a token left, without taking it. */
+  has(key: string): boolean {
+    const bucket = this.buckets.get(key);
+    if (!bucket) return true;
+    return Math.min(this.capacity, bucket.tokens + ((this.now() - bucket.at) / 1000) * this.perSecond) >= 1;
+  }
+
   /** Takes a token for `key`; false when it has none left. */
   take(key: string): boolean {
     const now = this.now();

@@ -24,6 +24,8 @@ export interface KsqlDbOptions {
   javaHome: string;
   bootstrapServers: string;
   connectUrl?: string;
+  /** The Schema Registry ksqlDB reads and writes Avro schemas with (ksql.schema.registry.url). */
+  schemaRegistryUrl?: string;
   dir: string;
   heapMb?: number;
   timeoutMs?: number;
@@ -73,6 +75,7 @@ export function ksqlDbProperties(options: {
   bootstrapServers: string;
   stateDir: string;
   connectUrl?: string;
+  schemaRegistryUrl?: string;
 }) {
   return [
     `listeners=http://127.0.0.1:${options.port}`,
@@ -91,6 +94,7 @@ export function ksqlDbProperties(options: {
     'ksql.logging.processing.rows.include=true',
     'confluent.support.metrics.enable=false',
     ...(options.connectUrl ? [`ksql.connect.url=${options.connectUrl}`] : []),
+    ...(options.schemaRegistryUrl ? [`ksql.schema.registry.url=${options.schemaRegistryUrl}`] : []),
     '',
   ].join('\n');
 }
@@ -147,6 +151,7 @@ export async function startKsqlDb(options: KsqlDbOptions): Promise<KsqlDbServer>
       bootstrapServers: options.bootstrapServers,
       stateDir: path.join(dir, 'state'),
       connectUrl: options.connectUrl,
+      schemaRegistryUrl: options.schemaRegistryUrl,
     }),
   );
   const log4jPath = path.join(dir, 'log4j2.yaml');

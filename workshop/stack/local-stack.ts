@@ -17,8 +17,9 @@ import { kibanaStandIn } from './kibana-standin.js';
 import { findKsqlDb, type KsqlDbServer, startKsqlDb } from './ksqldb.js';
 import type { ManagedServer } from './managed-server.js';
 import { type MariaDbServer, startMariaDb } from './mariadb.js';
-import { freePort } from './ports.js';
+import { freePorts } from './ports.js';
 import { findExecutable, findTools } from './prerequisites.js';
+import { findSchemaRegistry, type SchemaRegistryServer, startSchemaRegistry } from './schema-registry.js';
 import type { ServerProcess } from './server-process.js';
 import type { StandIn } from './standins.js';
 
@@ -28,7 +29,7 @@ export const connectorSecretVariables = {
   password: 'DEBEZIUM_DATABASE_PASSWORD',
 } as const;
 
-export const stackServerKeys = ['kafka', 'connect', 'mariadb', 'elasticsearch', 'ksqldb'] as const;
+export const stackServerKeys = ['kafka', 'connect', 'mariadb', 'elasticsearch', 'ksqldb', 'schemaRegistry'] as const;
 export type StackServerKey = (typeof stackServerKeys)[number];
 
 /** Where the stack's servers answer: plain data, so a test setup can hand it to test files. */
@@ -49,6 +50,8 @@ export interface LocalStackEndpoints {
   elasticsearch: { url: string };
   /** A real ksqlDB server, or why there is none (no install found). */
   ksqldb: { url: string } | { absent: string };
+  /** A real Schema Registry (from the same install as ksqlDB), or why there is none. */
+  schemaRegistry: { url: string } | { absent: string };
   /** Kibana cannot run here: a stand-in answering its status API. */
   kibana: { url: string; standIn: true };
 }
@@ -62,6 +65,8 @@ export interface StartTimings {
   elasticsearchMs: number;
   /** Absent when no ksqlDB is installed. */
   ksqldbMs?: number;
+  /** Absent when no Schema Registry is installed. */
+  schemaRegistryMs?: number;
   totalMs: number;
   /** Whether Maven ran (cold cache) or everything was cached (warm). */
   resolvedNow: boolean;
@@ -75,11 +80,13 @@ export interface LocalStack {
   mariadb: MariaDbServer;
   elasticsearch: ElasticsearchServer;
   ksqldb?: KsqlDbServer;
+  schemaRegistry?: SchemaRegistryServer;
   /**
    * Each server by its key, to stop and start again (tests of a broker restart or a service that is down); ksqlDB
    * only when installed.
    */
-  servers: Partial<Record<StackServerKey, ManagedServer>> & Record<Exclude<StackServerKey, 'ksqldb'>, ManagedServer>;
+  servers: Partial<Record<StackServerKey, ManagedServer>> &
+    Record<Exclude<StackServerKey, 'ksqldb' | 'schemaRegistry'>, ManagedServer>;
   /** The processes running now, in start order. */
   processes(): ServerProcess[];
   /** Stops every server, in reverse order of start, and removes the stack's folder unless asked to keep it. */
@@ -106,6 +113,7 @@ export function workshopEnv(endpoints: LocalStackEndpoints): Record<string, stri
     WORKSHOP_DATABASE_FLAVOUR: 'mariadb',
     WORKSHOP_ELASTICSEARCH_URL: endpoints.elasticsearch.url,
     ...('url' in endpoints.ksqldb ? { WORKSHOP_KSQLDB_URL: endpoints.ksqldb.url } : {}),
+    ...('url' in endpoints.schemaRegistry ? { WORKSHOP_SCHEMA_REGISTRY_URL: endpoints.schemaRegistry.url } : {}),
     WORKSHOP_KIBANA_URL: endpoints.kibana.url,
     // Connect runs on this machine too, so it sees the same addresses.
     WORKSHOP_CONNECT_MYSQL_HOST: endpoints.mariadb.host,
@@ -181,8 +189,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       );
       timings.kafkaMs = since();
       progress(`Kafka ready at ${kafka.bootstrapServers}`);
-      // Connect and ksqlDB start side by side; ksqlDB is told Connect's address before Connect answers on it.
-      const connectPort = await freePort();
+      // Connect, ksqlDB and the Schema Registry start side by side; ksqlDB is told Connect's and the registry's
+      // addresses before they answer on them.
+      const [connectPort, registryPort] = (await freePorts(2)) as [number, number];
+      const registryInstall = 'home' in ksqlInstall ? findSchemaRegistry(ksqlInstall.home) : ksqlInstall;
       const connectStart = (async () => {
         const connect = track(
           await startConnect({
@@ -214,6 +224,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             javaHome: tools.javaHome,
             bootstrapServers: kafka.bootstrapServers,
             connectUrl: `http://127.0.0.1:${connectPort}`,
+            schemaRegistryUrl: 'home' in registryInstall ? `http://127.0.0.1:${registryPort}` : undefined,
             dir: path.join(dir, 'ksqldb'),
             onLaunch,
           }),
@@ -222,8 +233,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         progress(`ksqlDB ready at ${ksqldb.url} (from ${ksqlInstall.home})`);
         return ksqldb;
       })();
-      const [connect, ksqldb] = await settleAll([connectStart, ksqlDbStart] as const);
-      return { kafka, connect, ksqldb };
+      const registryStart = (async () => {
+        if (!('home' in registryInstall)) {
+          progress(`Schema Registry absent: ${registryInstall.absent}`);
+          return undefined;
+        }
+        const registry = track(
+          await startSchemaRegistry({
+            home: registryInstall.home,
+            javaHome: tools.javaHome,
+            bootstrapServers: kafka.bootstrapServers,
+            port: registryPort,
+            dir: path.join(dir, 'schema-registry'),
+            onLaunch,
+          }),
+        );
+        timings.schemaRegistryMs = since();
+        progress(`Schema Registry ready at ${registry.url}`);
+        return registry;
+      })();
+      const [connect, ksqldb, schemaRegistry] = await settleAll([connectStart, ksqlDbStart, registryStart] as const);
+      return { kafka, connect, ksqldb, schemaRegistry };
     })();
     const mariadbStart = (async () => {
       const mariadb = track(
@@ -254,7 +284,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     })();
 
     // Wait for all of them, even when one fails, so nothing is left starting behind our back.
-    const [{ kafka, connect, ksqldb }, mariadb, elasticsearch] = await settleAll([
+    const [{ kafka, connect, ksqldb, schemaRegistry }, mariadb, elasticsearch] = await settleAll([
       kafkaConnectKsqlDb,
       mariadbStart,
       elasticsearchStart,
@@ -278,6 +308,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       elasticsearch: { url: elasticsearch.url },
       ksqldb: ksqldb ? { url: ksqldb.url } : { absent: 'absent' in ksqlInstall ? ksqlInstall.absent : 'not started' },
+      schemaRegistry: schemaRegistry
+        ? { url: schemaRegistry.url }
+        : { absent: 'absent' in ksqlInstall ? ksqlInstall.absent : 'no Schema Registry in the ksqlDB install' },
       kibana: { url: kibana.url, standIn: true },
     };
     return {
@@ -288,12 +321,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       mariadb,
       elasticsearch,
       ksqldb,
+      schemaRegistry,
       servers: {
         kafka: kafka.server,
         connect: connect.server,
         mariadb: mariadb.server,
         elasticsearch: elasticsearch.server,
         ...(ksqldb ? { ksqldb: ksqldb.server } : {}),
+        ...(schemaRegistry ? { schemaRegistry: schemaRegistry.server } : {}),
       },
       processes: () => running.map((server) => server.process),
       stop: async ({ keepDir = false } = {}) => {

@@ -5,6 +5,7 @@ import { expect, it, onTestFinished } from 'vitest';
 import { describeWithStack } from '../testing/stack-context.js';
 import { NotYet, waitFor } from '../wait.js';
 import { findKsqlDb } from './ksqldb.js';
+import { findSchemaRegistry } from './schema-registry.js';
 
 function portAnswers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -62,8 +63,12 @@ describeWithStack('npm run stack:local', () => {
       [...stdout.matchAll(/^export (WORKSHOP_[A-Z_]+)=(.*)$/gm)].map((m) => [m[1], m[2]] as [string, string]),
     );
     // ksqlDB's URL only where a ksqlDB is installed; without one the stack says so.
-    const ksqlDb = 'home' in findKsqlDb();
+    const install = findKsqlDb();
+    const ksqlDb = 'home' in install;
+    // The Schema Registry comes from the same install, where it has one.
+    const registry = 'home' in install && 'home' in findSchemaRegistry(install.home);
     if (!ksqlDb) expect(stderr).toContain('ksqlDB absent: no ksqlDB install');
+    if (!registry) expect(stderr).toContain('Schema Registry absent');
     expect(Object.keys(exports).sort()).toEqual([
       'WORKSHOP_CONNECT_ELASTICSEARCH_URL',
       'WORKSHOP_CONNECT_KAFKA_BOOTSTRAP_SERVERS',
@@ -80,6 +85,7 @@ describeWithStack('npm run stack:local', () => {
       'WORKSHOP_MYSQL_PASSWORD',
       'WORKSHOP_MYSQL_PORT',
       'WORKSHOP_MYSQL_USER',
+      ...(registry ? ['WORKSHOP_SCHEMA_REGISTRY_URL'] : []),
     ]);
     const ports = [
       Number(exports.WORKSHOP_KAFKA_BOOTSTRAP_SERVERS?.split(':')[1]),
@@ -88,11 +94,12 @@ describeWithStack('npm run stack:local', () => {
       Number(new URL(exports.WORKSHOP_ELASTICSEARCH_URL ?? '').port),
       Number(new URL(exports.WORKSHOP_KIBANA_URL ?? '').port),
       ...(ksqlDb ? [Number(new URL(exports.WORKSHOP_KSQLDB_URL ?? '').port)] : []),
+      ...(registry ? [Number(new URL(exports.WORKSHOP_SCHEMA_REGISTRY_URL ?? '').port)] : []),
     ];
     for (const port of ports) expect(await portAnswers(port), `port ${port} answers`).toBe(true);
     const dir = /its files are in (\S+)/.exec(stderr)?.[1] ?? '';
     const pids = readFileSync(`${dir}/pids`, 'utf8').trim().split('\n').map(Number);
-    expect(pids).toHaveLength(ksqlDb ? 5 : 4);
+    expect(pids).toHaveLength(4 + (ksqlDb ? 1 : 0) + (registry ? 1 : 0));
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);

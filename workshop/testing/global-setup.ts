@@ -51,6 +51,7 @@ export default async function setup(project: TestProject) {
       `  MariaDB        ${endpoints.mariadb.host}:${endpoints.mariadb.port}`,
       `  Elasticsearch  ${endpoints.elasticsearch.url}`,
       `  ksqlDB         ${'url' in endpoints.ksqldb ? endpoints.ksqldb.url : `ABSENT, the ksqlDB suites use the stand-in or are skipped: ${endpoints.ksqldb.absent}`}`,
+      `  Schema Reg.    ${'url' in endpoints.schemaRegistry ? endpoints.schemaRegistry.url : `ABSENT, the registry suites use the stand-in: ${endpoints.schemaRegistry.absent}`}`,
       `  Kibana         ${endpoints.kibana.url} (a stand-in: Kibana cannot run here)`,
     ].join('\n'),
   );

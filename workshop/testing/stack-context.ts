@@ -66,3 +66,26 @@ export function describeWithKsqlDb(
     });
   });
 }
+
+/** A suite that needs the real Schema Registry and ksqlDB: skipped, with the reason, where either is not installed. */
+export function describeWithSchemaRegistry(
+  name: string,
+  body: (stack: () => StackHandle & { ksqldbUrl: string; schemaRegistryUrl: string }) => void,
+): void {
+  const provided = inject('localStack');
+  const absent =
+    'skipReason' in provided
+      ? undefined
+      : 'absent' in provided.endpoints.schemaRegistry
+        ? `Schema Registry absent: ${provided.endpoints.schemaRegistry.absent}`
+        : undefined;
+  describeWithKsqlDb(absent ? `${name} [skipped: ${absent}]` : name, (stack) => {
+    describe.skipIf(absent !== undefined)(name, () => {
+      body(() => {
+        const handle = stack();
+        if (!('url' in handle.schemaRegistry)) throw new Error(`no Schema Registry: ${handle.schemaRegistry.absent}`);
+        return { ...handle, schemaRegistryUrl: handle.schemaRegistry.url };
+      });
+    });
+  });
+}
