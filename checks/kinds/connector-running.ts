@@ -1,5 +1,6 @@
 /** A Kafka Connect connector and all its tasks are RUNNING. */
 import { EnvironmentError } from '../../workshop/errors.js';
+import { connectReason } from '../connect-reason.js';
 import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
 import type { Observation } from '../types.js';
 
@@ -40,6 +41,16 @@ export const connectorRunning: ExpectationKind<ConnectorRunning> = {
     }
     // 409: the workers are rebalancing; anything else unexpected is the worker's trouble, not the learner's.
     if (status.status === 409) return notYet('Kafka Connect is rebalancing');
+    // A worker busy with a config change just made can answer 500 for a moment: look again, and call it the
+    // worker's trouble only if it lasts.
+    if (status.status >= 500) {
+      return {
+        ...notYet(
+          `Kafka Connect answered GET /connectors/${name}/status with HTTP ${status.status}${connectReason(status.body)}`,
+        ),
+        atDeadline: 'environment-error',
+      };
+    }
     if (status.status !== 200 || !status.body?.connector) {
       throw new EnvironmentError(
         `Kafka Connect answered GET /connectors/${name}/status with HTTP ${status.status}`,

@@ -1,5 +1,6 @@
 /** A connector's secrets come from a config provider (${env:...} or ${file:...}), never written in its config. */
 import { EnvironmentError } from '../../workshop/errors.js';
+import { connectReason } from '../connect-reason.js';
 import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
 
 interface ConnectorSecrets {
@@ -22,6 +23,16 @@ export const connectorSecrets: ExpectationKind<ConnectorSecrets> = {
     const answer = await services.connect<Record<string, string>>(`/connectors/${encodeURIComponent(name)}/config`);
     if (answer.status === 404) return fail('no connector of that name');
     if (answer.status === 409) return notYet('Kafka Connect is rebalancing');
+    // A worker busy with a config change just made can answer 500 for a moment: look again, and call it the
+    // worker's trouble only if it lasts.
+    if (answer.status >= 500) {
+      return {
+        ...notYet(
+          `Kafka Connect answered GET /connectors/${name}/config with HTTP ${answer.status}${connectReason(answer.body)}`,
+        ),
+        atDeadline: 'environment-error',
+      };
+    }
     if (answer.status !== 200 || typeof answer.body !== 'object' || answer.body === null) {
       throw new EnvironmentError(`Kafka Connect answered GET /connectors/${name}/config with HTTP ${answer.status}`);
     }
