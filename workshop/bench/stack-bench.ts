@@ -44,7 +44,20 @@ export async function benchLocalStack(options: { cold: boolean; warmRuns: number
   }
   // A first warm-up makes sure the default cache is complete, so the warm runs below download nothing.
   if (!options.cold) await measure('warm-up', {});
-  for (let i = 1; i <= options.warmRuns; i++) runs.push(await measure(`warm cache #${i}`, {}));
+  // The kit's JVM settings against the JVM's own (WORKSHOP_STACK_JVM_OPTS empty), alternating on the same machine.
+  const before: Run[] = [];
+  for (let i = 1; i <= options.warmRuns; i++) {
+    runs.push(await measure(`warm cache #${i}`, {}));
+    const saved = process.env.WORKSHOP_STACK_JVM_OPTS;
+    process.env.WORKSHOP_STACK_JVM_OPTS = '';
+    try {
+      before.push(await measure(`warm #${i}, full JIT (before)`, {}));
+    } finally {
+      if (saved === undefined) delete process.env.WORKSHOP_STACK_JVM_OPTS;
+      else process.env.WORKSHOP_STACK_JVM_OPTS = saved;
+    }
+  }
+  runs.push(...before);
 
   const rows = runs.map((run) => [
     run.label,
@@ -55,6 +68,18 @@ export async function benchLocalStack(options: { cold: boolean; warmRuns: number
     seconds(run.timings.elasticsearchMs),
     seconds(run.timings.totalMs),
   ]);
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+  const warm = runs.filter((run) => run.label.startsWith('warm cache'));
+  if (warm.length > 0 && before.length > 0) {
+    const now = median(warm.map((run) => run.timings.totalMs));
+    const then = median(before.map((run) => run.timings.totalMs));
+    const connectNow = median(warm.map((run) => run.timings.connectMs - run.timings.kafkaMs));
+    const connectThen = median(before.map((run) => run.timings.connectMs - run.timings.kafkaMs));
+    process.stdout.write(
+      `\nWarm start, all ready: ${seconds(now)} with the kit's JVM options vs ${seconds(then)} without (${(now / then).toFixed(2)}); ` +
+        `Connect ready after Kafka: ${seconds(connectNow)} vs ${seconds(connectThen)}; load ${os.loadavg()[0]?.toFixed(1)}\n`,
+    );
+  }
   printTable(
     'Local stack: time from start to ready (each server counted from the start of the whole stack)',
     ['run', 'jars', 'Kafka', 'Connect', 'MariaDB', 'Elasticsearch', 'all ready'],

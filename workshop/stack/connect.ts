@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NotYet, waitFor } from '../wait.js';
+import { extraJvmOptions } from './jvm-options.js';
 import { log4j2Properties } from './kafka.js';
 import { ManagedServer } from './managed-server.js';
 import { freePort } from './ports.js';
@@ -84,6 +85,7 @@ export async function startConnect(options: ConnectOptions): Promise<ConnectServ
       args: [
         `-Xms${options.heapMb ?? 512}m`,
         `-Xmx${options.heapMb ?? 512}m`,
+        ...extraJvmOptions(),
         `-Dlog4j2.configurationFile=${log4jPath}`,
         '-cp',
         options.classpath,

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, cpSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NotYet, waitFor } from '../wait.js';
+import { extraJvmOptions } from './jvm-options.js';
 import { ManagedServer } from './managed-server.js';
 import { freePorts } from './ports.js';
 import { ServerProcess } from './server-process.js';
@@ -79,7 +80,7 @@ export async function startElasticsearch(options: ElasticsearchOptions): Promise
         ES_JAVA_HOME: options.javaHome,
         ES_PATH_CONF: configDir,
         ES_TMPDIR: path.join(dir, 'tmp'),
-        ES_JAVA_OPTS: `-Xms${heap}m -Xmx${heap}m`,
+        ES_JAVA_OPTS: [`-Xms${heap}m`, `-Xmx${heap}m`, ...extraJvmOptions()].join(' '),
         HOME: dir,
       },
       cwd: dir,

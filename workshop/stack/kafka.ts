@@ -7,6 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { NotYet, waitFor } from '../wait.js';
+import { extraJvmOptions } from './jvm-options.js';
 import { ManagedServer } from './managed-server.js';
 import { freePorts } from './ports.js';
 import { ServerProcess } from './server-process.js';
@@ -87,6 +88,7 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaServer> {
   const jvm = [
     `-Xms${options.heapMb ?? 512}m`,
     `-Xmx${options.heapMb ?? 512}m`,
+    ...extraJvmOptions(),
     `-Dlog4j2.configurationFile=${log4jPath}`,
     '-cp',
     options.classpath,

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { EnvironmentError } from '../errors.js';
 import { NotYet, waitFor } from '../wait.js';
 import { defaultCacheDir } from './artifacts.js';
+import { extraJvmOptions } from './jvm-options.js';
 import { ManagedServer } from './managed-server.js';
 import { freePort } from './ports.js';
 import { ServerProcess } from './server-process.js';
@@ -167,6 +168,7 @@ export async function startKsqlDb(options: KsqlDbOptions): Promise<KsqlDbServer>
         ...process.env,
         JAVA_HOME: options.javaHome,
         KSQL_HEAP_OPTS: `-Xms${heap}m -Xmx${heap}m`,
+        KSQL_OPTS: extraJvmOptions().join(' '),
         LOG_DIR: dir,
         KSQL_LOG4J_OPTS: `-Dlog4j2.configurationFile=file:${log4jPath}`,
         // No GC log file and no JMX agent: nothing here reads them.

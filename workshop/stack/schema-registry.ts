@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NotYet, waitFor } from '../wait.js';
+import { extraJvmOptions } from './jvm-options.js';
 import { ManagedServer } from './managed-server.js';
 import { ServerProcess } from './server-process.js';
 
@@ -60,6 +61,7 @@ export async function startSchemaRegistry(options: SchemaRegistryOptions): Promi
         JAVA_HOME: options.javaHome,
         LOG_DIR: dir,
         SCHEMA_REGISTRY_HEAP_OPTS: `-Xms${heap}m -Xmx${heap}m`,
+        SCHEMA_REGISTRY_OPTS: extraJvmOptions().join(' '),
         // No JMX agent: nothing here reads it.
         SCHEMA_REGISTRY_JMX_OPTS: ' ',
       },
