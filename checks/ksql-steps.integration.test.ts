@@ -369,7 +369,21 @@ describeWithKsqlDb('steps 4-7 on a real ksqlDB', (stack) => {
     beforeAll(async () => {
       for (const id of ['step-4', 'step-5', 'step-6', 'step-7']) await solveOnly(id);
       await checkUntil('step-7', (r) => r.outcome === 'pass', 150_000);
-    }, 200_000);
+      // Each push query asks for 3 rows: the rarest stream (a poor rating from a platinum customer) must hold them
+      // before its query runs, or a slow start leaves it with none within the query's 20 s.
+      await waitFor({
+        what: 'three records in unhappy_platinum_customers',
+        timeoutMs: 120_000,
+        intervalMs: 1_000,
+        probe: async () => {
+          const offsets = await context().services.withKafkaAdmin((admin) =>
+            admin.fetchTopicOffsets('unhappy_platinum_customers'),
+          );
+          const records = offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+          return records >= 3 ? true : new NotYet(`${records} record(s)`);
+        },
+      });
+    }, 330_000);
 
     it.each(queryFiles.filter((f) => f.endsWith('.sql') && !/^\s*(--.*\n|\s)*CREATE/i.test(readFileSync(f, 'utf8'))))(
       '%s answers rows through npm run ksql',
