@@ -4,10 +4,16 @@ import type { Plugin } from '@docusaurus/types';
 import { readCourse, type SiteStep, stepsDir } from '../course-data';
 
 export default function courseData(): Plugin<SiteStep[]> {
+  let loaded = false;
   return {
     name: 'course-data',
-    // Read again on every (re)load, so a changed step file shows at once under npm run site.
-    loadContent: async () => readCourse({ fresh: true }),
+    // The first load takes the course the configuration already read; every reload under npm run site reads it
+    // again, so a changed step file shows at once.
+    loadContent: async () => {
+      const steps = readCourse({ fresh: loaded });
+      loaded = true;
+      return steps;
+    },
     contentLoaded: async ({ content, actions }) => {
       actions.setGlobalData({ steps: content });
     },

@@ -12,14 +12,9 @@ import { progress } from '../output.js';
 import { startLocalStack, workshopEnv } from '../stack/local-stack.js';
 import { ksqldbStandIn } from '../stack/standins.js';
 import { everythingDownEnv, runCli } from '../testing/run-cli.js';
+import { median } from '../testing/stats.js';
 import { NotYet, waitFor } from '../wait.js';
 import { printTable } from './stack-bench.js';
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
 
 async function timeRuns(label: string, args: string[], env: Record<string, string>, runs: number, expectCode: number) {
   const times: number[] = [];

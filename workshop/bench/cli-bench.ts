@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { progress } from '../output.js';
+import { median } from '../testing/stats.js';
 import { printTable } from './stack-bench.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -46,11 +47,6 @@ function timeOnce(variant: Variant): number {
   if (result.error) throw result.error;
   return performance.now() - started;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
 
 export async function benchCli(runs: number): Promise<void> {
   progress(`the CLI's start: ${variants.length} ways, ${runs} runs each`);

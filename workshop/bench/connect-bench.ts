@@ -12,12 +12,8 @@ import { resolveArtifacts } from '../stack/artifacts.js';
 import { type PluginDiscovery, requiredConnectorClasses, startConnect } from '../stack/connect.js';
 import { startKafka } from '../stack/kafka.js';
 import { findTools } from '../stack/prerequisites.js';
+import { median } from '../testing/stats.js';
 import { printTable } from './stack-bench.js';
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
 
 export async function benchConnect(runs: number): Promise<void> {
   const tools = findTools();

@@ -21,6 +21,7 @@ import { progress } from '../output.js';
 import { resolveArtifacts } from '../stack/artifacts.js';
 import { startKafka } from '../stack/kafka.js';
 import { findTools } from '../stack/prerequisites.js';
+import { percentile } from '../testing/stats.js';
 import { NotYet, waitFor } from '../wait.js';
 import { printTable } from './stack-bench.js';
 
@@ -69,11 +70,6 @@ function row(ratingId: number, time: number) {
     EMAIL: 'ada@example.com',
   });
 }
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-};
 
 function startNotify(env: Record<string, string>, topic: string, group: string) {
   const child = spawn(

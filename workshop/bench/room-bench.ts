@@ -18,7 +18,6 @@ import { readMembership, writeMembership } from '../room/reporter.js';
 import { freePort } from '../stack/ports.js';
 import {
   openRoomFeed,
-  percentile,
   postReport,
   type RoomView,
   type SimulatedReport,
@@ -26,6 +25,7 @@ import {
   startRoomProcess,
 } from '../testing/room-driver.js';
 import { everythingDownEnv, runCli } from '../testing/run-cli.js';
+import { median, percentile } from '../testing/stats.js';
 import { NotYet, waitFor } from '../wait.js';
 import { printTable } from './stack-bench.js';
 
@@ -38,7 +38,6 @@ const report = (n: number, label: string): SimulatedReport => ({
 });
 
 const ms = (value: number) => `${Math.round(value)} ms`;
-const median = (values: number[]) => percentile(values, 50);
 
 async function throughput(base: string, code: string, seconds: number) {
   const learners = 500;

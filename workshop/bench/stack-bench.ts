@@ -8,6 +8,7 @@ import path from 'node:path';
 import { progress } from '../output.js';
 import { type StartTimings, startLocalStack } from '../stack/local-stack.js';
 import { peakMemoryMiB } from '../stack/memory.js';
+import { median } from '../testing/stats.js';
 
 interface Run {
   label: string;
@@ -68,7 +69,6 @@ export async function benchLocalStack(options: { cold: boolean; warmRuns: number
     seconds(run.timings.elasticsearchMs),
     seconds(run.timings.totalMs),
   ]);
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
   const warm = runs.filter((run) => run.label.startsWith('warm cache'));
   if (warm.length > 0 && before.length > 0) {
     const now = median(warm.map((run) => run.timings.totalMs));

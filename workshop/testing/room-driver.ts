@@ -121,8 +121,3 @@ export async function postReport(base: string, code: string, report: SimulatedRe
 }
 
 export const simulatedLearnerId = (n: number) => `simulated-learner-${String(n).padStart(4, '0')}`;
-
-export const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-};
