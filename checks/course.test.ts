@@ -39,7 +39,9 @@ describe('the course checks itself', () => {
       const dir = path.join(step.folder, 'solution');
       if (!existsSync(dir)) continue;
       const used = step.solution.flatMap((r) =>
-        'file' in r && path.dirname(r.file) === dir ? [path.basename(r.file)] : [],
+        [r.kind === 'mysql' ? r.undo : undefined, 'file' in r ? r.file : undefined].flatMap((file) =>
+          file !== undefined && path.dirname(file) === dir ? [path.basename(file)] : [],
+        ),
       );
       expect(readdirSync(dir).sort(), step.id).toEqual(used.sort());
     }

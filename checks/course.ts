@@ -31,7 +31,17 @@ export type Resource =
   | { kind: 'kibana-saved-objects'; file: string }
   | { kind: 'background-producer'; name: string; args: string[]; topic: string }
   /** An app of the kit's that consumes a topic in a consumer group (the notifications app), and the log it writes. */
-  | { kind: 'background-consumer'; name: string; args: string[]; group: string; topic: string; log?: string };
+  | { kind: 'background-consumer'; name: string; args: string[]; group: string; topic: string; log?: string }
+  /**
+   * Schema Registry subjects the step's connectors and queries register: solve sets the compatibility levels given,
+   * reset deletes the subjects (soft, then hard) and their levels.
+   */
+  | { kind: 'schema-registry'; subjects: string[]; compatibility: Record<string, string> }
+  /**
+   * SQL statements for the workshop database, run in order by solve (after `afterSubject` is registered, when given:
+   * a change meant to make a new schema version must come after the first); `undo`'s run by reset.
+   */
+  | { kind: 'mysql'; file: string; undo: string; afterSubject?: string };
 
 export interface Step {
   id: string;
@@ -53,6 +63,8 @@ export interface Step {
   stage: string[];
   /** The ideas from the talk this step puts to work: ids of steps/concepts.yaml. */
   concepts: string[];
+  /** A step the course can do without: later steps do not build on it, and rehearse skips it when its services are absent. */
+  optional: boolean;
 }
 
 /** An idea from the talk, as steps/concepts.yaml explains it. */
@@ -115,9 +127,30 @@ function parseResource(raw: unknown, where: string, folder: string): Resource {
         topic: params.string('topic'),
         log: params.optionalString('log'),
       };
+    case 'schema-registry': {
+      params.only(['kind', 'subjects', 'compatibility']);
+      const compatibility = Object.fromEntries(
+        Object.entries(params.optionalMapping('compatibility') ?? {}).map(([subject, level]) => {
+          if (typeof level !== 'string') {
+            throw new CourseError(`${where}: compatibility of "${subject}" must be a level (FULL, BACKWARD, …)`);
+          }
+          return [subject, level.toUpperCase()];
+        }),
+      );
+      return { kind: 'schema-registry', subjects: params.strings('subjects'), compatibility };
+    }
+    case 'mysql': {
+      params.only(['kind', 'file', 'undo', 'afterSubject']);
+      const [file, undo] = [params.string('file'), params.string('undo')].map((f) => path.join(folder, f)) as [
+        string,
+        string,
+      ];
+      for (const f of [file, undo]) if (!existsSync(f)) throw new CourseError(`${where}: file ${f} does not exist`);
+      return { kind: 'mysql', file, undo, afterSubject: params.optionalString('afterSubject') };
+    }
     default:
       throw new CourseError(
-        `${where}: unknown resource kind ${JSON.stringify(fields.kind)} (known: connector, ksql, elasticsearch-indexes, kibana-saved-objects, background-producer, background-consumer)`,
+        `${where}: unknown resource kind ${JSON.stringify(fields.kind)} (known: connector, ksql, elasticsearch-indexes, kibana-saved-objects, background-producer, background-consumer, schema-registry, mysql)`,
       );
   }
 }
@@ -172,6 +205,7 @@ function readStep(folderName: string, number: number, root: string): Step {
     'independent',
     'stage',
     'concepts',
+    'optional',
   ]);
   const id = top.string('id');
   if (id !== `step-${number}`)
@@ -218,6 +252,7 @@ function readStep(folderName: string, number: number, root: string): Step {
     independent: top.boolean('independent', false),
     stage: top.strings('stage'),
     concepts: readConcepts(raw.concepts, where, root),
+    optional: top.boolean('optional', false),
   };
 }
 

@@ -40,6 +40,7 @@ function step(expectations: Expectation[], independent = false): Step {
     independent,
     stage: [],
     concepts: [],
+    optional: false,
   };
 }
 

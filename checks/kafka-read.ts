@@ -16,6 +16,8 @@ export interface ReadRecord {
   timestamp: number;
   /** The key as bytes, for keys that are not text (a windowed key ends with 8 bytes of window start). */
   keyBytes: Buffer | null;
+  /** The value as bytes, for values that are not text (Avro in Confluent's wire format). */
+  valueBytes: Buffer | null;
 }
 
 export interface PartitionRange {
@@ -116,6 +118,7 @@ export async function readRanges(
           value: message.value === null ? null : message.value.toString(),
           timestamp: Number(message.timestamp),
           keyBytes: message.key,
+          valueBytes: message.value,
         };
         if (range && offset < range.to) records.push(record);
         else if (options.stopWhen) records.push(record);

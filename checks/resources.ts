@@ -18,6 +18,7 @@ import { topicOffsets } from './kafka-read.js';
 import { importSavedObjects, objectsOfFile, removeSavedObjects } from './kibana-resources.js';
 import { applyKsqlFile, objectsOf, removeAllKsqlObjects, removeKsqlFile } from './ksql-resources.js';
 import { stateDir } from './progress.js';
+import { applyMysql, applySchemaRegistry, removeMysql, removeSchemaRegistry } from './schema-resources.js';
 import type { Services } from './services.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -63,6 +64,10 @@ export function adaptConnectorConfig(config: Record<string, string>, workshop: W
     if ('schema.history.internal.kafka.bootstrap.servers' in adapted) {
       adapted['schema.history.internal.kafka.bootstrap.servers'] = workshop.fromConnect.kafkaBootstrapServers;
     }
+  }
+  // Confluent's converters (Avro) reach the Schema Registry from where Connect runs.
+  for (const key of Object.keys(adapted)) {
+    if (key.endsWith('.schema.registry.url')) adapted[key] = workshop.fromConnect.schemaRegistryUrl;
   }
   // Confluent's Elasticsearch sink: the address of Elasticsearch as the worker sees it.
   if (adapted['connector.class'] === elasticsearchSinkClass && 'connection.url' in adapted) {
@@ -497,6 +502,11 @@ export function describeRemoval(resource: Resource): string {
       .join(', ');
     return `connector "${name}" with its offsets, and its topics ${topics}`;
   }
+  if (resource.kind === 'schema-registry') {
+    const subjects = [...new Set([...resource.subjects, ...Object.keys(resource.compatibility)])];
+    return `Schema Registry subject${subjects.length > 1 ? 's' : ''} ${subjects.join(', ')} (soft, then hard) and their compatibility levels`;
+  }
+  if (resource.kind === 'mysql') return `the change of ${shown(resource.file)}, undone by ${shown(resource.undo)}`;
   if (resource.kind === 'background-consumer') {
     return `app "${resource.name}", its consumer group "${resource.group}"${resource.log ? ` and its log .workshop/${resource.log}` : ''}`;
   }
@@ -522,6 +532,10 @@ export async function applyResource(
       return [await startBackgroundProducer(services, resource, again)];
     case 'background-consumer':
       return [await startBackgroundConsumer(services, resource)];
+    case 'schema-registry':
+      return applySchemaRegistry(services, resource);
+    case 'mysql':
+      return applyMysql(services, resource, shown);
   }
 }
 
@@ -534,5 +548,7 @@ export async function removeResource(services: Services, resource: Resource): Pr
     return removeConnector(services, name, config);
   }
   if (resource.kind === 'background-consumer') return stopBackgroundConsumer(services, resource);
+  if (resource.kind === 'schema-registry') return removeSchemaRegistry(services, resource);
+  if (resource.kind === 'mysql') return removeMysql(services, resource, shown);
   return stopBackgroundProducer(services, resource);
 }

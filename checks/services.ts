@@ -9,7 +9,14 @@ import { closeAtExit } from '../workshop/closers.js';
 import type { WorkshopConfig } from '../workshop/config.js';
 import { EnvironmentError } from '../workshop/errors.js';
 
-export type ServiceName = 'Kafka' | 'Kafka Connect' | 'ksqlDB' | 'MySQL' | 'Elasticsearch' | 'Kibana';
+export type ServiceName =
+  | 'Kafka'
+  | 'Kafka Connect'
+  | 'ksqlDB'
+  | 'Schema Registry'
+  | 'MySQL'
+  | 'Elasticsearch'
+  | 'Kibana';
 
 export class ServiceUnavailable extends EnvironmentError {
   constructor(
@@ -135,6 +142,14 @@ export class Services {
     init?: { method?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number },
   ) {
     return this.http<T>('ksqlDB', this.config.ksqldbUrl, path, init);
+  }
+
+  /** Confluent Schema Registry's REST API; its errors carry `error_code` (40401 subject not found, 409, 422). */
+  schemaRegistry<T = unknown>(path: string, init?: { method?: string; body?: unknown; timeoutMs?: number }) {
+    return this.http<T>('Schema Registry', this.config.schemaRegistryUrl, path, {
+      ...init,
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+    });
   }
 
   elasticsearch<T = unknown>(

@@ -27,11 +27,12 @@ function abortAfter(ms: number): Middleware {
   });
 }
 
-function registryClient(url: string, timeoutMs: number): SchemaRegistry {
+/** A registry client whose every request has a deadline (the checks decode records with one too). */
+export function registryClient(url: string, timeoutMs: number, clientId = 'workshop-datagen'): SchemaRegistry {
   // Few retries: an unreachable registry should be reported in seconds, not minutes.
   return new SchemaRegistry({
     host: url,
-    clientId: 'workshop-datagen',
+    clientId,
     retry: { retries: 1, maxRetryTimeInSecs: 1 },
     middlewares: [abortAfter(timeoutMs)],
   });

@@ -35,6 +35,7 @@ describe('loadConfig', () => {
         mysqlPort: 3306,
         kafkaBootstrapServers: 'kafka:29092',
         elasticsearchUrl: 'http://elasticsearch:9200',
+        schemaRegistryUrl: 'http://schema-registry:8081',
       },
     });
   });

@@ -29,6 +29,7 @@ export interface WorkshopConfig {
     mysqlPort: number;
     kafkaBootstrapServers: string;
     elasticsearchUrl: string;
+    schemaRegistryUrl: string;
   };
 }
 
@@ -186,6 +187,12 @@ export const variables = {
     url,
     'Elasticsearch as Kafka Connect sees it',
   ),
+  connectSchemaRegistryUrl: variable(
+    'WORKSHOP_CONNECT_SCHEMA_REGISTRY_URL',
+    'http://schema-registry:8081',
+    url,
+    'Schema Registry as Kafka Connect sees it (used by npm run solve)',
+  ),
 } as const;
 
 export type VariableKey = keyof typeof variables;
@@ -240,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkshopConfig
       mysqlPort: v.connectMysqlPort,
       kafkaBootstrapServers: v.connectKafkaBootstrapServers,
       elasticsearchUrl: v.connectElasticsearchUrl,
+      schemaRegistryUrl: v.connectSchemaRegistryUrl,
     },
   };
 }

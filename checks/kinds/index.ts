@@ -1,5 +1,6 @@
 /** Every expectation kind the engine has. A step names them in its step.yaml. */
 import type { ExpectationKind } from '../kind.js';
+import { avroRecords } from './avro-records.js';
 import { changeArrives } from './change-arrives.js';
 import { connectorRunning } from './connector-running.js';
 import { connectorSecrets } from './connector-secrets.js';
@@ -12,6 +13,7 @@ import { ksqlFilter } from './ksql-filter.js';
 import { ksqlJoin } from './ksql-join.js';
 import { ksqlObject } from './ksql-object.js';
 import { ksqlWindowCounts } from './ksql-window-counts.js';
+import { schemaSubject } from './schema-subject.js';
 import { serviceReady } from './service-ready.js';
 import { tableInTopic } from './table-in-topic.js';
 import { topicRecords } from './topic-records.js';
@@ -34,5 +36,7 @@ export const kinds: Record<string, ExpectationKind<any> & { probe?: boolean }> =
     kibanaDashboard,
     consumerGroupLive,
     deliveriesLogged,
+    schemaSubject,
+    avroRecords,
   ].map((k) => [k.kind, k]),
 );

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -151,6 +151,41 @@ async function ensureStandInPlugin(javaHome: string, classpath: string, pluginPa
   await syncPluginManifests(javaHome, classpath, pluginDir);
 }
 
+/**
+ * Confluent's Avro converter for the local Connect worker, from the jars of the installed Schema Registry
+ * (share/java/schema-registry holds kafka-connect-avro-converter and what it needs). The learners' Connect image has
+ * it already (Confluent's image ships it). The jars are linked, not copied, into a plugin folder of the cache, which
+ * Kafka's sync-manifests gives its service manifests, so the install itself is never written to. Returns the folder
+ * to add to plugin.path.
+ */
+export async function ensureAvroConverterPlugin(options: {
+  javaHome: string;
+  classpath: string;
+  cache: string;
+  registryHome: string;
+}): Promise<string> {
+  const jarsDir = path.join(options.registryHome, 'share', 'java', 'schema-registry');
+  const jars = readdirSync(jarsDir).filter((name) => name.endsWith('.jar'));
+  if (!jars.some((name) => name.startsWith('kafka-connect-avro-converter-'))) {
+    throw new EnvironmentError(
+      `the Schema Registry at ${options.registryHome} has no kafka-connect-avro-converter jar in ${jarsDir}`,
+      'build the registry again (ksqldb-from-source build.sh --with-schema-registry)',
+    );
+  }
+  const fingerprint = createHash('sha256')
+    .update([jarsDir, ...jars.sort()].join('\n'))
+    .digest('hex')
+    .slice(0, 12);
+  const pluginPath = path.join(options.cache, `connect-plugins-avro-${fingerprint}`);
+  const pluginDir = path.join(pluginPath, 'confluent-avro-converter');
+  if (existsSync(pluginDir) && hasServiceManifests(pluginDir)) return pluginPath;
+  rmSync(pluginPath, { recursive: true, force: true });
+  mkdirSync(pluginDir, { recursive: true, mode: 0o755 });
+  for (const jar of jars) symlinkSync(path.join(jarsDir, jar), path.join(pluginDir, jar));
+  await syncPluginManifests(options.javaHome, options.classpath, pluginDir);
+  return pluginPath;
+}
+
 /** What Kafka's sync-manifests tool leaves in a plugin folder it gave service manifests to. */
 const manifestShim = /^connect-plugin-path-shim-.*\.jar$/;
 
@@ -173,7 +208,7 @@ async function syncPluginManifests(javaHome: string, classpath: string, pluginDi
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
     throw new EnvironmentError(
-      `Kafka's connect-plugin-path sync-manifests could not write the stand-in's plugin manifests:\n${`${stdout}\n${stderr}`.trim()}`,
+      `Kafka's connect-plugin-path sync-manifests could not write the plugin manifests of ${pluginDir}:\n${`${stdout}\n${stderr}`.trim()}`,
       `remove ${pluginDir} and start the stack again`,
     );
   }

@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { type Artifacts, resolveArtifacts } from './artifacts.js';
+import { type Artifacts, ensureAvroConverterPlugin, resolveArtifacts } from './artifacts.js';
 import { type ConnectServer, startConnect } from './connect.js';
 import { type ElasticsearchServer, startElasticsearch } from './elasticsearch.js';
 import { type KafkaServer, startKafka } from './kafka.js';
@@ -113,7 +113,12 @@ export function workshopEnv(endpoints: LocalStackEndpoints): Record<string, stri
     WORKSHOP_DATABASE_FLAVOUR: 'mariadb',
     WORKSHOP_ELASTICSEARCH_URL: endpoints.elasticsearch.url,
     ...('url' in endpoints.ksqldb ? { WORKSHOP_KSQLDB_URL: endpoints.ksqldb.url } : {}),
-    ...('url' in endpoints.schemaRegistry ? { WORKSHOP_SCHEMA_REGISTRY_URL: endpoints.schemaRegistry.url } : {}),
+    ...('url' in endpoints.schemaRegistry
+      ? {
+          WORKSHOP_SCHEMA_REGISTRY_URL: endpoints.schemaRegistry.url,
+          WORKSHOP_CONNECT_SCHEMA_REGISTRY_URL: endpoints.schemaRegistry.url,
+        }
+      : {}),
     WORKSHOP_KIBANA_URL: endpoints.kibana.url,
     // Connect runs on this machine too, so it sees the same addresses.
     WORKSHOP_CONNECT_MYSQL_HOST: endpoints.mariadb.host,
@@ -194,11 +199,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const [connectPort, registryPort] = (await freePorts(2)) as [number, number];
       const registryInstall = 'home' in ksqlInstall ? findSchemaRegistry(ksqlInstall.home) : ksqlInstall;
       const connectStart = (async () => {
+        // With a registry installed, Connect gets Confluent's Avro converter from its jars (step 11 needs it).
+        const avroPluginPath =
+          'home' in registryInstall
+            ? await ensureAvroConverterPlugin({
+                javaHome: tools.javaHome,
+                classpath: artifacts.kafkaClasspath,
+                cache: path.dirname(artifacts.connectPluginPath),
+                registryHome: registryInstall.home,
+              })
+            : undefined;
         const connect = track(
           await startConnect({
             java: tools.java,
             classpath: artifacts.kafkaClasspath,
-            pluginPath: artifacts.connectPluginPath,
+            pluginPath: [artifacts.connectPluginPath, avroPluginPath].filter(Boolean).join(','),
             bootstrapServers: kafka.bootstrapServers,
             dir: path.join(dir, 'connect'),
             port: connectPort,

@@ -1,0 +1,2 @@
+-- The stream's columns, as ksqlDB read them from the Schema Registry.
+DESCRIBE RATINGS_AVRO;
