@@ -5,8 +5,10 @@
  * Shapes (Confluent Schema Registry REST API v1, https://docs.confluent.io/platform/current/schema-registry/develop/api.html,
  * seen on the real 8.0.7 built here): errors are `{"error_code": 40401, "message": "Subject 'x' not found."}`;
  * GET /subjects/{s}/versions is `[1, 2]`; GET /subjects/{s}/versions/latest is
- * `{"subject", "version", "id", "schema"}` with the schema as text (and `schemaType` only when not AVRO);
- * GET /config/{s} is `{"compatibilityLevel": "FULL"}`, or 40408 when the subject has no level of its own.
+ * `{"subject", "version", "id", "guid", "schemaType", "schema", "ts", "deleted"}` with the schema as text (older
+ * registries leave `schemaType` out for AVRO); GET /config/{s} is `{"compatibilityLevel": "FULL"}`, or 40408 when the
+ * subject has no level of its own; an incompatible schema is HTTP 409 with error code 40901, an invalid one HTTP 422
+ * with 42201.
  */
 import { EnvironmentError } from '../workshop/errors.js';
 import type { Services } from './services.js';

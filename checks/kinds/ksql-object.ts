@@ -170,7 +170,13 @@ export const ksqlObject: ExpectationKind<KsqlObject> = {
       }
     }
     if (params.valueFormat && source.valueFormat !== params.valueFormat) {
-      return fail(`value format ${source.valueFormat}`, `set VALUE_FORMAT = '${params.valueFormat}'`);
+      // A query's output keeps the format it was made with: it must be dropped, with the topic in that format.
+      return fail(
+        `value format ${source.valueFormat}`,
+        source.writeQueries.length > 0
+          ? `drop it with its topic (DROP ${source.type} ${name} DELETE TOPIC;) and create it again WITH (VALUE_FORMAT = '${params.valueFormat}')`
+          : `set VALUE_FORMAT = '${params.valueFormat}'`,
+      );
     }
     const writer = source.writeQueries[0];
     if (params.window) {

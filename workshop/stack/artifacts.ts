@@ -152,26 +152,85 @@ async function ensureStandInPlugin(javaHome: string, classpath: string, pluginPa
 }
 
 /**
- * Confluent's Avro converter for the local Connect worker, from the jars of the installed Schema Registry
- * (share/java/schema-registry holds kafka-connect-avro-converter and what it needs). The learners' Connect image has
- * it already (Confluent's image ships it). The jars are linked, not copied, into a plugin folder of the cache, which
- * Kafka's sync-manifests gives its service manifests, so the install itself is never written to. Returns the folder
- * to add to plugin.path.
+ * What Confluent's Avro converter needs at run time, by artifact name: its own jars and the registry client's
+ * (Maven's dependency list of io.confluent:kafka-connect-avro-converter 8.0.7, less what the worker itself provides:
+ * kafka-clients, slf4j and the compression codecs). The first group must be there; the rest are taken when present.
+ */
+const avroConverterJars = {
+  required: [
+    'kafka-connect-avro-converter',
+    'kafka-connect-avro-data',
+    'kafka-avro-serializer',
+    'kafka-schema-serializer',
+    'kafka-schema-registry-client',
+    'kafka-schema-converter',
+    'avro',
+    'common-utils',
+    'guava',
+    'jackson-databind',
+    'jackson-core',
+    'jackson-annotations',
+  ],
+  optional: [
+    'kafka-schema-types',
+    'kafka-avro-types',
+    'common-config',
+    'logredactor',
+    'logredactor-metrics',
+    'failureaccess',
+    'jackson-datatype-jdk8',
+    'jackson-dataformat-csv',
+    'commons-lang3',
+    'commons-codec',
+    'commons-io',
+    'commons-compress',
+    're2j',
+    'httpcore5',
+    'httpcore5-h2',
+    'httpclient5',
+    'swagger-annotations-jakarta',
+    'minimal-json',
+    'snakeyaml',
+  ],
+};
+
+/** The jar of an artifact in a folder of jars: `<artifact>-<version>.jar`. */
+function jarOf(jars: string[], artifact: string): string | undefined {
+  return jars.find((name) => name.startsWith(`${artifact}-`) && /^\d/.test(name.slice(artifact.length + 1)));
+}
+
+/**
+ * Confluent's Avro converter for the local Connect worker, from the jars of the installed Confluent layout
+ * (share/java/kafka-serde-tools in a Confluent Platform install; share/java/ksqldb in ksqldb-from-source's, where
+ * ksqlDB's own Avro support brings the converter). The learners' Connect image has it already (Confluent's image ships
+ * it). The jars are linked, not copied, into a plugin folder of the cache, which Kafka's sync-manifests gives its
+ * service manifests, so the install itself is never written to. Returns the folder to add to plugin.path.
  */
 export async function ensureAvroConverterPlugin(options: {
   javaHome: string;
   classpath: string;
   cache: string;
-  registryHome: string;
+  confluentHome: string;
 }): Promise<string> {
-  const jarsDir = path.join(options.registryHome, 'share', 'java', 'schema-registry');
-  const jars = readdirSync(jarsDir).filter((name) => name.endsWith('.jar'));
-  if (!jars.some((name) => name.startsWith('kafka-connect-avro-converter-'))) {
+  const candidates = ['kafka-serde-tools', 'ksqldb'].map((d) => path.join(options.confluentHome, 'share', 'java', d));
+  const jarsDir = candidates.find((dir) => existsSync(dir) && jarOf(readdirSync(dir), 'kafka-connect-avro-converter'));
+  if (!jarsDir) {
     throw new EnvironmentError(
-      `the Schema Registry at ${options.registryHome} has no kafka-connect-avro-converter jar in ${jarsDir}`,
-      'build the registry again (ksqldb-from-source build.sh --with-schema-registry)',
+      `no kafka-connect-avro-converter jar in ${candidates.join(' or ')}, so Kafka Connect cannot write Avro`,
+      'build ksqlDB again (ksqldb-from-source build.sh --with-schema-registry), or set CONFLUENT_HOME to a Confluent Platform install',
     );
   }
+  const all = readdirSync(jarsDir);
+  const missing = avroConverterJars.required.filter((artifact) => !jarOf(all, artifact));
+  if (missing.length > 0) {
+    throw new EnvironmentError(
+      `${jarsDir} has the Avro converter but not what it needs: ${missing.join(', ')}`,
+      'build ksqlDB again (ksqldb-from-source build.sh --with-schema-registry --force)',
+    );
+  }
+  const jars = [...avroConverterJars.required, ...avroConverterJars.optional]
+    .map((artifact) => jarOf(all, artifact))
+    .filter((jar): jar is string => jar !== undefined);
   const fingerprint = createHash('sha256')
     .update([jarsDir, ...jars.sort()].join('\n'))
     .digest('hex')

@@ -206,7 +206,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
                 javaHome: tools.javaHome,
                 classpath: artifacts.kafkaClasspath,
                 cache: path.dirname(artifacts.connectPluginPath),
-                registryHome: registryInstall.home,
+                confluentHome: registryInstall.home,
               })
             : undefined;
         const connect = track(
