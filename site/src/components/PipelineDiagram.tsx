@@ -20,7 +20,7 @@ const nodes: Node[] = [
   { id: 'ratings', label: 'ratings', x: 212, y: 40, w: 110, topic: true },
   { id: 'debezium', label: 'Debezium (CDC)', x: 212, y: 200, w: 120 },
   // Beside the pipeline, not in it: the writers register schemas there and the readers fetch them (step 11).
-  { id: 'registry', label: 'Schema Registry', x: 212, y: 120, w: 120 },
+  { id: 'registry', label: 'Schema Registry', x: 206, y: 120, w: 134 },
   { id: 'filter', label: 'POOR_RATINGS', x: 372, y: 40, w: 262, topic: true },
   { id: 'join', label: 'RATINGS_WITH_CUSTOMER_DATA', x: 372, y: 90, w: 262, topic: true },
   { id: 'unhappy', label: 'UNHAPPY_PLATINUM_CUSTOMERS', x: 372, y: 140, w: 262, topic: true },
