@@ -69,9 +69,21 @@ export async function dropWithDependents(client: KsqlClient, name: string, done:
     if (queries.some((q) => q.id === writer.id)) await client.statement(`TERMINATE ${writer.id};`);
   }
   const wroteItsTopic = source.writeQueries.length > 0 || createdObject(source.statement ?? '')?.asSelect === true;
-  await client.statement(
-    `DROP ${source.type} IF EXISTS ${quoteIdentifier(name)}${wroteItsTopic ? ' DELETE TOPIC' : ''};`,
-  );
+  const drop = `DROP ${source.type} IF EXISTS ${quoteIdentifier(name)}${wroteItsTopic ? ' DELETE TOPIC' : ''};`;
+  try {
+    await client.statement(drop);
+  } catch (error) {
+    // DROP … DELETE TOPIC soft-deletes the topic's Schema Registry subjects, and ksqlDB refuses the drop when one is
+    // soft-deleted already ("was soft deleted", 40404): by hand, or by a retry of ksqlDB's own after a slow answer.
+    // The subject is on its way out anyway: delete it for good, then drop again.
+    const subject = /Subject '([^']+)' was soft deleted/.exec(error instanceof Error ? error.message : '')?.[1];
+    if (!subject) throw error;
+    await client.services.schemaRegistry(`/subjects/${encodeURIComponent(subject)}?permanent=true`, {
+      method: 'DELETE',
+    });
+    done.push(`Schema Registry subject "${subject}" was soft-deleted already: deleted for good so ${name} could go`);
+    await client.statement(drop);
+  }
   done.push(
     `ksqlDB ${source.type.toLowerCase()} ${name} dropped${wroteItsTopic ? ` with its topic "${source.topic}"` : ` (its topic "${source.topic}" stays)`}`,
   );

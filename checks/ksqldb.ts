@@ -131,7 +131,7 @@ export type StreamsProperties = Record<string, string>;
 export const statementTimeoutMs = 60_000;
 
 export class KsqlClient {
-  constructor(private readonly services: Services) {}
+  constructor(readonly services: Services) {}
 
   private get url(): string {
     return this.services.config.ksqldbUrl;

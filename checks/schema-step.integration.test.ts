@@ -149,6 +149,24 @@ describeWithSchemaRegistry('step 11: schemas and evolution on a real Schema Regi
     expect(await customerColumns()).not.toContain('loyalty_points');
   });
 
+  it('a subject soft-deleted by hand (ksqlDB then refuses DROP … DELETE TOPIC): reset still removes everything', async () => {
+    await apply('schema-registry', 'ksql');
+    await checkUntil((r) => !misses(r)['Schema Registry subject "ratings_avro-value"']);
+    const soft = await fetch(`${stack().schemaRegistryUrl}/subjects/ratings_avro-value`, {
+      method: 'DELETE',
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(soft.status).toBe(200);
+    const reset = await runCli(['reset', 'step-11'], env);
+    expect(reset.code, reset.stdout + reset.stderr).toBe(0);
+    expect(reset.stdout).toContain(
+      'Schema Registry subject "ratings_avro-value" was soft-deleted already: deleted for good so RATINGS_AVRO could go',
+    );
+    expect(await new KsqlClient(context().services).describe('RATINGS_AVRO')).toBeUndefined();
+    const [, subjects] = await registry('/subjects?deleted=true');
+    expect(subjects).not.toContain('ratings_avro-value');
+  });
+
   it('RATINGS_AVRO written as JSON: the stream’s format is named, and no subject appears', async () => {
     await new KsqlClient(context().services).statements(
       "CREATE STREAM RATINGS_AVRO WITH (KAFKA_TOPIC = 'ratings_avro', VALUE_FORMAT = 'JSON', PARTITIONS = 6) AS SELECT * FROM RATINGS EMIT CHANGES;",

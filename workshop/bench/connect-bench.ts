@@ -32,12 +32,7 @@ export async function benchConnect(runs: number): Promise<void> {
   const ksql = findKsqlDb();
   const avroPluginPath =
     'home' in ksql
-      ? await ensureAvroConverterPlugin({
-          javaHome: tools.javaHome,
-          classpath: artifacts.kafkaClasspath,
-          cache: path.dirname(artifacts.connectPluginPath),
-          confluentHome: ksql.home,
-        }).catch(() => undefined)
+      ? await ensureAvroConverterPlugin(tools.javaHome, artifacts, ksql.home).catch(() => undefined)
       : undefined;
   const modes: Mode[] = ['only_scan', 'service_load', ...(avroPluginPath ? (['service_load+avro'] as const) : [])];
   try {

@@ -206,13 +206,12 @@ function jarOf(jars: string[], artifact: string): string | undefined {
  * it). The jars are linked, not copied, into a plugin folder of the cache, which Kafka's sync-manifests gives its
  * service manifests, so the install itself is never written to. Returns the folder to add to plugin.path.
  */
-export async function ensureAvroConverterPlugin(options: {
-  javaHome: string;
-  classpath: string;
-  cache: string;
-  confluentHome: string;
-}): Promise<string> {
-  const candidates = ['kafka-serde-tools', 'ksqldb'].map((d) => path.join(options.confluentHome, 'share', 'java', d));
+export async function ensureAvroConverterPlugin(
+  javaHome: string,
+  artifacts: Pick<Artifacts, 'kafkaClasspath' | 'connectPluginPath'>,
+  confluentHome: string,
+): Promise<string> {
+  const candidates = ['kafka-serde-tools', 'ksqldb'].map((d) => path.join(confluentHome, 'share', 'java', d));
   const jarsDir = candidates.find((dir) => existsSync(dir) && jarOf(readdirSync(dir), 'kafka-connect-avro-converter'));
   if (!jarsDir) {
     throw new EnvironmentError(
@@ -235,13 +234,14 @@ export async function ensureAvroConverterPlugin(options: {
     .update([jarsDir, ...jars.sort()].join('\n'))
     .digest('hex')
     .slice(0, 12);
-  const pluginPath = path.join(options.cache, `connect-plugins-avro-${fingerprint}`);
+  // Beside the kit's own plugin folder, in the same cache.
+  const pluginPath = path.join(path.dirname(artifacts.connectPluginPath), `connect-plugins-avro-${fingerprint}`);
   const pluginDir = path.join(pluginPath, 'confluent-avro-converter');
   if (existsSync(pluginDir) && hasServiceManifests(pluginDir)) return pluginPath;
   rmSync(pluginPath, { recursive: true, force: true });
   mkdirSync(pluginDir, { recursive: true, mode: 0o755 });
   for (const jar of jars) symlinkSync(path.join(jarsDir, jar), path.join(pluginDir, jar));
-  await syncPluginManifests(options.javaHome, options.classpath, pluginDir);
+  await syncPluginManifests(javaHome, artifacts.kafkaClasspath, pluginDir);
   return pluginPath;
 }
 

@@ -202,12 +202,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         // With a registry installed, Connect gets Confluent's Avro converter from its jars (step 11 needs it).
         const avroPluginPath =
           'home' in registryInstall
-            ? await ensureAvroConverterPlugin({
-                javaHome: tools.javaHome,
-                classpath: artifacts.kafkaClasspath,
-                cache: path.dirname(artifacts.connectPluginPath),
-                confluentHome: registryInstall.home,
-              })
+            ? await ensureAvroConverterPlugin(tools.javaHome, artifacts, registryInstall.home)
             : undefined;
         const connect = track(
           await startConnect({
