@@ -11,6 +11,7 @@ import type { Step } from './course.js';
 import { runStep } from './engine.js';
 import { createdObject, splitStatements } from './ksql-file.js';
 import { KsqlClient, oneLine, quoteIdentifier, type SourceDescription } from './ksqldb.js';
+import { registryMessage } from './schema-registry-look.js';
 import type { Services } from './services.js';
 
 export function readKsqlFile(file: string, shownAs: string) {
@@ -78,9 +79,16 @@ export async function dropWithDependents(client: KsqlClient, name: string, done:
     // The subject is on its way out anyway: delete it for good, then drop again.
     const subject = /Subject '([^']+)' was soft deleted/.exec(error instanceof Error ? error.message : '')?.[1];
     if (!subject) throw error;
-    await client.services.schemaRegistry(`/subjects/${encodeURIComponent(subject)}?permanent=true`, {
-      method: 'DELETE',
-    });
+    const hard = await client.services.schemaRegistry<{ message?: string }>(
+      `/subjects/${encodeURIComponent(subject)}?permanent=true`,
+      { method: 'DELETE' },
+    );
+    if (hard.status !== 200 && hard.status !== 404) {
+      throw new WorkshopError(
+        `ksqlDB cannot drop ${name} while subject "${subject}" is soft-deleted, and the Schema Registry refused to delete it for good: ${registryMessage(hard.body, hard.status)}`,
+        `delete it yourself: curl -X DELETE '${client.services.config.schemaRegistryUrl}/subjects/${subject}?permanent=true', then run the same command again`,
+      );
+    }
     done.push(`Schema Registry subject "${subject}" was soft-deleted already: deleted for good so ${name} could go`);
     await client.statement(drop);
   }

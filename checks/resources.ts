@@ -474,8 +474,11 @@ export async function stopBackgroundConsumer(
   return done;
 }
 
-/** A line of what reset did, or a warning about something it saw but must leave to the learner. */
-export type Removal = string | { warning: string };
+/**
+ * A line of what reset did, or a warning about something it saw but must leave to the learner, with when to run
+ * reset again (default: once the learner's own producer or app is stopped).
+ */
+export type Removal = string | { warning: string; again?: string };
 
 /** What reset will remove for a resource, before it does. */
 export function describeRemoval(resource: Resource): string {

@@ -6,7 +6,8 @@
  * `{subject, version, id, guid, schemaType, schema, ts, deleted}` for one version; `{"compatibilityLevel": "FULL"}` for
  * a level; and the error bodies and codes of its source (core/.../rest/exceptions/Errors.java at v8.0.7):
  * 40401 "Subject 'x' not found.", 40405 "Subject 'x' was not deleted first before being permanently deleted",
- * 40408 "Subject 'x' does not have subject-level compatibility configured".
+ * 40408 "Subject 'x' does not have subject-level compatibility configured", and RestInvalidCompatibilityException's
+ * 42203 (HTTP 422) for a level it does not know.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -64,9 +65,15 @@ async function standInRegistry(subjects: Record<string, Subject>, configs: Recor
     if (parts[0] === 'config') {
       const subject = parts[1] as string;
       if (method === 'PUT') {
-        configs[subject] = (
-          JSON.parse(Buffer.concat(chunks).toString('utf8')) as { compatibility: string }
-        ).compatibility;
+        const wanted = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { compatibility: string }).compatibility;
+        if (!['NONE', 'BACKWARD', 'FORWARD', 'FULL'].includes(wanted.replace(/_TRANSITIVE$/, ''))) {
+          return reply(422, {
+            error_code: 42203,
+            message:
+              'Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive',
+          });
+        }
+        configs[subject] = wanted;
         return reply(200, { compatibility: configs[subject] });
       }
       const level = configs[subject];
@@ -163,6 +170,7 @@ describe('schema-subject', () => {
       found: 'compatibility BACKWARD (the registry’s default: none set for this subject)',
       hint: expect.stringContaining(`${registry.url}/config/mysql_avro.demo.CUSTOMERS-value`),
     });
+    server?.closeAllConnections();
     server?.close();
     registry = await standInRegistry(
       { 'mysql_avro.demo.CUSTOMERS-value': one },
@@ -233,6 +241,15 @@ describe('the schema-registry resource', () => {
     ]);
   });
 
+  it('solve shows a level the registry refuses in the registry’s own words', async () => {
+    const registry = await standInRegistry({});
+    await expect(
+      applySchemaRegistry(registry.services, { ...resource, compatibility: { 'ratings_avro-value': 'SOMETIMES' } }),
+    ).rejects.toThrow(
+      'the Schema Registry refused compatibility SOMETIMES for "ratings_avro-value": 42203 Invalid compatibility level. Valid values are none',
+    );
+  });
+
   it('reset deletes soft, then hard (the registry refuses hard first), then the level; a missing subject is no error', async () => {
     const registry = await standInRegistry(
       {
@@ -269,6 +286,7 @@ describe('the schema-registry resource', () => {
         warning: expect.stringMatching(
           /Schema Registry.*: its subjects \(ratings_avro-value, mysql_avro.demo.CUSTOMERS-value\) were not deleted$/,
         ),
+        again: 'if a registry runs later',
       },
     ]);
   });

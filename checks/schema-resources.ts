@@ -7,14 +7,12 @@ import { readFileSync } from 'node:fs';
 import { WorkshopError } from '../workshop/errors.js';
 import { NotYet, waitFor } from '../workshop/wait.js';
 import type { Resource } from './course.js';
+import type { Removal } from './resources.js';
 import { registryMessage, subjectMissingCodes, subjectVersions } from './schema-registry-look.js';
 import { type Services, ServiceUnavailable } from './services.js';
 
 type RegistryResource = Extract<Resource, { kind: 'schema-registry' }>;
 type MysqlResource = Extract<Resource, { kind: 'mysql' }>;
-
-/** A line of what reset did, or a warning about something it saw but must leave to the learner. */
-type Removal = string | { warning: string };
 
 const errorCode = (body: unknown) => (body as { error_code?: number } | undefined)?.error_code;
 
@@ -51,6 +49,14 @@ export async function removeSchemaRegistry(services: Services, resource: Registr
     for (const subject of subjects) {
       const path = `/subjects/${encodeURIComponent(subject)}`;
       const soft = await services.schemaRegistry<number[]>(path, { method: 'DELETE' });
+      if (soft.status >= 500) {
+        // The registry's own trouble (its Kafka store still starting): nothing deleted, nothing lost.
+        done.push({
+          warning: `the Schema Registry answered ${registryMessage(soft.body, soft.status)}: subject "${subject}" was not deleted`,
+          again: 'once npm run status shows it healthy',
+        });
+        continue;
+      }
       const softCode = errorCode(soft.body);
       if (soft.status !== 200 && !(soft.status === 404 && subjectMissingCodes.includes(softCode ?? 0))) {
         throw new WorkshopError(
@@ -76,7 +82,10 @@ export async function removeSchemaRegistry(services: Services, resource: Registr
   } catch (error) {
     // No registry, no subjects: a stack without one (or a registry that is down) has nothing to delete there.
     if (!(error instanceof ServiceUnavailable)) throw error;
-    done.push({ warning: `${error.message}: its subjects (${subjects.join(', ')}) were not deleted` });
+    done.push({
+      warning: `${error.message}: its subjects (${subjects.join(', ')}) were not deleted`,
+      again: 'if a registry runs later',
+    });
   }
   return done;
 }
@@ -98,7 +107,12 @@ const alreadyDone: Record<string, string> = {
   ER_CANT_DROP_FIELD_OR_KEY: 'already gone',
 };
 
-async function runSqlFile(services: Services, file: string, shown: string): Promise<string[]> {
+async function runSqlFile(
+  services: Services,
+  file: string,
+  shown: string,
+  { quietWhenDone = false } = {},
+): Promise<string[]> {
   const statements = sqlStatements(readFileSync(file, 'utf8'));
   const done: string[] = [];
   await services.withMysql(async (db) => {
@@ -113,7 +127,8 @@ async function runSqlFile(services: Services, file: string, shown: string): Prom
       } catch (error) {
         const code = (error as { code?: string }).code ?? '';
         if (code in alreadyDone) {
-          done.push(`MySQL: ${headline}: ${alreadyDone[code]}, left unchanged`);
+          // For reset, a change already undone is nothing removed.
+          if (!quietWhenDone) done.push(`MySQL: ${headline}: ${alreadyDone[code]}, left unchanged`);
           continue;
         }
         throw Object.assign(error as Error, { message: `${shown}: ${(error as Error).message}` });
@@ -145,5 +160,21 @@ export async function applyMysql(
   return [...done, ...(await runSqlFile(services, resource.file, shown(resource.file)))];
 }
 
-export const removeMysql = (services: Services, resource: MysqlResource, shown: (file: string) => string) =>
-  runSqlFile(services, resource.undo, shown(resource.undo));
+export async function removeMysql(
+  services: Services,
+  resource: MysqlResource,
+  shown: (file: string) => string,
+): Promise<Removal[]> {
+  try {
+    return await runSqlFile(services, resource.undo, shown(resource.undo), { quietWhenDone: true });
+  } catch (error) {
+    // MySQL down must not stop the rest of a reset: the change stays, and reset says so.
+    if (!(error instanceof ServiceUnavailable)) throw error;
+    return [
+      {
+        warning: `${error.message}: ${shown(resource.undo)} was not run`,
+        again: 'once npm run status shows MySQL healthy',
+      },
+    ];
+  }
+}

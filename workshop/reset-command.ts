@@ -47,7 +47,7 @@ export async function resetCommand(args: string[]): Promise<number> {
   for (const { resource } of resources) {
     for (const line of await removeResource(services, resource)) {
       if (typeof line === 'string') report(line);
-      else process.stdout.write(`  ! ${line.warning}; once it is stopped, run ${again} again\n`);
+      else process.stdout.write(`  ! ${line.warning}; ${line.again ?? 'once it is stopped'}, run ${again} again\n`);
     }
   }
   if (everything) {

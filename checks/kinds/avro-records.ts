@@ -77,7 +77,8 @@ export const avroRecords: ExpectationKind<AvroRecords> = {
         await registry.decode(value);
       } catch (error) {
         const message = (error as Error).message;
-        if (/abort|timeout|ECONNREFUSED|ENOTFOUND|socket hang up/i.test(message)) {
+        const status = (error as { status?: number }).status ?? 0;
+        if (status >= 500 || /abort|timeout|ECONNREFUSED|ENOTFOUND|socket hang up/i.test(message)) {
           throw new EnvironmentError(
             `the Schema Registry at ${services.config.schemaRegistryUrl} did not give schema id ${id} (${message})`,
             'see npm run status, then check again',

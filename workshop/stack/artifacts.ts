@@ -5,7 +5,16 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -238,10 +247,22 @@ export async function ensureAvroConverterPlugin(
   const pluginPath = path.join(path.dirname(artifacts.connectPluginPath), `connect-plugins-avro-${fingerprint}`);
   const pluginDir = path.join(pluginPath, 'confluent-avro-converter');
   if (existsSync(pluginDir) && hasServiceManifests(pluginDir)) return pluginPath;
+  // Made in a folder of its own, then renamed into place: a stack and a benchmark starting together never see (or
+  // remove) each other's half-made folder.
+  const making = `${pluginPath}.making-${process.pid}`;
+  const makingDir = path.join(making, 'confluent-avro-converter');
+  rmSync(making, { recursive: true, force: true });
+  mkdirSync(makingDir, { recursive: true, mode: 0o755 });
+  for (const jar of jars) symlinkSync(path.join(jarsDir, jar), path.join(makingDir, jar));
+  await syncPluginManifests(javaHome, artifacts.kafkaClasspath, makingDir);
   rmSync(pluginPath, { recursive: true, force: true });
-  mkdirSync(pluginDir, { recursive: true, mode: 0o755 });
-  for (const jar of jars) symlinkSync(path.join(jarsDir, jar), path.join(pluginDir, jar));
-  await syncPluginManifests(javaHome, artifacts.kafkaClasspath, pluginDir);
+  try {
+    renameSync(making, pluginPath);
+  } catch (error) {
+    // Another start made it in the meantime: use theirs.
+    rmSync(making, { recursive: true, force: true });
+    if (!(existsSync(pluginDir) && hasServiceManifests(pluginDir))) throw error;
+  }
   return pluginPath;
 }
 

@@ -202,7 +202,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         // With a registry installed, Connect gets Confluent's Avro converter from its jars (step 11 needs it).
         const avroPluginPath =
           'home' in registryInstall
-            ? await ensureAvroConverterPlugin(tools.javaHome, artifacts, registryInstall.home)
+            ? await ensureAvroConverterPlugin(tools.javaHome, artifacts, registryInstall.home).catch((error) => {
+                // Only step 11 (optional) needs it: the stack starts without it and says why.
+                progress(`Kafka Connect starts without the Avro converter: ${(error as Error).message}`);
+                return undefined;
+              })
             : undefined;
         const connect = track(
           await startConnect({
