@@ -262,6 +262,23 @@ describeWithSchemaRegistry('step 11: schemas and evolution on a real Schema Regi
     });
   });
 
+  it('the guide’s queries: DESCRIBE through npm run ksql shows the columns from the registry; the FULL request is taken', async () => {
+    await apply('ksql');
+    const run = await runCli(['ksql', '-f', path.join(step.folder, 'queries', 'describe-ratings-avro.sql')], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('STREAM RATINGS_AVRO: topic ratings_avro, key format JSON, value format AVRO');
+    for (const column of ['USER_ID     | INTEGER', 'RATING_TIME | BIGINT', 'MESSAGE     | STRING']) {
+      expect(run.stdout).toContain(column);
+    }
+    const put = await fetch(`${stack().schemaRegistryUrl}/config/${customersSubject}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: readFileSync(path.join(step.folder, 'queries', 'compatibility-full.json'), 'utf8'),
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect([put.status, await put.json()]).toEqual([200, { compatibility: 'FULL' }]);
+  });
+
   it('an incompatible schema is refused with the registry’s 409 and its reason, and nothing changes', async () => {
     await apply('schema-registry', 'ksql', 'connector', 'mysql');
     await checkUntil((r) => r.outcome === 'pass');
