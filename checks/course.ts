@@ -33,8 +33,8 @@ export type Resource =
   /** An app of the kit's that consumes a topic in a consumer group (the notifications app), and the log it writes. */
   | { kind: 'background-consumer'; name: string; args: string[]; group: string; topic: string; log?: string }
   /**
-   * Schema Registry subjects the step's connectors and queries register: solve sets the compatibility levels given,
-   * reset deletes the subjects (soft, then hard) and their levels.
+   * Schema Registry subjects the step's connectors and queries register (every subject given a level among them):
+   * solve sets the compatibility levels given, reset deletes the subjects (soft, then hard) and their levels.
    */
   | { kind: 'schema-registry'; subjects: string[]; compatibility: Record<string, string> }
   /**
@@ -137,7 +137,9 @@ function parseResource(raw: unknown, where: string, folder: string): Resource {
           return [subject, level.toUpperCase()];
         }),
       );
-      return { kind: 'schema-registry', subjects: params.strings('subjects'), compatibility };
+      // Every subject given a level is one reset deletes too.
+      const subjects = [...new Set([...params.strings('subjects'), ...Object.keys(compatibility)])];
+      return { kind: 'schema-registry', subjects, compatibility };
     }
     case 'mysql': {
       params.only(['kind', 'file', 'undo', 'afterSubject']);

@@ -7,6 +7,7 @@ import kafkajs from 'kafkajs';
 import { EnvironmentError } from '../workshop/errors.js';
 import type { Expectation, Step } from './course.js';
 import type { CheckContext } from './kind.js';
+import { ServiceUnavailable } from './services.js';
 import { type ExpectationResult, type Observation, type StepResult, worst } from './types.js';
 
 export interface RunOptions {
@@ -41,6 +42,7 @@ async function runExpectation(
     const interval = options.intervalMs ?? 500;
     let pause = Math.min(100, interval);
     let observation: Observation;
+    let unreachable: string | undefined;
     for (;;) {
       try {
         observation = await kind.observe(params, context, memory, { deadline, stepId });
@@ -48,6 +50,7 @@ async function runExpectation(
         const environment = asEnvironment(error);
         if (!environment) throw error;
         observation = { outcome: 'environment-error', found: environment.message, hint: environment.hint };
+        unreachable = environment instanceof ServiceUnavailable ? environment.service : undefined;
       }
       if (observation.outcome !== 'not-yet') break;
       const now = context.clock.now();
@@ -73,6 +76,7 @@ async function runExpectation(
       found: observation.found,
       hint: observation.hint ?? expectation.hint,
       elapsedMs: context.clock.now() - started,
+      ...(observation.outcome === 'environment-error' && unreachable ? { unreachable } : {}),
     };
   }
 }

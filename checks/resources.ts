@@ -506,7 +506,7 @@ export function describeRemoval(resource: Resource): string {
     return `connector "${name}" with its offsets, and its topics ${topics}`;
   }
   if (resource.kind === 'schema-registry') {
-    const subjects = [...new Set([...resource.subjects, ...Object.keys(resource.compatibility)])];
+    const { subjects } = resource;
     return `Schema Registry subject${subjects.length > 1 ? 's' : ''} ${subjects.join(', ')} (soft, then hard) and their compatibility levels`;
   }
   if (resource.kind === 'mysql') return `the change of ${shown(resource.file)}, undone by ${shown(resource.undo)}`;

@@ -44,7 +44,7 @@ export async function applySchemaRegistry(services: Services, resource: Registry
  */
 export async function removeSchemaRegistry(services: Services, resource: RegistryResource): Promise<Removal[]> {
   const done: Removal[] = [];
-  const subjects = [...new Set([...resource.subjects, ...Object.keys(resource.compatibility)])];
+  const { subjects } = resource;
   try {
     for (const subject of subjects) {
       const path = `/subjects/${encodeURIComponent(subject)}`;

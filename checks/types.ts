@@ -31,6 +31,8 @@ export interface ExpectationResult {
   hint: string;
   /** Milliseconds spent, retries included. */
   elapsedMs: number;
+  /** For an environment error: the service that could not be reached at all, when that was the cause. */
+  unreachable?: string;
 }
 
 export interface StepResult {

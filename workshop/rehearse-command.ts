@@ -64,11 +64,9 @@ export async function rehearseCommand(args: string[]): Promise<number> {
       // Unsolved, the check must not pass: one look, no waiting.
       const unsolved = await runStep(step, context(), { deadlineScale: 0 });
       // An optional step whose service is not there at all (a platform without a Schema Registry) is left out, saying
-      // why. Only a service that refuses connections counts as absent: one starting or slow stops the rehearsal as
+      // why. Only a service that cannot be reached counts as absent: one answering "starting" stops the rehearsal as
       // for any step, and the steps before have already proved every other service there.
-      const absent = unsolved.expectations.find(
-        (e) => e.outcome === 'environment-error' && / is not reachable \(/.test(e.found),
-      );
+      const absent = unsolved.expectations.find((e) => e.unreachable !== undefined);
       if (unsolved.outcome === 'environment-error' && step.optional && absent) {
         const why = absent.found;
         progress(`rehearsal: ${step.id} is optional and left out: ${why}`);
