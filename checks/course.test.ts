@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../workshop/errors.js';
+import { UsageError } from '#core/errors.js';
 import { CourseError, loadConcepts, loadCourse, selectStep, stepsDir } from './course.js';
 import { bareCommentLines, splitStatements } from './ksql-file.js';
 

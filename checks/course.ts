@@ -6,9 +6,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { UsageError, WorkshopError } from '../workshop/errors.js';
+import { kinds } from '#checks/kinds/index.js';
+import { UsageError, WorkshopError } from '#core/errors.js';
 import { type ExpectationKind, Params } from './kind.js';
-import { kinds } from './kinds/index.js';
 
 export const stepsDir = fileURLToPath(new URL('../steps/', import.meta.url));
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../workshop/config.js';
-import { EnvironmentError } from '../workshop/errors.js';
-import { fakeClock } from '../workshop/testing/fake-clock.js';
+import { Services } from '#checks/clients/services.js';
+import { loadConfig } from '#core/config.js';
+import { EnvironmentError } from '#core/errors.js';
+import { fakeClock } from '#workshop/dev/testing/fake-clock.js';
 import type { Expectation, Step } from './course.js';
 import { runStep } from './engine.js';
 import type { ExpectationKind } from './kind.js';
-import { Services } from './services.js';
 import type { Observation } from './types.js';
 
 /** A kind whose looks are scripted: each call returns the next observation (the last one repeats). */

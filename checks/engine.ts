@@ -4,10 +4,10 @@
  * on it, and its message is the one to act on. A step marked independent runs all its expectations at once.
  */
 import kafkajs from 'kafkajs';
-import { EnvironmentError } from '../workshop/errors.js';
+import { ServiceUnavailable } from '#checks/clients/services.js';
+import { EnvironmentError } from '#core/errors.js';
 import type { Expectation, Step } from './course.js';
 import type { CheckContext } from './kind.js';
-import { ServiceUnavailable } from './services.js';
 import { type ExpectationResult, type Observation, type StepResult, worst } from './types.js';
 
 export interface RunOptions {

@@ -2,9 +2,10 @@
  * An expectation kind: a small, fixed piece of the engine that a step's definition uses by name with parameters.
  * The engine knows no step; a step knows only kinds.
  */
-import type { WorkshopConfig } from '../workshop/config.js';
-import type { Clock } from '../workshop/wait.js';
-import type { Services } from './services.js';
+
+import type { Services } from '#checks/clients/services.js';
+import type { WorkshopConfig } from '#core/config.js';
+import type { Clock } from '#core/wait.js';
 import type { Observation } from './types.js';
 
 export interface CheckContext {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../workshop/errors.js';
+import { UsageError } from '#core/errors.js';
 import { bareCommentLines, createdObject, isQuery, splitStatements } from './ksql-file.js';
 
 describe('splitStatements', () => {

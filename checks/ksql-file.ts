@@ -4,7 +4,7 @@
  * CREATE makes. The split follows ksqlDB's lexer: `-- text` comments to the end of the line, '…' strings with ''
  * inside, `…` quoted names; a statement ends at a `;` outside them.
  */
-import { UsageError } from '../workshop/errors.js';
+import { UsageError } from '#core/errors.js';
 
 export interface KsqlStatement {
   /** The statement as written (comments removed), ending with `;`. */

@@ -1,14 +1,9 @@
 /** The learner's progress: when each step first passed, kept in .workshop/progress.json. */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { stateDir } from '#core/state-dir.js';
 
 export type Progress = Record<string, { firstPassedAt?: string }>;
-
-/** The kit's own state on the learner's machine: .workshop/ in the repository (git-ignored), or WORKSHOP_STATE_DIR. */
-export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.WORKSHOP_STATE_DIR ?? fileURLToPath(new URL('../.workshop/', import.meta.url));
-}
 
 const defaultProgressFile = () => path.join(stateDir(), 'progress.json');
 

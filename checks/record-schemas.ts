@@ -2,7 +2,7 @@
  * Record schemas a step can name. Each returns the problems of one record value, each naming the field, what was
  * expected and what was found; an empty list means valid. The rating schema is the data generator's own.
  */
-import { ratingProblems } from '../datagen/rating-schema.js';
+import { ratingProblems } from '#datagen/rating-schema.js';
 
 export const recordSchemas: Record<string, (value: unknown) => string[]> = {
   rating: ratingProblems,

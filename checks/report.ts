@@ -1,5 +1,5 @@
 /** Printing check results: one formatter for the terminal, and the same objects as JSON for machines. */
-import { colour } from '../workshop/colour.js';
+import { colour } from '#core/colour.js';
 import type { Progress } from './progress.js';
 import type { ExpectationResult, Outcome, StepResult } from './types.js';
 

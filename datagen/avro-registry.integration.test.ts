@@ -5,9 +5,9 @@
  * the stand-in registry where no registry is installed.)
  */
 import { afterAll, expect, it } from 'vitest';
-import { KsqlClient, typeName } from '../checks/ksqldb.js';
-import { checkContext } from '../checks/testing/fixtures.js';
-import { describeWithSchemaRegistry } from '../workshop/testing/stack-context.js';
+import { KsqlClient, typeName } from '#checks/clients/ksqldb.js';
+import { checkContext } from '#workshop/dev/testing/fixtures.js';
+import { describeWithSchemaRegistry } from '#workshop/dev/testing/stack-context.js';
 import { ratingSubject } from './avro.js';
 import { seededCustomerIds } from './customers.js';
 import { ratingFields } from './rating-schema.js';

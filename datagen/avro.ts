@@ -7,8 +7,8 @@
  * connection but never answers would otherwise hold the run forever.
  */
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { EnvironmentError, WorkshopError } from '../workshop/errors.js';
-import { formatSeconds } from '../workshop/wait.js';
+import { EnvironmentError, WorkshopError } from '#core/errors.js';
+import { formatSeconds } from '#core/wait.js';
 import { type Rating, ratingAvroSchema } from './rating-schema.js';
 
 export function ratingSubject(topic: string): string {

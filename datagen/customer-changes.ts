@@ -4,9 +4,9 @@
  * signs up. Each change is one statement through mysql2; the same SQL runs on MySQL 8.4 and MariaDB.
  */
 import mysql from 'mysql2/promise';
-import type { DatabaseFlavour } from '../workshop/config.js';
-import { EnvironmentError, TimeoutError } from '../workshop/errors.js';
-import { NotYet, waitFor } from '../workshop/wait.js';
+import type { DatabaseFlavour } from '#core/config.js';
+import { EnvironmentError, TimeoutError } from '#core/errors.js';
+import { NotYet, waitFor } from '#core/wait.js';
 import {
   type ClubStatus,
   type Customer,

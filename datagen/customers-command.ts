@@ -4,11 +4,6 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../workshop/config.js';
-import { ExitCode } from '../workshop/errors.js';
-import { progress, success } from '../workshop/output.js';
-import { describeChange, describeEndpoint, startCustomerChanges } from './customer-changes.js';
-import { customerSeedFile, customerSeedSql, defaultCustomerCount, defaultCustomerSeed } from './customers.js';
 import {
   asksForHelp,
   OptionError,
@@ -18,7 +13,12 @@ import {
   parsePositiveInteger,
   parseRate,
   parseSeed,
-} from './options.js';
+} from '#core/args.js';
+import { loadConfig } from '#core/config.js';
+import { ExitCode } from '#core/errors.js';
+import { progress, success } from '#core/output.js';
+import { describeChange, describeEndpoint, startCustomerChanges } from './customer-changes.js';
+import { customerSeedFile, customerSeedSql, defaultCustomerCount, defaultCustomerSeed } from './customers.js';
 
 export const customersUsage =
   'npm run datagen -- customers [--count N] [--seed N] [--output FILE|-]  |  npm run datagen -- customers --changes [--rate N] [--count N | --duration 5m] [--seed N] [--quiet]';

@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { debeziumMariaDbConnectorClass } from '../workshop/stack/connect.js';
-import { connectorSecretVariables, workshopEnv } from '../workshop/stack/local-stack.js';
-import { collectTopic, waitForTopic } from '../workshop/testing/kafka-records.js';
-import { describeWithStack } from '../workshop/testing/stack-context.js';
+import { debeziumMariaDbConnectorClass } from '#workshop/dev/stack/connect.js';
+import { connectorSecretVariables, workshopEnv } from '#workshop/dev/stack/local-stack.js';
+import { collectTopic, waitForTopic } from '#workshop/dev/testing/kafka-records.js';
+import { describeWithStack } from '#workshop/dev/testing/stack-context.js';
 import { type CustomerChange, startCustomerChanges } from './customer-changes.js';
 import { customerSeedFile, reservedProbeIds } from './customers.js';
 

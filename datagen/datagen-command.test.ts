@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EnvironmentError, UsageError } from '../workshop/errors.js';
-import { freePort } from '../workshop/stack/ports.js';
+import { EnvironmentError, UsageError } from '#core/errors.js';
+import { freePort } from '#workshop/dev/stack/ports.js';
 import { startCustomerChanges } from './customer-changes.js';
 import { customerSeedFile, seededCustomerIds } from './customers.js';
 import { parseCustomersArgs } from './customers-command.js';

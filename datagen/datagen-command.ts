@@ -2,7 +2,7 @@
  * `npm run datagen -- <generator> [options]`: `ratings` produces rating events to Kafka; `customers` writes the
  * customers' seed file, or keeps changing the customers in MySQL (`--changes`).
  */
-import { UsageError } from '../workshop/errors.js';
+import { UsageError } from '#core/errors.js';
 import { customersUsage } from './customers-command.js';
 import { ratingsUsage } from './ratings-command.js';
 

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { EnvironmentError, WorkshopError } from '../workshop/errors.js';
+import { EnvironmentError, WorkshopError } from '#core/errors.js';
 import { RatingSequence } from './rating.js';
 import { maxProducers } from './ratings-pool.js';
 

@@ -3,7 +3,7 @@
  * has passed or the run is stopped. The clock is a parameter so tests run an hour of pacing in no time.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Clock } from '../workshop/wait.js';
+import type { Clock } from '#core/wait.js';
 import type { Claim, Claims } from './ratings-sender.js';
 
 /** A clock whose sleep a stop can cut short, so a slow rate does not hold the process after Ctrl-C. */

@@ -3,10 +3,7 @@
  * On a terminal one live line shows progress; in CI, with --quiet or --json, only the summary at the end is printed.
  * Ctrl-C stops making ratings and waits for what is in flight; a second Ctrl-C gives up on it.
  */
-import { loadConfig } from '../workshop/config.js';
-import { ExitCode } from '../workshop/errors.js';
-import { isInteractive, progress } from '../workshop/output.js';
-import { seededCustomerIds } from './customers.js';
+
 import {
   asksForHelp,
   OptionError,
@@ -19,7 +16,11 @@ import {
   parseRate,
   parseSeed,
   parseTopic,
-} from './options.js';
+} from '#core/args.js';
+import { loadConfig } from '#core/config.js';
+import { ExitCode } from '#core/errors.js';
+import { isInteractive, progress } from '#core/output.js';
+import { seededCustomerIds } from './customers.js';
 import type { CustomerIds } from './rating.js';
 import { maxProducers } from './ratings-pool.js';
 import { type RatingsRunOptions, type RatingsSummary, type RunEvent, startRatings } from './ratings-producer.js';

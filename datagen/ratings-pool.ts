@@ -6,7 +6,7 @@
  * block boundary, so a run that starts mid-block (continuing a topic) does not redraw a block's start in every claim.
  */
 import { Worker } from 'node:worker_threads';
-import { EnvironmentError, ExitCode, WorkshopError } from '../workshop/errors.js';
+import { EnvironmentError, ExitCode, WorkshopError } from '#core/errors.js';
 import type { StopReason } from './pacer.js';
 import { RatingSequence } from './rating.js';
 import type { Claim, Claims, SenderEvent, SenderOptions } from './ratings-sender.js';

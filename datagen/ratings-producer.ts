@@ -6,8 +6,8 @@
  */
 import os from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
-import { TimeoutError } from '../workshop/errors.js';
-import { waitFor } from '../workshop/wait.js';
+import { TimeoutError } from '#core/errors.js';
+import { waitFor } from '#core/wait.js';
 import { registerRatingSchema } from './avro.js';
 import { highestRatingId } from './last-rating-id.js';
 import { Pacer, type PacerClock, pacerClock, type StopReason } from './pacer.js';

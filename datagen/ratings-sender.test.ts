@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { EnvironmentError } from '../workshop/errors.js';
-import { freePort } from '../workshop/stack/ports.js';
+import { EnvironmentError } from '#core/errors.js';
+import { freePort } from '#workshop/dev/stack/ports.js';
 import { seededCustomerIds } from './customers.js';
 import { Pacer } from './pacer.js';
 import { RetryBudget, runSender, type SenderOptions } from './ratings-sender.js';

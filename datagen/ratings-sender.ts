@@ -8,8 +8,8 @@
  * the same records, until it is acknowledged; and a claimed id is always sent, even after a stop.
  */
 import { Kafka, type KafkaConfig, logLevel, type Producer } from 'kafkajs';
-import { EnvironmentError, WorkshopError } from '../workshop/errors.js';
-import { type Clock, NotYet, systemClock, waitFor } from '../workshop/wait.js';
+import { EnvironmentError, WorkshopError } from '#core/errors.js';
+import { type Clock, NotYet, systemClock, waitFor } from '#core/wait.js';
 import { avroEncoder } from './avro.js';
 import { type CustomerIds, RatingSequence } from './rating.js';
 

@@ -3,7 +3,7 @@
  * producer running the same loop, claiming ids from the counter it shares with the other workers.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { WorkshopError } from '../workshop/errors.js';
+import { WorkshopError } from '#core/errors.js';
 import { SharedClaims, type WorkerInput, type WorkerMessage } from './ratings-pool.js';
 import { runSender } from './ratings-sender.js';
 

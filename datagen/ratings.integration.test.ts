@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import { expect, it } from 'vitest';
-import { workshopEnv } from '../workshop/stack/local-stack.js';
-import { collectTopic, type TopicRecord } from '../workshop/testing/kafka-records.js';
-import { describeWithStack, type StackHandle } from '../workshop/testing/stack-context.js';
-import { NotYet, waitFor } from '../workshop/wait.js';
+import { NotYet, waitFor } from '#core/wait.js';
+import { workshopEnv } from '#workshop/dev/stack/local-stack.js';
+import { collectTopic, type TopicRecord } from '#workshop/dev/testing/kafka-records.js';
+import { describeWithStack, type StackHandle } from '#workshop/dev/testing/stack-context.js';
 import { seededCustomerIds } from './customers.js';
 import { highestRatingId } from './last-rating-id.js';
 import { type Rating, ratingRecordProblems } from './rating-schema.js';

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadCourse } from '../checks/course.js';
+import { loadCourse } from '#checks/course.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const readme = readFileSync(path.join(root, 'README.md'), 'utf8');

@@ -4,10 +4,10 @@
  * it, and turns expected failures into `Error: <message>` and an exit code (see errors.ts and the README).
  */
 import { fileURLToPath } from 'node:url';
-import { closeAll } from './closers.js';
+import { closeAll } from '#core/closers.js';
+import { ExitCode, UsageError, WorkshopError } from '#core/errors.js';
+import { printError } from '#core/output.js';
 import { type Command, commands, findCommand } from './commands.js';
-import { ExitCode, UsageError, WorkshopError } from './errors.js';
-import { printError } from './output.js';
 
 function commandList(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));

@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConcepts, loadCourse, stepsDir } from '../checks/course.js';
-import { loadConfig } from './config.js';
+import { loadConcepts, loadCourse, stepsDir } from '#checks/course.js';
+import { loadConfig } from '#core/config.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 

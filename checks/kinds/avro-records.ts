@@ -4,11 +4,12 @@
  * @kafkajs/confluent-schema-registry's, which fetches each schema by its id from the registry (imported only when a
  * step has records to decode).
  */
-import { EnvironmentError } from '../../workshop/errors.js';
-import { readRanges, topicOffsets } from '../kafka-read.js';
-import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
-import { subjectsOfSchemaId } from '../schema-registry-look.js';
-import type { Observation } from '../types.js';
+
+import { readRanges, topicOffsets } from '#checks/clients/kafka-read.js';
+import { subjectsOfSchemaId } from '#checks/clients/schema-registry-look.js';
+import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
+import type { Observation } from '#checks/types.js';
+import { EnvironmentError } from '#core/errors.js';
 
 interface AvroRecords {
   topic: string;
@@ -47,7 +48,7 @@ export const avroRecords: ExpectationKind<AvroRecords> = {
     ).filter((r) => r.valueBytes !== null);
     if (records.length === 0) return notYet('no records yet');
     // Loaded here, not at the top: the Avro library costs every other check's start about 0.15 s.
-    const { registryClient } = await import('../../datagen/avro.js');
+    const { registryClient } = await import('#datagen/avro.js');
     const registry = registryClient(services.config.schemaRegistryUrl, services.timeouts.requestMs, 'workshop-check');
     const ids = new Map<number, number>();
     for (const record of records) {

@@ -5,9 +5,9 @@
  * before the next probe.
  */
 import { randomInt } from 'node:crypto';
-import { reservedProbeIds } from '../../datagen/probe-ids.js';
-import { readRanges, topicOffsets } from '../kafka-read.js';
-import { type ExpectationKind, fail, pass } from '../kind.js';
+import { readRanges, topicOffsets } from '#checks/clients/kafka-read.js';
+import { type ExpectationKind, fail, pass } from '#checks/kind.js';
+import { reservedProbeIds } from '#datagen/probe-ids.js';
 
 interface ChangeArrives {
   table: string;

@@ -1,8 +1,9 @@
 /** A Kafka Connect connector and all its tasks are RUNNING. */
-import { EnvironmentError } from '../../workshop/errors.js';
-import { connectReason } from '../connect-reason.js';
-import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
-import type { Observation } from '../types.js';
+
+import { connectReason } from '#checks/clients/connect-answers.js';
+import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
+import type { Observation } from '#checks/types.js';
+import { EnvironmentError } from '#core/errors.js';
 
 interface ConnectorRunning {
   name: string;

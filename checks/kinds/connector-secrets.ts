@@ -1,7 +1,8 @@
 /** A connector's secrets come from a config provider (${env:...} or ${file:...}), never written in its config. */
-import { EnvironmentError } from '../../workshop/errors.js';
-import { connectReason } from '../connect-reason.js';
-import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
+
+import { connectReason } from '#checks/clients/connect-answers.js';
+import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
+import { EnvironmentError } from '#core/errors.js';
 
 interface ConnectorSecrets {
   name: string;

@@ -3,9 +3,9 @@
  * records written but not yet consumed, stays low or falls). A group whose lag grows is stuck: its app cannot
  * deliver what it reads.
  */
-import { totalLag, viewGroup } from '../consumer-group.js';
-import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
-import type { Observation } from '../types.js';
+import { totalLag, viewGroup } from '#checks/clients/consumer-group.js';
+import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
+import type { Observation } from '#checks/types.js';
 
 interface ConsumerGroupLive {
   group: string;

@@ -5,11 +5,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { viewGroup } from '../consumer-group.js';
-import { readRanges } from '../kafka-read.js';
-import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
-import { stateDir } from '../progress.js';
-import type { Observation } from '../types.js';
+import { viewGroup } from '#checks/clients/consumer-group.js';
+import { readRanges } from '#checks/clients/kafka-read.js';
+import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
+import type { Observation } from '#checks/types.js';
+import { stateDir } from '#core/state-dir.js';
 
 interface DeliveriesLogged {
   /** The log's file name in the kit's state folder (.workshop/). */

@@ -17,10 +17,10 @@ import {
   shownValue,
   type TopicDocument,
   unexpected,
-} from '../elasticsearch-look.js';
-import { type ExpectationKind, fail, pass } from '../kind.js';
-import { ServiceStarting, type Services } from '../services.js';
-import type { Observation } from '../types.js';
+} from '#checks/clients/elasticsearch-look.js';
+import { ServiceStarting, type Services } from '#checks/clients/services.js';
+import { type ExpectationKind, fail, pass } from '#checks/kind.js';
+import type { Observation } from '#checks/types.js';
 
 interface ElasticsearchIndex {
   index: string;

@@ -1,5 +1,5 @@
 /** Every expectation kind the engine has. A step names them in its step.yaml. */
-import type { ExpectationKind } from '../kind.js';
+import type { ExpectationKind } from '#checks/kind.js';
 import { avroRecords } from './avro-records.js';
 import { changeArrives } from './change-arrives.js';
 import { connectorRunning } from './connector-running.js';

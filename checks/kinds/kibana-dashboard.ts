@@ -10,9 +10,9 @@ import {
   fieldsUsed,
   patternFields,
   savedObjects,
-} from '../kibana-look.js';
-import { type ExpectationKind, fail, pass } from '../kind.js';
-import type { Observation } from '../types.js';
+} from '#checks/clients/kibana-look.js';
+import { type ExpectationKind, fail, pass } from '#checks/kind.js';
+import type { Observation } from '#checks/types.js';
 
 interface KibanaDashboard {
   title: string;

@@ -2,9 +2,9 @@
  * A Kibana data view for an index pattern: it exists, its time field is set, the pattern matches an index that holds
  * documents, and the time field is a date there (Kibana's time picker filters on it; a long cannot be filtered).
  */
-import { patternCount, patternFields, patternMatches, savedObjects } from '../kibana-look.js';
-import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
-import type { Observation } from '../types.js';
+import { patternCount, patternFields, patternMatches, savedObjects } from '#checks/clients/kibana-look.js';
+import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
+import type { Observation } from '#checks/types.js';
 
 interface KibanaDataView {
   pattern: string;

@@ -4,7 +4,6 @@
  * conditions is in the output, and the output holds nothing that does not meet them.
  */
 
-import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
 import {
   type Condition,
   describeConditions,
@@ -17,9 +16,10 @@ import {
   recordId,
   recordsSince,
   showColumns,
-} from '../ksql-look.js';
-import { KsqlClient } from '../ksqldb.js';
-import type { Observation } from '../types.js';
+} from '#checks/clients/ksql-look.js';
+import { KsqlClient } from '#checks/clients/ksqldb.js';
+import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
+import type { Observation } from '#checks/types.js';
 
 interface KsqlFilter {
   source: string;

@@ -4,8 +4,7 @@
  * time-aligned) is in the output, carrying the fields that row held (or a later version of it: a customer may have
  * changed since); records that find no row are left out; and no output record carries another row's fields.
  */
-import { readWholeTopic } from '../kafka-read.js';
-import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
+import { readWholeTopic } from '#checks/clients/kafka-read.js';
 import {
   column,
   describeProcessingError,
@@ -15,10 +14,11 @@ import {
   processingErrors,
   recordId,
   recordsSince,
-} from '../ksql-look.js';
-import { KsqlClient } from '../ksqldb.js';
-import type { Services } from '../services.js';
-import type { Observation } from '../types.js';
+} from '#checks/clients/ksql-look.js';
+import { KsqlClient } from '#checks/clients/ksqldb.js';
+import type { Services } from '#checks/clients/services.js';
+import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
+import type { Observation } from '#checks/types.js';
 
 interface KsqlJoin {
   stream: string;

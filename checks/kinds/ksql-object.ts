@@ -4,10 +4,10 @@
  * and is RUNNING. Records ksqlDB failed to read are shown with ksqlDB's own message, from its processing log.
  */
 
-import { type ExpectationKind, fail, notYet, type Params, pass } from '../kind.js';
-import { describeProcessingError, lookAtWritten, missingMessage, processingErrors } from '../ksql-look.js';
-import { KsqlClient, typeName } from '../ksqldb.js';
-import type { Observation } from '../types.js';
+import { describeProcessingError, lookAtWritten, missingMessage, processingErrors } from '#checks/clients/ksql-look.js';
+import { KsqlClient, typeName } from '#checks/clients/ksqldb.js';
+import { type ExpectationKind, fail, notYet, type Params, pass } from '#checks/kind.js';
+import type { Observation } from '#checks/types.js';
 
 interface KsqlObject {
   name: string;

@@ -4,8 +4,7 @@
  * in the table's topic equal a recount, per group, of the source's records in that window, by the record timestamp
  * ksqlDB windows on. Windowed keys in the topic are the group's key bytes followed by the window start (8 bytes).
  */
-import { type ReadRecord, readRanges, topicOffsets } from '../kafka-read.js';
-import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
+import { type ReadRecord, readRanges, topicOffsets } from '#checks/clients/kafka-read.js';
 import {
   column,
   firstRecordTime,
@@ -14,9 +13,10 @@ import {
   readsFromEarliest,
   recordsSince,
   runningWriter,
-} from '../ksql-look.js';
-import { KsqlClient, KsqlStatementError, quoteIdentifier } from '../ksqldb.js';
-import type { Observation } from '../types.js';
+} from '#checks/clients/ksql-look.js';
+import { KsqlClient, KsqlStatementError, quoteIdentifier } from '#checks/clients/ksqldb.js';
+import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
+import type { Observation } from '#checks/types.js';
 
 interface KsqlWindowCounts {
   table: string;

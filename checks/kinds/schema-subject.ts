@@ -3,9 +3,15 @@
  * level, and its newest schema holding the fields named. The registry's refusals are shown in its own words
  * (40401 Subject 'x' not found.).
  */
-import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
-import { avroFieldNames, compatibilityOf, subjectSchema, subjectVersions } from '../schema-registry-look.js';
-import type { Observation } from '../types.js';
+
+import {
+  avroFieldNames,
+  compatibilityOf,
+  subjectSchema,
+  subjectVersions,
+} from '#checks/clients/schema-registry-look.js';
+import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
+import type { Observation } from '#checks/types.js';
 
 interface SchemaSubject {
   subject: string;

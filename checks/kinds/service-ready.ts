@@ -1,8 +1,9 @@
 /** A service of the platform is reachable and ready (step 1's expectations, and the first look of every step). */
-import { EnvironmentError } from '../../workshop/errors.js';
-import { resolvePluginClass } from '../connector-classes.js';
-import { type ExpectationKind, notYet, pass } from '../kind.js';
-import type { Observation } from '../types.js';
+
+import { resolvePluginClass } from '#checks/clients/connector-classes.js';
+import { type ExpectationKind, notYet, pass } from '#checks/kind.js';
+import type { Observation } from '#checks/types.js';
+import { EnvironmentError } from '#core/errors.js';
 
 const services = ['kafka', 'connect', 'ksqldb', 'mysql', 'elasticsearch', 'kibana'] as const;
 type Service = (typeof services)[number];

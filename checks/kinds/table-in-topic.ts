@@ -2,9 +2,9 @@
  * A change-data-capture topic mirrors a database table: the records are flat rows (unwrapped from Debezium's
  * envelope), keyed by the row's id, and the topic's latest state per key holds every row of the table.
  */
-import { readWholeTopic } from '../kafka-read.js';
-import { type CheckContext, type ExpectationKind, fail, notYet, pass } from '../kind.js';
-import type { Observation } from '../types.js';
+import { readWholeTopic } from '#checks/clients/kafka-read.js';
+import { type CheckContext, type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
+import type { Observation } from '#checks/types.js';
 
 interface TableInTopic {
   topic: string;

@@ -2,10 +2,10 @@
  * A topic exists and holds matching records: values valid against a schema, keys equal to a field of the value,
  * and, optionally, still receiving new records (a producer is running).
  */
-import { readRanges, topicOffsets } from '../kafka-read.js';
-import { type ExpectationKind, fail, notYet, pass } from '../kind.js';
-import { recordSchemas } from '../record-schemas.js';
-import type { Observation } from '../types.js';
+import { readRanges, topicOffsets } from '#checks/clients/kafka-read.js';
+import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
+import { recordSchemas } from '#checks/record-schemas.js';
+import type { Observation } from '#checks/types.js';
 
 interface TopicRecords {
   topic: string;

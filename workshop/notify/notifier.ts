@@ -15,7 +15,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type EachMessagePayload, Kafka, logLevel } from 'kafkajs';
-import { EnvironmentError, WorkshopError } from '../errors.js';
+import { EnvironmentError, WorkshopError } from '#core/errors.js';
 import { type Notification, readNotification } from './notification.js';
 import type { PostOutcome } from './webhook.js';
 

@@ -4,11 +4,11 @@
  * commits it and exits. Every delivery is also a line of the delivery log, which the step's check reads.
  */
 import path from 'node:path';
-import { stateDir } from '../../checks/progress.js';
-import { asksForHelp, OptionError, parseCommandLine, parseRate, parseTopic } from '../../datagen/options.js';
-import { loadConfig } from '../config.js';
-import { ExitCode } from '../errors.js';
-import { progress, success, warn } from '../output.js';
+import { asksForHelp, OptionError, parseCommandLine, parseRate, parseTopic } from '#core/args.js';
+import { loadConfig } from '#core/config.js';
+import { ExitCode } from '#core/errors.js';
+import { progress, success, warn } from '#core/output.js';
+import { stateDir } from '#core/state-dir.js';
 import { type Notification, notificationText, slackPayload } from './notification.js';
 import { type NotifyEvent, type NotifySummary, startNotifier } from './notifier.js';
 import { postToWebhook, redact } from './webhook.js';

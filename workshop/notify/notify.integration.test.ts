@@ -11,10 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { workshopEnv } from '../stack/local-stack.js';
-import { type RunningCli, startCli } from '../testing/run-cli.js';
-import { describeWithStack } from '../testing/stack-context.js';
-import { NotYet, waitFor } from '../wait.js';
+import { NotYet, waitFor } from '#core/wait.js';
+import { workshopEnv } from '#workshop/dev/stack/local-stack.js';
+import { type RunningCli, startCli } from '#workshop/dev/testing/run-cli.js';
+import { describeWithStack } from '#workshop/dev/testing/stack-context.js';
 
 /** The secret part of the test webhook's URL: it must never appear in anything the app prints. */
 const secret = `s3cr3t-${randomUUID().slice(0, 8)}`;

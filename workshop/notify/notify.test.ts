@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fakeClock } from '../testing/fake-clock.js';
+import { fakeClock } from '#workshop/dev/testing/fake-clock.js';
 import { notificationText, readNotification, slackPayload } from './notification.js';
 import { backoffMs, RateLimit } from './notifier.js';
 import { parseNotifyArgs } from './notify-command.js';

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { variables } from '../config.js';
-import { stackVersions } from '../stack/artifacts.js';
-import { ksqlDbProperties } from '../stack/ksqldb.js';
-import { connectorSecretVariables } from '../stack/local-stack.js';
-import { connectorGrants } from '../stack/mariadb.js';
+import { variables } from '#core/config.js';
+import { stackVersions } from '#workshop/dev/stack/artifacts.js';
+import { ksqlDbProperties } from '#workshop/dev/stack/ksqldb.js';
+import { connectorSecretVariables } from '#workshop/dev/stack/local-stack.js';
+import { connectorGrants } from '#workshop/dev/stack/mariadb.js';
 import {
   type ComposeService,
   findService,
@@ -265,7 +265,7 @@ describe('docker-compose.yml', () => {
     expect(env.KSQL_LOG4J_PROCESSING_LOG_BROKERLIST).toBe(env.KSQL_BOOTSTRAP_SERVERS);
     expect(env.KSQL_LOG4J_PROCESSING_LOG_TOPIC).toBe('default_ksql_processing_log');
     expect(env.KSQL_BOOTSTRAP_SERVERS).toBe('kafka:29092');
-    // The local stack's ksqlDB runs with the same setting (workshop/stack/ksqldb.ts).
+    // The local stack's ksqlDB runs with the same setting (workshop/dev/stack/ksqldb.ts).
     expect(env.KSQL_KSQL_STREAMS_NUM_STREAM_THREADS).toBe('1');
     expect(ksqlDbProperties({ port: 1, bootstrapServers: 'k:1', stateDir: '/s' })).toContain(
       `ksql.streams.num.stream.threads=${env.KSQL_KSQL_STREAMS_NUM_STREAM_THREADS}`,

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { WorkshopError } from '../errors.js';
+import { WorkshopError } from '#core/errors.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const defaultComposePath = path.join(repoRoot, 'docker-compose.yml');

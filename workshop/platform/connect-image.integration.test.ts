@@ -14,9 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
-import { resolveArtifacts } from '../stack/artifacts.js';
-import { findTools } from '../stack/prerequisites.js';
-import { describeWithStack } from '../testing/stack-context.js';
+import { resolveArtifacts } from '#workshop/dev/stack/artifacts.js';
+import { findTools } from '#workshop/dev/stack/prerequisites.js';
+import { describeWithStack } from '#workshop/dev/testing/stack-context.js';
 import { findService, readComposeFile, readDockerfile } from './compose-file.js';
 
 const run = promisify(execFile);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EnvironmentError } from '../errors.js';
+import { EnvironmentError } from '#core/errors.js';
+import { composeMissing, infoEngineDown, infoRunning, ps, psLine } from '#workshop/platform/testing/docker-answers.js';
+import { fakeDocker, pathWithoutDocker } from '#workshop/platform/testing/fake-docker.js';
 import { DockerCli, dockerFailure, parseComposePs, parseEngineInfo, versionAtLeast } from './docker.js';
-import { composeMissing, infoEngineDown, infoRunning, ps, psLine } from './testing/docker-answers.js';
-import { fakeDocker, pathWithoutDocker } from './testing/fake-docker.js';
 
 const result = (stderr: string, exitCode: number | null = 1, timedOut = false) => ({
   command: 'docker info --format {{json .}}',

@@ -4,8 +4,8 @@
  * becomes an EnvironmentError that says what was expected, what was found and what to run next.
  */
 import { $, type ProcessPromise } from 'zx';
-import { EnvironmentError } from '../errors.js';
-import { formatSeconds } from '../wait.js';
+import { EnvironmentError } from '#core/errors.js';
+import { formatSeconds } from '#core/wait.js';
 
 export interface DockerResult {
   /** The command line as a person would type it, for messages. */

@@ -4,10 +4,10 @@
  * saying what goes.
  */
 import { parseArgs } from 'node:util';
-import { loadCourse } from '../../checks/course.js';
-import { stopProducerProcess } from '../../checks/resources.js';
-import { ExitCode, UsageError } from '../errors.js';
-import { progress, success } from '../output.js';
+import { loadCourse } from '#checks/course.js';
+import { stopProducerProcess } from '#checks/resources/index.js';
+import { ExitCode, UsageError } from '#core/errors.js';
+import { progress, success } from '#core/output.js';
 import { defaultComposePath, readComposeFile } from './compose-file.js';
 import { DockerCli } from './docker.js';
 import type { CommandEnvironment } from './preflight.js';

@@ -3,7 +3,7 @@
  * learner's service is unhealthy. For a live view: docker compose logs --follow <service>.
  */
 import { parseArgs } from 'node:util';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode, UsageError } from '#core/errors.js';
 import { defaultComposePath, readComposeFile } from './compose-file.js';
 import { DockerCli, quickCallMs } from './docker.js';
 import type { CommandEnvironment } from './preflight.js';

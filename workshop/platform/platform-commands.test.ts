@@ -4,16 +4,9 @@ import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EnvironmentError, ExitCode, TimeoutError, UsageError } from '../errors.js';
-import { freePorts } from '../stack/ports.js';
-import { fakeClock } from '../testing/fake-clock.js';
-import { type ComposeFile, readComposeFile } from './compose-file.js';
-import { DockerCli } from './docker.js';
-import { downCommand } from './down.js';
-import { logsCommand } from './logs.js';
-import { prefetchCommand } from './prefetch.js';
-import { preflightCommand, runPreflight } from './preflight.js';
-import { statusCommand } from './status.js';
+import { EnvironmentError, ExitCode, TimeoutError, UsageError } from '#core/errors.js';
+import { freePorts } from '#workshop/dev/stack/ports.js';
+import { fakeClock } from '#workshop/dev/testing/fake-clock.js';
 import {
   composeMissing,
   composeVersion,
@@ -28,8 +21,15 @@ import {
   upDependencyUnhealthy,
   upPortTaken,
   upProgress,
-} from './testing/docker-answers.js';
-import { fakeDocker } from './testing/fake-docker.js';
+} from '#workshop/platform/testing/docker-answers.js';
+import { fakeDocker } from '#workshop/platform/testing/fake-docker.js';
+import { type ComposeFile, readComposeFile } from './compose-file.js';
+import { DockerCli } from './docker.js';
+import { downCommand } from './down.js';
+import { logsCommand } from './logs.js';
+import { prefetchCommand } from './prefetch.js';
+import { preflightCommand, runPreflight } from './preflight.js';
+import { statusCommand } from './status.js';
 import { up } from './up.js';
 
 const project = 'workshop-test';

@@ -12,17 +12,17 @@ import { Kafka, logLevel } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import type { StartedDockerComposeEnvironment } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
-import { ExitCode } from '../errors.js';
+import { ensureTimestampTemplate } from '#checks/clients/index-template.js';
+import { loadConfig } from '#core/config.js';
+import { ExitCode } from '#core/errors.js';
 import {
   composeUpTimeoutMs,
   dockerSkipReason,
   dockerTitle,
   startComposePlatform,
   stopComposePlatform,
-} from '../testing/docker-engine.js';
+} from '#workshop/dev/testing/docker-engine.js';
 import { readComposeFile, repoRoot } from './compose-file.js';
-import { ensureTimestampTemplate } from './index-template.js';
 
 const skipReason = dockerSkipReason;
 const titled = dockerTitle;

@@ -4,8 +4,8 @@
  * `npm run up` needs no network.
  */
 import { parseArgs } from 'node:util';
-import { EnvironmentError, ExitCode, UsageError } from '../errors.js';
-import { progress, success } from '../output.js';
+import { EnvironmentError, ExitCode, UsageError } from '#core/errors.js';
+import { progress, success } from '#core/output.js';
 import { defaultComposePath, formatGiB, readComposeFile, requiredImages } from './compose-file.js';
 import { DockerCli, dockerFailure, indent, lastLines } from './docker.js';
 import type { CommandEnvironment } from './preflight.js';

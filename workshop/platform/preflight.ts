@@ -6,8 +6,8 @@
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { colour } from '../colour.js';
-import { EnvironmentError, ExitCode, UsageError, WorkshopError } from '../errors.js';
+import { colour } from '#core/colour.js';
+import { EnvironmentError, ExitCode, UsageError, WorkshopError } from '#core/errors.js';
 import {
   type ComposeFile,
   defaultComposePath,

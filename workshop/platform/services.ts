@@ -3,7 +3,7 @@
  * addresses are built from the ports the containers publish, and each is the default of one WORKSHOP_* variable
  * (a test proves it), so the kit's commands reach the platform without any configuration.
  */
-import type { VariableKey } from '../config.js';
+import type { VariableKey } from '#core/config.js';
 
 export interface ServiceGuide {
   label: string;

@@ -3,7 +3,7 @@
  * services serves `npm run up` while it waits.
  */
 import { parseArgs } from 'node:util';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode, UsageError } from '#core/errors.js';
 import { type ComposeFile, defaultComposePath, readComposeFile } from './compose-file.js';
 import { type ContainerState, DockerCli } from './docker.js';
 import type { CommandEnvironment } from './preflight.js';

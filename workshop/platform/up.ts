@@ -4,12 +4,12 @@
  * state and the last lines of its log. Then it puts the Elasticsearch index template and says where to go next.
  */
 import { parseArgs } from 'node:util';
-import { EnvironmentError, ExitCode, TimeoutError, UsageError } from '../errors.js';
-import { progress, success } from '../output.js';
-import { type Clock, formatSeconds, NotYet, systemClock, waitFor } from '../wait.js';
+import { ensureTimestampTemplate } from '#checks/clients/index-template.js';
+import { EnvironmentError, ExitCode, TimeoutError, UsageError } from '#core/errors.js';
+import { progress, success } from '#core/output.js';
+import { type Clock, formatSeconds, NotYet, systemClock, waitFor } from '#core/wait.js';
 import { type ComposeFile, defaultComposePath, findService, readComposeFile } from './compose-file.js';
 import { DockerCli, type DockerResult, dockerFailure, indent, lastLines } from './docker.js';
-import { ensureTimestampTemplate } from './index-template.js';
 import { type CommandEnvironment, failedItems, formatReport, plural, runPreflight } from './preflight.js';
 import { describeState, type ServiceView, serviceViews, statusTable } from './status.js';
 

@@ -5,8 +5,8 @@
  * checks go.
  */
 import { parseArgs } from 'node:util';
-import { EnvironmentError, ExitCode, UsageError } from '../errors.js';
-import { success } from '../output.js';
+import { EnvironmentError, ExitCode, UsageError } from '#core/errors.js';
+import { success } from '#core/output.js';
 import { forgetMembership, type Membership, readMembership, writeMembership } from './reporter.js';
 import { limits, newLearnerId, normaliseCode, showCode } from './room-state.js';
 

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { StepResult } from '../../checks/types.js';
-import { UsageError } from '../errors.js';
+import type { StepResult } from '#checks/types.js';
+import { UsageError } from '#core/errors.js';
 import { npmTookFlags, parseCode, parseRoomUrl } from './join-command.js';
 import {
   buildReport,

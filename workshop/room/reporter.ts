@@ -10,8 +10,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stateDir } from '../../checks/progress.js';
-import type { StepResult } from '../../checks/types.js';
+import type { StepResult } from '#checks/types.js';
+import { stateDir } from '#core/state-dir.js';
 import { type Failing, limits, type Report } from './room-state.js';
 
 /** The room a learner joined; kept in the state folder, readable by the learner only (it holds the join code). */

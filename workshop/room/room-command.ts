@@ -8,10 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chalk } from 'zx';
-import { loadCourse } from '../../checks/course.js';
-import { stateDir } from '../../checks/progress.js';
-import { EnvironmentError, ExitCode, UsageError } from '../errors.js';
-import { warn } from '../output.js';
+import { loadCourse } from '#checks/course.js';
+import { EnvironmentError, ExitCode, UsageError } from '#core/errors.js';
+import { warn } from '#core/output.js';
+import { stateDir } from '#core/state-dir.js';
 import { startRoomServer } from './room-server.js';
 import { newRoom, readRoom, showCode } from './room-state.js';
 

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EnvironmentError } from '../errors.js';
+import { EnvironmentError } from '#core/errors.js';
 import {
   codesMatch,
   GroupCommit,

@@ -7,8 +7,8 @@ import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto
 import { mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import type { Outcome } from '../../checks/types.js';
-import { EnvironmentError } from '../errors.js';
+import type { Outcome } from '#checks/types.js';
+import { EnvironmentError } from '#core/errors.js';
 
 /** One expectation that did not pass, as the learner saw it. */
 export interface Failing {

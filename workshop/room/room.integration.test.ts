@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../stack/ports.js';
+import { NotYet, waitFor } from '#core/wait.js';
+import { freePort } from '#workshop/dev/stack/ports.js';
 import {
   openRoomFeed,
   postReport,
@@ -18,9 +19,8 @@ import {
   type SimulatedReport,
   simulatedLearnerId,
   startRoomProcess,
-} from '../testing/room-driver.js';
-import { everythingDownEnv, runCli, startCli } from '../testing/run-cli.js';
-import { NotYet, waitFor } from '../wait.js';
+} from '#workshop/dev/testing/room-driver.js';
+import { everythingDownEnv, runCli, startCli } from '#workshop/dev/testing/run-cli.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { elasticsearchSinkClass } from '#checks/clients/connector-classes.js';
+import { loadCourse } from '#checks/course.js';
+import { loadConfig } from '#core/config.js';
+import { adaptConnectorConfig, connectorTopics, readConnectorFile } from './index.js';
+
+const allConnectorFiles = loadCourse().flatMap((step) =>
+  step.solution.flatMap((resource) => (resource.kind === 'connector' ? [resource.file] : [])),
+);
+const connectorFiles = allConnectorFiles.filter((file) =>
+  readConnectorFile(file).config['connector.class']?.startsWith('io.debezium.'),
+);
+const sinkFiles = allConnectorFiles.filter(
+  (file) => readConnectorFile(file).config['connector.class'] === elasticsearchSinkClass,
+);
+
+describe('adaptConnectorConfig', () => {
+  it.each(sinkFiles)('points %s at Elasticsearch as Connect sees it, and changes nothing else', (file) => {
+    const { config } = readConnectorFile(file);
+    const local = adaptConnectorConfig(
+      config,
+      loadConfig({ WORKSHOP_CONNECT_ELASTICSEARCH_URL: 'http://127.0.0.1:40003' }),
+    );
+    expect(local).toEqual({ ...config, 'connection.url': 'http://127.0.0.1:40003' });
+    expect(config['connection.url']).toBe('http://elasticsearch:9200');
+  });
+
+  it.each(allConnectorFiles)('leaves %s as it is for the learners’ compose stack', (file) => {
+    const { config } = readConnectorFile(file);
+    expect(adaptConnectorConfig(config, loadConfig({}))).toEqual(config);
+  });
+
+  it.each(connectorFiles)('changes only the connector class of %s for MariaDB on the same network', (file) => {
+    const { config } = readConnectorFile(file);
+    const mariadb = adaptConnectorConfig(config, loadConfig({ WORKSHOP_DATABASE_FLAVOUR: 'mariadb' }));
+    const changed = Object.keys({ ...config, ...mariadb }).filter((key) => config[key] !== mariadb[key]);
+    expect(changed).toEqual(['connector.class']);
+    expect(config['connector.class']).toBe('io.debezium.connector.mysql.MySqlConnector');
+    expect(mariadb['connector.class']).toBe('io.debezium.connector.mariadb.MariaDbConnector');
+  });
+
+  it('points the connector at the addresses Connect sees on the local stack', () => {
+    const { config } = readConnectorFile(connectorFiles[0] ?? '');
+    const local = adaptConnectorConfig(
+      config,
+      loadConfig({
+        WORKSHOP_DATABASE_FLAVOUR: 'mariadb',
+        WORKSHOP_CONNECT_MYSQL_HOST: '127.0.0.1',
+        WORKSHOP_CONNECT_MYSQL_PORT: '40001',
+        WORKSHOP_CONNECT_KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:40002',
+      }),
+    );
+    expect(local).toMatchObject({
+      'database.hostname': '127.0.0.1',
+      'database.port': '40001',
+      'schema.history.internal.kafka.bootstrap.servers': '127.0.0.1:40002',
+    });
+  });
+});
+
+describe('connectorTopics', () => {
+  it('names the topics under the prefix and the schema history topic, nothing else', () => {
+    const config = { 'topic.prefix': 'mysql', 'schema.history.internal.kafka.topic': 'schema-history.customers' };
+    expect(
+      connectorTopics(config, ['mysql', 'mysql.demo.CUSTOMERS', 'mysqlx.other', 'ratings', 'schema-history.customers']),
+    ).toEqual(['mysql', 'mysql.demo.CUSTOMERS', 'schema-history.customers']);
+  });
+});

@@ -1,0 +1,280 @@
+import { readFileSync } from 'node:fs';
+import mysql from 'mysql2/promise';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { topicOffsets } from '#checks/clients/kafka-read.js';
+import { loadCourse } from '#checks/course.js';
+import { runStep } from '#checks/engine.js';
+import { adaptConnectorConfig, applyConnector, removeConnector } from '#checks/resources/index.js';
+import type { StepResult } from '#checks/types.js';
+import { NotYet, waitFor } from '#core/wait.js';
+import { reservedProbeIds } from '#datagen/customers.js';
+import { checkContext, loadCustomers } from '#workshop/dev/testing/fixtures.js';
+import { collectTopic } from '#workshop/dev/testing/kafka-records.js';
+import { describeWithStack } from '#workshop/dev/testing/stack-context.js';
+
+const step = loadCourse().find((s) => s.id === 'step-3');
+if (!step) throw new Error('no step-3 in the course');
+const solutionFile = step.solution[0]?.kind === 'connector' ? step.solution[0].file : '';
+const solution = JSON.parse(readFileSync(solutionFile, 'utf8')) as { name: string; config: Record<string, string> };
+
+/** The one expectation that decided the step. */
+function verdict(result: StepResult) {
+  const last = result.expectations[result.expectations.length - 1];
+  return {
+    outcome: result.outcome,
+    object: last?.object,
+    found: last?.found,
+    hint: last?.hint,
+    all: result.expectations,
+  };
+}
+
+describeWithStack('step 3: stream customers from MySQL with Debezium', (stack) => {
+  const context = () => checkContext(stack());
+  const check = () => runStep(step, context(), { deadlineScale: 0.5, intervalMs: 250 });
+  /** Applies the reference config with one change, as a learner's mistake would. */
+  const applyFaulty = async (change: (config: Record<string, string>) => Record<string, string>) => {
+    const { services, config } = context();
+    const answer = await services.connect(`/connectors/${solution.name}/config`, {
+      method: 'PUT',
+      body: change(adaptConnectorConfig(solution.config, config)),
+    });
+    expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(300);
+  };
+
+  /** How many rows CUSTOMERS holds, and how many of them are probes. */
+  async function customerCounts() {
+    const { host, port, user, password, database } = stack().mariadb;
+    const db = await mysql.createConnection({ host, port, user, password, database });
+    try {
+      const [rows] = await db.query(
+        `SELECT COUNT(*) AS n, COUNT(CASE WHEN id >= ${reservedProbeIds.from} THEN 1 END) AS probes FROM CUSTOMERS`,
+      );
+      const [counts] = rows as { n: number; probes: number }[];
+      return { rows: Number(counts?.n), probes: Number(counts?.probes) };
+    } finally {
+      await db.end();
+    }
+  }
+
+  beforeAll(async () => {
+    await loadCustomers(stack());
+  });
+
+  beforeEach(async () => {
+    await removeConnector(context().services, solution.name, solution.config);
+  });
+
+  it('fails before the connector exists, naming it', async () => {
+    const result = await check();
+    expect(verdict(result)).toMatchObject({
+      outcome: 'fail',
+      object: 'connector "customers-cdc"',
+      found: 'no connectors at all',
+    });
+    expect(result.next).toBe(
+      'read steps/03-stream-customers-cdc/guide.md (Check your work), then run npm run check step-3',
+    );
+  });
+
+  it('passes once the reference solution is applied, and applying it again changes nothing', async () => {
+    const { services } = context();
+    expect(await applyConnector(services, solutionFile, { adapt: true })).toMatch(
+      /^connector "customers-cdc": created from/,
+    );
+    const result = await check();
+    expect(
+      result.expectations.map((e) => [e.object, e.outcome]),
+      JSON.stringify(result.expectations),
+    ).toEqual([
+      ['connector "customers-cdc"', 'pass'],
+      ['connector "customers-cdc" config', 'pass'],
+      ['topic "mysql.demo.CUSTOMERS"', 'pass'],
+      ['a change from CUSTOMERS to topic "mysql.demo.CUSTOMERS"', 'pass'],
+    ]);
+    expect(result.outcome).toBe('pass');
+    expect(result.expectations[2]?.found).toBe('20 rows of CUSTOMERS as flat records keyed by id');
+    // The probe left nothing behind: the table holds its 20 customers, and in the topic the probe's row ends deleted
+    // (a tombstone, or the JSON null of a delete), so a table over the topic (ksqlDB's, in step 5) never holds it.
+    expect(await customerCounts()).toEqual({ rows: 20, probes: 0 });
+    const topic = await collectTopic(stack().kafka.bootstrapServers, 'mysql.demo.CUSTOMERS');
+    try {
+      await topic.until('the probe row to arrive and end deleted in the topic', (records) => {
+        const latest = new Map<string, string | null>();
+        for (const r of records) latest.set(String(r.key), r.value === 'null' ? null : r.value);
+        const probes = [...latest].filter(([key]) => Number(key) >= reservedProbeIds.from);
+        return probes.length > 0 && probes.every(([, value]) => value === null);
+      });
+      const live = new Map<string, string | null>();
+      for (const r of topic.records) live.set(String(r.key), r.value === 'null' ? null : r.value);
+      expect([...live.values()].filter((v) => v !== null)).toHaveLength(20);
+    } finally {
+      await topic.close();
+    }
+    const again = await check();
+    expect(again.expectations[2]?.found).toBe('20 rows of CUSTOMERS as flat records keyed by id');
+    expect(await applyConnector(services, solutionFile, { adapt: true })).toMatch(/already as in .* left unchanged$/);
+  });
+
+  it('skips the probe with --passive, writing nothing', async () => {
+    await applyConnector(context().services, solutionFile, { adapt: true });
+    await runStep(step, checkContext(stack(), true), { deadlineScale: 0.5 });
+    const before = await topicOffsets(context().services, 'mysql.demo.CUSTOMERS');
+    const result = await runStep(step, checkContext(stack(), true), { deadlineScale: 0.5 });
+    expect(await topicOffsets(context().services, 'mysql.demo.CUSTOMERS')).toEqual(before);
+    expect(result.outcome, JSON.stringify(result.expectations)).toBe('pass');
+    expect(result.expectations.map((e) => e.kind)).not.toContain('change-arrives');
+  });
+
+  describe('detects each seeded fault with its own message', () => {
+    it('a paused connector', async () => {
+      await applyConnector(context().services, solutionFile, { adapt: true });
+      const { services } = context();
+      await waitFor({
+        what: 'the connector to run',
+        timeoutMs: 30_000,
+        probe: async () => {
+          const s = await services.connect<{ connector: { state: string } }>(`/connectors/${solution.name}/status`);
+          return s.body?.connector?.state === 'RUNNING' ? true : new NotYet('not running');
+        },
+      });
+      await services.connect(`/connectors/${solution.name}/pause`, { method: 'PUT' });
+      await waitFor({
+        what: 'the connector to pause',
+        timeoutMs: 30_000,
+        probe: async () => {
+          const s = await services.connect<{ connector: { state: string } }>(`/connectors/${solution.name}/status`);
+          return s.body?.connector?.state === 'PAUSED' ? true : new NotYet('not paused');
+        },
+      });
+      expect(verdict(await check())).toMatchObject({
+        outcome: 'fail',
+        found: 'PAUSED',
+        hint: 'resume it: npm run connector -- resume customers-cdc',
+      });
+    });
+
+    it('a task that cannot log in', async () => {
+      await applyConnector(context().services, solutionFile, { adapt: true });
+      const { host, port, connectorUser, connectorPassword } = stack().mariadb;
+      // The connector was valid when created; then its user's password changes under it and the task restarts.
+      const root = await mysql.createConnection({ host, port, user: 'root' });
+      try {
+        await root.query(`ALTER USER '${connectorUser}'@'%' IDENTIFIED BY 'changed-under-it'`);
+        await context().services.connect(`/connectors/${solution.name}/restart?includeTasks=true`, { method: 'POST' });
+        const result = verdict(await check());
+        expect(result).toMatchObject({ outcome: 'fail', object: 'connector "customers-cdc"' });
+        expect(result.found).toMatch(/FAILED \(.*Access denied for user 'debezium'/);
+      } finally {
+        await root.query(`ALTER USER '${connectorUser}'@'%' IDENTIFIED BY '${connectorPassword}'`);
+        await root.end();
+      }
+    });
+
+    it('a password written into the config', async () => {
+      await applyFaulty((config) => ({ ...config, 'database.password': stack().mariadb.connectorPassword }));
+      const result = verdict(await check());
+      expect(result).toMatchObject({
+        outcome: 'fail',
+        object: 'connector "customers-cdc" config',
+        found: 'database.password written into the config as plain text',
+      });
+      expect(JSON.stringify(result)).not.toContain(stack().mariadb.connectorPassword);
+    });
+
+    it('the table missing from the include list', async () => {
+      await applyFaulty((config) => ({ ...config, 'table.include.list': 'demo.CUSTOMER' }));
+      expect(verdict(await check())).toMatchObject({
+        outcome: 'fail',
+        object: 'topic "mysql.demo.CUSTOMERS"',
+        found: expect.stringMatching(/^no such topic/),
+        hint: expect.stringContaining('"table.include.list"'),
+      });
+    });
+
+    it('records not unwrapped', async () => {
+      await applyFaulty(({ 'transforms.unwrap.type': _, ...config }) => ({
+        ...config,
+        transforms: 'extractKey',
+        // Without the unwrap, the key struct still holds id; the value is the envelope.
+      }));
+      expect(verdict(await check())).toMatchObject({
+        outcome: 'fail',
+        found: 'Debezium change envelopes ({"before":…,"after":…,"op":…}), not flat rows',
+        hint: expect.stringContaining('ExtractNewRecordState'),
+      });
+    });
+
+    it('a connector that takes the snapshot and then stops reading the binary log', async () => {
+      await applyFaulty((config) => ({ ...config, 'snapshot.mode': 'initial_only' }));
+      const result = verdict(await check());
+      expect(result).toMatchObject({
+        outcome: 'fail',
+        object: 'a change from CUSTOMERS to topic "mysql.demo.CUSTOMERS"',
+        hint: expect.stringContaining('binary log'),
+      });
+      // The probe waited out the step's own deadline (15 s), halved as this suite halves every deadline.
+      expect(result.found).toMatch(/^a row inserted with id \d+ did not arrive within 7\.5 s$/);
+      expect(await customerCounts()).toEqual({ rows: 20, probes: 0 });
+    });
+
+    it('records written before the learner fixed the config: said so, and the fix it gives works', async () => {
+      await applyFaulty(({ 'transforms.unwrap.type': _, ...config }) => ({ ...config, transforms: 'extractKey' }));
+      expect(verdict(await check())).toMatchObject({
+        outcome: 'fail',
+        found: 'Debezium change envelopes ({"before":…,"after":…,"op":…}), not flat rows',
+      });
+      // Half a fix: the unwrap without the key transform. The config is still wrong, so the check says what it
+      // sees, and does not send the learner to reset.
+      await applyFaulty(({ 'transforms.extractKey.type': _t, 'transforms.extractKey.field': _f, ...config }) => ({
+        ...config,
+        transforms: 'unwrap',
+      }));
+      expect(verdict(await check())).toMatchObject({
+        outcome: 'fail',
+        found: 'Debezium change envelopes ({"before":…,"after":…,"op":…}), not flat rows',
+      });
+      // The learner adds the transform. The connector keeps its offsets and does not read the table again, so the
+      // topic still holds envelopes: the check must not blame the config the learner just fixed.
+      const { services } = context();
+      expect(await applyConnector(services, solutionFile, { adapt: true })).toMatch(
+        /^connector "customers-cdc": updated/,
+      );
+      expect(verdict(await check())).toMatchObject({
+        outcome: 'fail',
+        found:
+          'Debezium change envelopes ({"before":…,"after":…,"op":…}), not flat rows, written before connector "customers-cdc" had its current config: a connector does not read the table again when its config changes',
+        hint: 'clear the old records and start the connector afresh: npm run reset step-3, then apply your config again (npm run connector -- apply <your file>)',
+      });
+      // What reset step-3 does, then the same config again.
+      await removeConnector(services, solution.name, solution.config);
+      await applyConnector(services, solutionFile, { adapt: true });
+      expect(verdict(await check()).outcome).toBe('pass');
+    });
+
+    it('the key not the id', async () => {
+      await applyFaulty(({ 'transforms.extractKey.type': _t, 'transforms.extractKey.field': _f, ...config }) => ({
+        ...config,
+        transforms: 'unwrap',
+      }));
+      const result = verdict(await check());
+      expect(result).toMatchObject({ outcome: 'fail', hint: expect.stringContaining('ExtractField$Key') });
+      expect(result.found).toMatch(/^key \{"id":\d+\} for the row with id \d+, a struct instead of the id$/);
+    });
+  });
+
+  it('reports a stopped Kafka Connect as an environment error naming it', async () => {
+    await stack().stopServer('connect');
+    try {
+      const result = await runStep(step, context());
+      expect(verdict(result)).toMatchObject({
+        outcome: 'environment-error',
+        found: expect.stringMatching(
+          /^Kafka Connect at http:\/\/127\.0\.0\.1:\d+ is not reachable \(connection refused/,
+        ),
+      });
+    } finally {
+      await stack().startServer('connect');
+    }
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * `npm run connector -- apply <file>` creates or updates a connector from a JSON file, on every platform, so nobody
+ * needs curl; `status`, `resume`, `restart` and `delete` take a connector's name.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Services } from '#checks/clients/services.js';
+import { traceHeadline } from '#checks/kinds/connector-running.js';
+import { applyConnector, removeConnector } from '#checks/resources/index.js';
+import { loadConfig } from '#core/config.js';
+import { ExitCode, UsageError, WorkshopError } from '#core/errors.js';
+
+const actions = ['apply', 'status', 'resume', 'restart', 'delete'] as const;
+const usage = 'npm run connector -- apply <file.json> | status|resume|restart|delete <name>';
+
+interface ConnectorStatus {
+  connector: { state: string; trace?: string };
+  tasks: { id: number; state: string; trace?: string }[];
+}
+
+export async function connectorCommand(args: string[]): Promise<number> {
+  let positionals: string[];
+  try {
+    ({ positionals } = parseArgs({ args, options: {}, strict: true, allowPositionals: true }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}. Usage: ${usage}`);
+  }
+  const [action, target] = positionals;
+  if (!action || !target || positionals.length !== 2 || !(actions as readonly string[]).includes(action)) {
+    throw new UsageError(`Usage: ${usage}`);
+  }
+  const services = new Services(loadConfig());
+  const name = encodeURIComponent(target);
+  switch (action) {
+    case 'apply': {
+      // npm runs scripts from the package's folder; a relative path means the folder the learner typed it in.
+      const file = path.resolve(process.env.INIT_CWD ?? process.cwd(), target);
+      if (!existsSync(file)) throw new UsageError(`no file ${file}: give the path of a connector JSON file`);
+      process.stdout.write(`${await applyConnector(services, file)}\n`);
+      return ExitCode.ok;
+    }
+    case 'delete': {
+      const done = await removeConnector(services, target);
+      process.stdout.write(done.length > 0 ? `${done.join('\n')}\n` : `no connector "${target}"\n`);
+      return ExitCode.ok;
+    }
+    case 'resume':
+    case 'restart': {
+      const answer =
+        action === 'resume'
+          ? await services.connect(`/connectors/${name}/resume`, { method: 'PUT' })
+          : await services.connect(`/connectors/${name}/restart?includeTasks=true&onlyFailed=false`, {
+              method: 'POST',
+            });
+      if (answer.status === 404)
+        throw new WorkshopError(`no connector "${target}"`, 'npm run connector -- status <name>');
+      if (answer.status >= 400) {
+        throw new WorkshopError(`Kafka Connect could not ${action} "${target}": HTTP ${answer.status}`);
+      }
+      process.stdout.write(`connector "${target}": ${action === 'resume' ? 'resumed' : 'restarted with its tasks'}\n`);
+      return ExitCode.ok;
+    }
+    default: {
+      const status = await services.connect<ConnectorStatus>(`/connectors/${name}/status`);
+      if (status.status === 404) {
+        process.stdout.write(`no connector "${target}"\n`);
+        return ExitCode.failure;
+      }
+      if (status.status !== 200 || !status.body?.connector) {
+        throw new WorkshopError(`Kafka Connect answered HTTP ${status.status}; try again in a moment`);
+      }
+      const { connector, tasks } = status.body;
+      const trace = (t?: string) => (t ? ` (${traceHeadline(t)})` : '');
+      process.stdout.write(`connector "${target}": ${connector.state}${trace(connector.trace)}\n`);
+      for (const task of tasks) process.stdout.write(`  task ${task.id}: ${task.state}${trace(task.trace)}\n`);
+      return ExitCode.ok;
+    }
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * `npm run ksql -- "<statements>"` or `npm run ksql -- -f file.sql`: runs ksqlDB statements and queries and prints
+ * the answers as tables. A way in to ksqlDB on any OS, without `docker compose exec` and the ksql CLI.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import {
+  KsqlClient,
+  type KsqlEntity,
+  KsqlStatementError,
+  oneLine,
+  parseQueryAnswer,
+  type SourceDescription,
+  typeName,
+} from '#checks/clients/ksqldb.js';
+import { describeNetworkError, Services, ServiceUnavailable } from '#checks/clients/services.js';
+import { bareCommentLines, isQuery, type KsqlStatement, splitStatements } from '#checks/ksql-file.js';
+import { loadConfig } from '#core/config.js';
+import { EnvironmentError, ExitCode, UsageError } from '#core/errors.js';
+import { warn } from '#core/output.js';
+
+const usage = 'npm run ksql -- "<statement>;" | -f <file.sql> [--timeout SECONDS]';
+
+export async function ksqlCommand(args: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  const parse = () =>
+    parseArgs({
+      args,
+      options: { file: { type: 'string', short: 'f' }, timeout: { type: 'string' } },
+      strict: true,
+      allowPositionals: true,
+    });
+  try {
+    parsed = parse();
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}. Usage: ${usage}`);
+  }
+  const { values, positionals } = parsed;
+  if ((values.file === undefined) === (positionals.length === 0)) {
+    throw new UsageError(
+      `give the statements in quotes or a file with -f, one of the two. Usage: ${usage}`,
+      'for example: npm run ksql -- "SHOW STREAMS;"',
+    );
+  }
+  let timeoutMs: number | undefined;
+  if (values.timeout !== undefined) {
+    if (!/^\d+$/.test(values.timeout) || Number(values.timeout) === 0) {
+      throw new UsageError(`--timeout must be a whole number of seconds, found "${values.timeout}"`);
+    }
+    timeoutMs = Number(values.timeout) * 1000;
+  }
+  let text: string;
+  const where = values.file ?? 'the statement';
+  if (values.file !== undefined) {
+    try {
+      text = readFileSync(values.file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read ${values.file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    }
+  } else {
+    text = positionals.join(' ');
+    // A single statement typed without its semicolon: add it rather than refuse.
+    if (!/;\s*$/.test(text) && !text.includes(';')) text = `${text};`;
+  }
+  for (const line of bareCommentLines(text)) {
+    warn(`${where}, line ${line}: a bare "--" makes ksqlDB skip the next line too; write "-- text" instead`);
+  }
+  const statements = splitStatements(text, where);
+  if (statements.length === 0) throw new UsageError(`${where} holds no statement`);
+
+  const services = new Services(loadConfig());
+  const client = new KsqlClient(services);
+  for (const statement of statements) {
+    if (statements.length > 1) process.stdout.write(`\n> ${oneLine(statement.text, 120)}\n`);
+    try {
+      if (isQuery(statement.text)) await runQuery(services, statement, timeoutMs);
+      else printEntity(await client.statement(statement.text, statement.properties));
+    } catch (error) {
+      if (error instanceof KsqlStatementError) {
+        const location = values.file ? `${values.file}, line ${statement.line}: ` : '';
+        throw new KsqlStatementError(error.errorCode, `${location}${error.ksqlMessage}`, statement.text);
+      }
+      throw error;
+    }
+  }
+  return ExitCode.ok;
+}
+
+/** A query through /query-stream, printed row by row as it arrives, until LIMIT, the end of a pull query or Ctrl-C. */
+async function runQuery(services: Services, statement: KsqlStatement, timeoutMs?: number): Promise<void> {
+  const url = services.config.ksqldbUrl;
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  const timer = timeoutMs ? setTimeout(stop, timeoutMs) : undefined;
+  // The answer must start within the request timeout; a push query then streams for as long as it runs.
+  const start = setTimeout(
+    () => controller.abort(new Error('no answer before the timeout')),
+    services.timeouts.requestMs,
+  );
+  let response: Response;
+  try {
+    response = await fetch(`${url}/query-stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/vnd.ksqlapi.delimited.v1' },
+      body: JSON.stringify({ sql: statement.text, properties: statement.properties }),
+      signal: controller.signal,
+    });
+  } catch (error) {
+    throw new ServiceUnavailable('ksqlDB', url, describeNetworkError(error));
+  } finally {
+    clearTimeout(start);
+  }
+  try {
+    if (response.status === 503) throw new EnvironmentError(`ksqlDB at ${url} is still starting (HTTP 503)`);
+    if (response.status !== 200) {
+      const body = await response.text();
+      parseQueryAnswer(safeJson(body), statement.text, (status, error) =>
+        refuse(status || response.status, error, statement),
+      );
+    }
+    const printer = new RowPrinter();
+    let buffer = '';
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of response.body ?? []) {
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        let newline = buffer.indexOf('\n');
+        while (newline >= 0) {
+          const line = buffer.slice(0, newline).trim();
+          buffer = buffer.slice(newline + 1);
+          if (line !== '') printer.line(safeJson(line), statement);
+          newline = buffer.indexOf('\n');
+        }
+      }
+      if (buffer.trim() !== '') printer.line(safeJson(buffer.trim()), statement);
+    } catch (error) {
+      if (!controller.signal.aborted) throw error;
+    }
+    printer.end(controller.signal.aborted);
+  } finally {
+    process.off('SIGINT', stop);
+    if (timer) clearTimeout(timer);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function refuse(status: number, body: unknown, statement: KsqlStatement): never {
+  const error = (typeof body === 'object' && body !== null ? body : { message: String(body) }) as {
+    error_code?: number;
+    message?: string;
+  };
+  if (status >= 500) throw new EnvironmentError(`ksqlDB failed (${error.error_code ?? status}): ${error.message}`);
+  throw new KsqlStatementError(error.error_code ?? status * 100, error.message ?? `HTTP ${status}`, statement.text);
+}
+
+/** Rows of a query as they arrive: a header from the metadata, then one line a row. */
+class RowPrinter {
+  private widths: number[] = [];
+  private rows = 0;
+
+  line(item: unknown, statement: KsqlStatement): void {
+    if (Array.isArray(item)) {
+      this.rows++;
+      process.stdout.write(`${this.format(item.map(cell))}\n`);
+      return;
+    }
+    if (typeof item === 'object' && item !== null && 'columnNames' in item) {
+      const names = (item as { columnNames: string[] }).columnNames;
+      this.widths = names.map((name) => Math.max(name.length, 12));
+      process.stdout.write(`${this.format(names)}\n${this.widths.map((w) => '-'.repeat(w)).join('-+-')}\n`);
+      return;
+    }
+    if (typeof item === 'object' && item !== null && 'error_code' in item) refuse(400, item, statement);
+  }
+
+  end(stopped: boolean): void {
+    process.stdout.write(`(${this.rows} row${this.rows === 1 ? '' : 's'}${stopped ? ', stopped' : ''})\n`);
+  }
+
+  private format(cells: string[]): string {
+    return cells.map((c, i) => c.padEnd(this.widths[i] ?? 12)).join(' | ');
+  }
+}
+
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function table(header: string[], rows: string[][]): string {
+  if (rows.length === 0) return '(none)';
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join(' | ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('-+-'), ...rows.map(line)].join('\n');
+}
+
+function describeSource(source: SourceDescription): string {
+  const columns = source.fields.map((f) => [
+    f.name,
+    `${typeName(f.schema)}${f.type === 'KEY' ? (source.type === 'TABLE' ? ' (primary key)' : ' (key)') : ''}`,
+  ]);
+  return [
+    `${source.type} ${source.name}: topic ${source.topic}, key format ${source.keyFormat}, value format ${source.valueFormat}${source.windowType ? `, ${source.windowType} window` : ''}`,
+    table(['column', 'type'], columns),
+    ...(source.writeQueries.length > 0 ? [`written by ${source.writeQueries.map((q) => q.id).join(', ')}`] : []),
+    ...(source.readQueries.length > 0 ? [`read by ${source.readQueries.map((q) => q.id).join(', ')}`] : []),
+  ].join('\n');
+}
+
+function printEntity(entity: KsqlEntity): void {
+  for (const warning of entity.warnings ?? []) warn(warning.message);
+  let text: string;
+  if (entity.commandStatus) {
+    text = entity.commandStatus.message;
+  } else if (entity.streams || entity.tables) {
+    const sources = entity.streams ?? entity.tables ?? [];
+    text = table(
+      ['name', 'topic', 'key format', 'value format', 'windowed'],
+      sources.map((s) => [s.name, s.topic, s.keyFormat, s.valueFormat, String(s.isWindowed)]),
+    );
+  } else if (entity.queries) {
+    text = table(
+      ['query id', 'state', 'writes', 'statement'],
+      entity.queries.map((q) => [q.id, q.state ?? '', q.sinks.join(', '), oneLine(q.queryString, 70)]),
+    );
+  } else if (entity.sourceDescription) {
+    text = describeSource(entity.sourceDescription);
+  } else if (Array.isArray(entity.topics)) {
+    text = table(
+      ['topic', 'partitions'],
+      (entity.topics as { name: string; replicaInfo?: number[] }[]).map((t) => [
+        t.name,
+        String(t.replicaInfo?.length ?? ''),
+      ]),
+    );
+  } else {
+    const { '@type': _type, statementText: _text, warnings: _warnings, ...rest } = entity;
+    text = JSON.stringify(rest, null, 2);
+  }
+  process.stdout.write(`${text}\n`);
+}

@@ -1,0 +1,128 @@
+/**
+ * `npm run rehearse`: the instructor's run-through the night before, and the kit's end-to-end test. On the running
+ * platform (whatever WORKSHOP_* names): a clean start, then for each step its check must fail, solve applies its
+ * solution, and its check must pass; then a clean start again. Prints a table of the time each step took to pass,
+ * and stops at the first surprise with the check's own report.
+ */
+import { parseArgs } from 'node:util';
+import { Services } from '#checks/clients/services.js';
+import { loadCourse, type Step, selectStep } from '#checks/course.js';
+import { runStep } from '#checks/engine.js';
+import type { CheckContext } from '#checks/kind.js';
+import { formatStep } from '#checks/report.js';
+import { applyResource } from '#checks/resources/index.js';
+import { loadConfig } from '#core/config.js';
+import { ExitCode, UsageError } from '#core/errors.js';
+import { progress } from '#core/output.js';
+import { formatSeconds, systemClock } from '#core/wait.js';
+import { exitCodeFor } from './check.js';
+import { resetCommand } from './reset.js';
+
+const usage = 'npm run rehearse [-- --to step-N] [--keep]';
+
+/** Checks after solve may wait for records to arrive and for a window to close: this many times their deadline. */
+const afterSolveScale = 6;
+
+interface Row {
+  step: Step;
+  before: string;
+  solveMs: number;
+  passMs: number;
+}
+
+export async function rehearseCommand(args: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  const parse = () =>
+    parseArgs({
+      args,
+      options: { to: { type: 'string' }, keep: { type: 'boolean' } },
+      strict: true,
+      allowPositionals: false,
+    });
+  try {
+    parsed = parse();
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}. Usage: ${usage}`);
+  }
+  const course = loadCourse();
+  const last = parsed.values.to ? selectStep(course, parsed.values.to) : course[course.length - 1];
+  if (!last) return ExitCode.ok;
+  const steps = course.filter((s) => s.number <= last.number);
+  const config = loadConfig();
+  const context = (): CheckContext => ({ config, services: new Services(config), passive: false, clock: systemClock });
+  const started = systemClock.now();
+
+  progress('rehearsal: a clean start first (npm run reset)');
+  const reset = await resetCommand([]);
+  if (reset !== ExitCode.ok) return reset;
+
+  const rows: Row[] = [];
+  for (const step of steps) {
+    progress(`rehearsal: ${step.id}  ${step.title}`);
+    let before = 'not checked: solve cannot do it';
+    if (step.solution.length > 0) {
+      // Unsolved, the check must not pass: one look, no waiting.
+      const unsolved = await runStep(step, context(), { deadlineScale: 0 });
+      // An optional step whose service is not there at all (a platform without a Schema Registry) is left out, saying
+      // why. Only a service that cannot be reached counts as absent: one answering "starting" stops the rehearsal as
+      // for any step, and the steps before have already proved every other service there.
+      const absent = unsolved.expectations.find((e) => e.unreachable !== undefined);
+      if (unsolved.outcome === 'environment-error' && step.optional && absent) {
+        const why = absent.found;
+        progress(`rehearsal: ${step.id} is optional and left out: ${why}`);
+        rows.push({ step, before: 'left out (optional; its service is absent)', solveMs: 0, passMs: 0 });
+        continue;
+      }
+      if (unsolved.outcome === 'pass' || unsolved.outcome === 'environment-error') {
+        process.stdout.write(`${formatStep(unsolved)}\n`);
+        process.stderr.write(
+          unsolved.outcome === 'pass'
+            ? `Rehearsal stopped: ${step.id} passes before it is solved, so its check proves nothing.\n`
+            : `Rehearsal stopped: the platform is not ready for ${step.id}.\n`,
+        );
+        return unsolved.outcome === 'pass' ? ExitCode.failure : ExitCode.environment;
+      }
+      before = unsolved.outcome === 'fail' ? 'fails' : 'not yet';
+    }
+    const solveStarted = systemClock.now();
+    const services = new Services(config);
+    for (const resource of step.solution) {
+      for (const line of await applyResource(services, resource, step, 'npm run rehearse')) {
+        process.stdout.write(`  ${line}\n`);
+      }
+    }
+    const solveMs = systemClock.now() - solveStarted;
+    const checkStarted = systemClock.now();
+    const solved = await runStep(step, context(), { deadlineScale: afterSolveScale });
+    if (solved.outcome !== 'pass') {
+      process.stdout.write(`${formatStep(solved)}\n`);
+      process.stderr.write(`Rehearsal stopped: ${step.id} does not pass after solve.\n`);
+      return exitCodeFor(solved.outcome);
+    }
+    rows.push({ step, before, solveMs, passMs: systemClock.now() - checkStarted });
+  }
+
+  process.stdout.write(`\n${formatRehearsal(rows, systemClock.now() - started)}\n`);
+  if (!parsed.values.keep) {
+    progress('rehearsal: back to a clean start (npm run reset); --keep leaves the solved pipeline running');
+    const after = await resetCommand([]);
+    if (after !== ExitCode.ok) return after;
+  }
+  return ExitCode.ok;
+}
+
+export function formatRehearsal(rows: Row[], totalMs: number): string {
+  const header = ['step', 'title', 'unsolved', 'solve', 'to pass'];
+  const body = rows.map((r) => [r.step.id, r.step.title, r.before, formatSeconds(r.solveMs), formatSeconds(r.passMs)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(header),
+    ...body.map(line),
+    `Rehearsal passed: ${rows.length} step(s) in ${formatSeconds(totalMs)}.`,
+  ].join('\n');
+}

@@ -1,0 +1,61 @@
+/**
+ * `npm run site` serves the workshop site with live reload on 127.0.0.1; `npm run site:build` builds it into
+ * site/build and fails on a broken link or anchor (the site's configuration makes Docusaurus throw on them).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { EnvironmentError, ExitCode, UsageError } from '#core/errors.js';
+import { progress } from '#core/output.js';
+import { repoRoot } from '#core/state-dir.js';
+
+export const siteDir = path.join(repoRoot, 'site');
+const docusaurus = path.join(repoRoot, 'node_modules', '@docusaurus', 'core', 'bin', 'docusaurus.mjs');
+
+/** Runs Docusaurus in the site folder; resolves with its exit code. */
+export function runDocusaurus(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (!existsSync(docusaurus)) {
+    throw new EnvironmentError(
+      'Docusaurus is not installed in this folder',
+      'run npm install here (it installs the site with the rest of the kit), then try again',
+    );
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [docusaurus, ...args], { cwd: siteDir, stdio: 'inherit', env });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 130 : 1)));
+  });
+}
+
+function portOf(args: string[], usage: string): string {
+  let values: { port?: string };
+  try {
+    ({ values } = parseArgs({ args, options: { port: { type: 'string' } }, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError((error as Error).message, `usage: ${usage}`);
+  }
+  const port = values.port ?? '3000';
+  if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+    throw new UsageError(`--port ${port} is not a port number from 1 to 65535`, `usage: ${usage}`);
+  }
+  return port;
+}
+
+export async function siteCommand(args: string[]): Promise<number> {
+  const port = portOf(args, 'npm run site [-- --port 3000]');
+  progress(`serving the workshop site at http://127.0.0.1:${port}/ (Ctrl-C to stop); it reloads as guides change`);
+  const code = await runDocusaurus(['start', '--host', '127.0.0.1', '--port', port, '--no-open']);
+  return code === 0 || code === 130 ? ExitCode.ok : ExitCode.failure;
+}
+
+export async function siteBuildCommand(args: string[]): Promise<number> {
+  if (args.length > 0) throw new UsageError(`unexpected argument "${args[0]}"`, 'usage: npm run site:build');
+  const code = await runDocusaurus(['build', '--out-dir', 'build']);
+  if (code !== 0) {
+    process.stderr.write('the site did not build: the lines above say which page and which link or file\n');
+    return ExitCode.failure;
+  }
+  progress(`built into site/build; npm run site serves it with live reload`);
+  return ExitCode.ok;
+}

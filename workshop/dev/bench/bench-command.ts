@@ -1,0 +1,93 @@
+/**
+ * `npm run bench`: the kit's figures. Each benchmark prints a table; targets are judged by ratios or bounds the
+ * benchmark names, never by a timed test.
+ *
+ *   npm run bench                          every benchmark
+ *   npm run bench -- --only stack,check    some of them
+ *   npm run bench -- --only compose        the platform's memory limits, from docker-compose.yml (no Docker needed)
+ *   npm run bench -- --warm-only           the local stack from a warm cache only (no download)
+ *   npm run bench -- --only datagen        the data generator's throughput against Kafka's own producer perf test
+ *   npm run bench -- --runs N              repetitions where a benchmark repeats (default: each one's own)
+ *   npm run bench -- --records N           records per run of the datagen benchmark (default 500000)
+ *   npm run bench -- --only notify         the notifications app: events/s and rating → notification latency
+ *   npm run bench -- --only site           the site's build time, size and largest page
+ *   npm run bench -- --only connect        Kafka Connect's start: plugin.discovery service_load against only_scan
+ *   npm run bench -- --only cli            the CLI's start, built and from source, against node -e 0 and npm
+ *   npm run bench -- --only room           the instructor's room: reports/s, check → page latency, cost to a check
+ */
+import { parseArgs } from 'node:util';
+import { UsageError } from '#core/errors.js';
+import { benchCheck } from './check-bench.js';
+import { benchCli } from './cli-bench.js';
+import { benchComposeMemory } from './compose-bench.js';
+import { benchConnect } from './connect-bench.js';
+import { benchDatagen } from './datagen-bench.js';
+import { benchNotify } from './notify-bench.js';
+import { benchRoom } from './room-bench.js';
+import { benchSite } from './site-bench.js';
+import { benchLocalStack } from './stack-bench.js';
+
+interface BenchOptions {
+  warmOnly: boolean;
+  runs: number | undefined;
+  records: number | undefined;
+}
+
+/** Every benchmark, by the name --only takes, in the order `npm run bench` runs them. */
+const benchmarks: Record<string, (options: BenchOptions) => Promise<void>> = {
+  compose: async () => {
+    benchComposeMemory();
+  },
+  stack: async ({ warmOnly, runs }) => {
+    await benchLocalStack({ cold: !warmOnly, warmRuns: Math.min(runs ?? 2, 10) });
+  },
+  check: ({ runs }) => benchCheck(runs ?? 20),
+  connect: ({ runs }) => benchConnect(Math.min(runs ?? 3, 10)),
+  cli: ({ runs }) => benchCli(runs ?? 20),
+  datagen: async ({ runs, records }) => {
+    await benchDatagen({ records: records ?? 500_000, rounds: Math.min(runs ?? 2, 10) });
+  },
+  site: () => benchSite(),
+  room: ({ runs }) => benchRoom(Math.min(runs ?? 10, 50)),
+  notify: async ({ records }) => {
+    await benchNotify({ events: Math.min(records ?? 3_000, 100_000) });
+  },
+};
+
+const usage = 'npm run bench [-- --only NAME[,NAME]] [-- --warm-only] [-- --runs N] [-- --records N]';
+
+export async function benchCommand(args: string[]): Promise<number> {
+  let values: { 'warm-only'?: boolean; runs?: string; only?: string; records?: string };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        'warm-only': { type: 'boolean' },
+        runs: { type: 'string' },
+        only: { type: 'string' },
+        records: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}. Usage: ${usage}`);
+  }
+  const runs = values.runs === undefined ? undefined : Number(values.runs);
+  if (runs !== undefined && (!Number.isInteger(runs) || runs < 1 || runs > 100)) {
+    throw new UsageError(`--runs ${values.runs} is not a whole number from 1 to 100`);
+  }
+  const records = values.records === undefined ? undefined : Number(values.records);
+  if (records !== undefined && (!/^\d+$/.test(values.records ?? '') || records < 1_000 || records > 100_000_000)) {
+    throw new UsageError(`--records ${values.records} is not a whole number from 1000 to 100000000`);
+  }
+  const names = values.only ? values.only.split(',').map((n) => n.trim()) : Object.keys(benchmarks);
+  const unknown = names.filter((name) => !benchmarks[name]);
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `unknown benchmark ${unknown.join(', ')}; the benchmarks are: ${Object.keys(benchmarks).join(', ')}`,
+    );
+  }
+  for (const name of names) await benchmarks[name]?.({ warmOnly: values['warm-only'] ?? false, runs, records });
+  return 0;
+}

@@ -1,0 +1,207 @@
+/**
+ * Data generator throughput: `datagen ratings --rate max` side by side with Kafka's own producer benchmark
+ * (org.apache.kafka.tools.ProducerPerformance, the class kafka-producer-perf-test.sh runs), in the same run, against
+ * the same local broker, with the same number of records of the same size (the generator's average value size).
+ * Both use their defaults for durability: acks=all and an idempotent producer. Goal: the generator reaches at least
+ * half of the Java tool's records per second.
+ *
+ * Rounds alternate the two tools so that neither always meets a warmer broker; the best round of each is compared.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { progress } from '#core/output.js';
+import { repoPath, repoRoot } from '#core/state-dir.js';
+import type { RatingsSummary } from '#datagen/ratings-producer.js';
+import { resolveArtifacts } from '#workshop/dev/stack/artifacts.js';
+import { startKafka } from '#workshop/dev/stack/kafka.js';
+import { findTools } from '#workshop/dev/stack/prerequisites.js';
+import { printTable } from './stack-bench.js';
+
+const run = promisify(execFile);
+const cli = repoPath('workshop/cli.ts');
+
+export const throughputGoal = 0.5;
+
+interface Measurement {
+  tool: string;
+  records: number;
+  recordBytes: number;
+  recordsPerSecond: number;
+  megabytesPerSecond: number;
+}
+
+async function createTopic(bootstrapServers: string, topic: string): Promise<void> {
+  const admin = new Kafka({ brokers: [bootstrapServers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The generator as a learner runs it, in its own process; it measures from its first claim to its last ack. */
+async function measureDatagen(bootstrapServers: string, records: number, topic: string): Promise<Measurement> {
+  const { stdout } = await run(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      cli,
+      'datagen',
+      'ratings',
+      '--rate',
+      'max',
+      '--count',
+      String(records),
+      '--topic',
+      topic,
+      '--seed',
+      '1',
+      '--json',
+    ],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, WORKSHOP_KAFKA_BOOTSTRAP_SERVERS: bootstrapServers },
+      timeout: 15 * 60_000,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  const summary = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as RatingsSummary;
+  if (summary.acknowledged !== records) {
+    throw new Error(`datagen acknowledged ${summary.acknowledged} of ${records} records`);
+  }
+  return {
+    tool: `datagen ratings (${summary.producers} producers)`,
+    records,
+    recordBytes: summary.valueBytes / summary.acknowledged,
+    recordsPerSecond: summary.recordsPerSecond,
+    megabytesPerSecond: summary.megabytesPerSecond,
+  };
+}
+
+/** Kafka's producer perf test; its last line: "N records sent, R records/sec (M MB/sec), ...". */
+async function measureJavaTool(
+  java: string,
+  classpath: string,
+  bootstrapServers: string,
+  records: number,
+  recordBytes: number,
+  topic: string,
+): Promise<Measurement> {
+  await createTopic(bootstrapServers, topic);
+  const { stdout } = await run(
+    java,
+    [
+      '-cp',
+      classpath,
+      'org.apache.kafka.tools.ProducerPerformance',
+      '--topic',
+      topic,
+      '--num-records',
+      String(records),
+      '--record-size',
+      String(recordBytes),
+      '--throughput',
+      '-1',
+      '--producer-props',
+      `bootstrap.servers=${bootstrapServers}`,
+      'acks=all',
+      'enable.idempotence=true',
+    ],
+    { timeout: 15 * 60_000, maxBuffer: 16 * 1024 * 1024 },
+  );
+  // Progress lines come every few seconds; the final one also carries the latency percentiles.
+  const final = stdout.split('\n').find((line) => line.includes(' 50th'));
+  const total = /^(\d+) records sent, ([\d.]+) records\/sec/.exec(final?.trim() ?? '');
+  const perSecond = Number(total?.[2]);
+  if (!total || Number(total[1]) !== records) {
+    throw new Error(`the Java tool's output has no final line for ${records} records:\n${stdout}`);
+  }
+  return {
+    tool: 'kafka-producer-perf-test (Java)',
+    records,
+    recordBytes,
+    recordsPerSecond: perSecond,
+    megabytesPerSecond: (perSecond * recordBytes) / 1_048_576,
+  };
+}
+
+export async function benchDatagen(options: { records: number; rounds: number }): Promise<{ ratio: number }> {
+  const tools = findTools();
+  const artifacts = await resolveArtifacts({ mvn: tools.mvn, javaHome: tools.javaHome });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'workshop-bench-datagen-'));
+  progress('datagen throughput: starting a local Kafka broker');
+  const kafka = await startKafka({
+    java: tools.java,
+    classpath: artifacts.kafkaClasspath,
+    dir: path.join(dir, 'kafka'),
+  });
+  const measurements: (Measurement & { round: string })[] = [];
+  try {
+    const { bootstrapServers } = kafka;
+    const stamp = Date.now();
+    // A warm-up of both, so the broker's JIT has compiled its hot paths before anything is measured.
+    progress('datagen throughput: warming up the broker');
+    const warmUp = Math.max(1_000, Math.round(options.records / 5));
+    const sized = await measureDatagen(bootstrapServers, warmUp, `bench-warmup-datagen-${stamp}`);
+    const recordBytes = Math.round(sized.recordBytes);
+    await measureJavaTool(
+      tools.java,
+      artifacts.kafkaClasspath,
+      bootstrapServers,
+      warmUp,
+      recordBytes,
+      `bench-warmup-java-${stamp}`,
+    );
+    for (let round = 1; round <= options.rounds; round++) {
+      progress(
+        `datagen throughput: round ${round} of ${options.rounds}, ${options.records.toLocaleString('en-US')} records each`,
+      );
+      const pair = [
+        () => measureDatagen(bootstrapServers, options.records, `bench-datagen-${stamp}-${round}`),
+        () =>
+          measureJavaTool(
+            tools.java,
+            artifacts.kafkaClasspath,
+            bootstrapServers,
+            options.records,
+            recordBytes,
+            `bench-java-${stamp}-${round}`,
+          ),
+      ];
+      // Alternate which goes first.
+      if (round % 2 === 0) pair.reverse();
+      for (const measure of pair) measurements.push({ round: String(round), ...(await measure()) });
+    }
+  } finally {
+    await kafka.server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const best = (prefix: string) =>
+    measurements
+      .filter((m) => m.tool.startsWith(prefix))
+      .reduce((a, b) => (b.recordsPerSecond > a.recordsPerSecond ? b : a));
+  const datagen = best('datagen');
+  const java = best('kafka-producer-perf-test');
+  const ratio = datagen.recordsPerSecond / java.recordsPerSecond;
+  printTable(
+    `Data generator throughput: ${options.records.toLocaleString('en-US')} records of ${Math.round(java.recordBytes)} bytes (values; datagen adds its rating_id key), acks=all, idempotent, one local broker`,
+    ['round', 'tool', 'records/s', 'MB/s'],
+    measurements.map((m) => [
+      m.round,
+      m.tool,
+      Math.round(m.recordsPerSecond).toLocaleString('en-US'),
+      m.megabytesPerSecond.toFixed(2),
+    ]),
+  );
+  process.stdout.write(
+    `\nbest datagen / best Java tool: ${ratio.toFixed(2)} (${Math.round(datagen.recordsPerSecond).toLocaleString('en-US')} vs ${Math.round(java.recordsPerSecond).toLocaleString('en-US')} records/s); goal ≥ ${throughputGoal}: ${ratio >= throughputGoal ? 'met' : 'NOT met'}\n`,
+  );
+  return { ratio };
+}
