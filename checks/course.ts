@@ -7,58 +7,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { kinds } from '#checks/kinds/index.js';
+import { type Resource, resourceKind, resourceKinds } from '#checks/resources/index.js';
 import { UsageError, WorkshopError } from '#core/errors.js';
-import { type ExpectationKind, Params } from './kind.js';
+import { type Expectation, Params, type RunnableStep } from './kind.js';
 
 export const stepsDir = fileURLToPath(new URL('../steps/', import.meta.url));
 
-export interface Expectation {
-  // biome-ignore lint/suspicious/noExplicitAny: parameters are checked by the kind's own parse().
-  kind: ExpectationKind<any> & { probe?: boolean };
-  params: unknown;
-  hint: string;
-  deadlineMs?: number;
-}
+export type { Expectation, Resource };
 
-/** Something solve creates and reset removes. */
-export type Resource =
-  | { kind: 'connector'; file: string }
-  /** ksqlDB statements, run in order; the streams and tables they create are the step's. */
-  | { kind: 'ksql'; file: string }
-  /** The indexes the step's elasticsearch-index expectations name: solve puts the index template, reset deletes them. */
-  | { kind: 'elasticsearch-indexes'; indexes: string[] }
-  /** Kibana saved objects (data views, visualisations, dashboards) in an NDJSON file, as Kibana exports them. */
-  | { kind: 'kibana-saved-objects'; file: string }
-  | { kind: 'background-producer'; name: string; args: string[]; topic: string }
-  /** An app of the kit's that consumes a topic in a consumer group (the notifications app), and the log it writes. */
-  | { kind: 'background-consumer'; name: string; args: string[]; group: string; topic: string; log?: string }
-  /**
-   * Schema Registry subjects the step's connectors and queries register (every subject given a level among them):
-   * solve sets the compatibility levels given, reset deletes the subjects (soft, then hard) and their levels.
-   */
-  | { kind: 'schema-registry'; subjects: string[]; compatibility: Record<string, string> }
-  /**
-   * SQL statements for the workshop database, run in order by solve (after `afterSubject` is registered, when given:
-   * a change meant to make a new schema version must come after the first); `undo`'s run by reset.
-   */
-  | { kind: 'mysql'; file: string; undo: string; afterSubject?: string };
-
-export interface Step {
-  id: string;
+export interface Step extends RunnableStep {
   number: number;
-  title: string;
   folder: string;
-  /** The guide, relative to the repository root. */
-  guidePath: string;
-  /** The guide's section that says how to check the step. */
-  checkSection?: string;
   hints: string[];
-  expectations: Expectation[];
   solution: Resource[];
   /** Words for solve when a step has nothing to apply. */
   solveNote?: string;
-  /** Expectations do not depend on each other: run all of them, at once. */
-  independent: boolean;
   /** The parts of the pipeline diagram this step builds (the site marks them). */
   stage: string[];
   /** The ideas from the talk this step puts to work: ids of steps/concepts.yaml. */
@@ -96,65 +59,14 @@ function record(value: unknown, where: string): Record<string, unknown> {
 
 function parseResource(raw: unknown, where: string, folder: string): Resource {
   const fields = record(raw, where);
-  const params = new Params(fields, where);
-  switch (fields.kind) {
-    case 'connector':
-    case 'ksql':
-    case 'kibana-saved-objects': {
-      params.only(['kind', 'file']);
-      const file = path.join(folder, params.string('file'));
-      if (!existsSync(file)) throw new CourseError(`${where}: file ${file} does not exist`);
-      return { kind: fields.kind, file };
-    }
-    case 'elasticsearch-indexes':
-      params.only(['kind', 'indexes']);
-      return { kind: 'elasticsearch-indexes', indexes: params.strings('indexes') };
-    case 'background-producer':
-      params.only(['kind', 'name', 'args', 'topic']);
-      return {
-        kind: 'background-producer',
-        name: params.string('name'),
-        args: params.strings('args'),
-        topic: params.string('topic'),
-      };
-    case 'background-consumer':
-      params.only(['kind', 'name', 'args', 'group', 'topic', 'log']);
-      return {
-        kind: 'background-consumer',
-        name: params.string('name'),
-        args: params.strings('args'),
-        group: params.string('group'),
-        topic: params.string('topic'),
-        log: params.optionalString('log'),
-      };
-    case 'schema-registry': {
-      params.only(['kind', 'subjects', 'compatibility']);
-      const compatibility = Object.fromEntries(
-        Object.entries(params.optionalMapping('compatibility') ?? {}).map(([subject, level]) => {
-          if (typeof level !== 'string') {
-            throw new CourseError(`${where}: compatibility of "${subject}" must be a level (FULL, BACKWARD, …)`);
-          }
-          return [subject, level.toUpperCase()];
-        }),
-      );
-      // Every subject given a level is one reset deletes too.
-      const subjects = [...new Set([...params.strings('subjects'), ...Object.keys(compatibility)])];
-      return { kind: 'schema-registry', subjects, compatibility };
-    }
-    case 'mysql': {
-      params.only(['kind', 'file', 'undo', 'afterSubject']);
-      const [file, undo] = [params.string('file'), params.string('undo')].map((f) => path.join(folder, f)) as [
-        string,
-        string,
-      ];
-      for (const f of [file, undo]) if (!existsSync(f)) throw new CourseError(`${where}: file ${f} does not exist`);
-      return { kind: 'mysql', file, undo, afterSubject: params.optionalString('afterSubject') };
-    }
-    default:
-      throw new CourseError(
-        `${where}: unknown resource kind ${JSON.stringify(fields.kind)} (known: connector, ksql, elasticsearch-indexes, kibana-saved-objects, background-producer, background-consumer, schema-registry, mysql)`,
-      );
+  const kind = resourceKind(fields.kind);
+  if (!kind) {
+    throw new CourseError(
+      `${where}: unknown resource kind ${JSON.stringify(fields.kind)} (known: ${resourceKinds.map((k) => k.kind).join(', ')})`,
+    );
   }
+  const params = new Params(fields, where).only(['kind', ...kind.fields]);
+  return { kind: kind.kind, ...kind.parse(params, where, folder) } as Resource;
 }
 
 /** steps/concepts.yaml: the ideas from the talk the steps may name, in the order the file gives them. */

@@ -6,8 +6,7 @@
 import kafkajs from 'kafkajs';
 import { ServiceUnavailable } from '#checks/clients/services.js';
 import { EnvironmentError } from '#core/errors.js';
-import type { Expectation, Step } from './course.js';
-import type { CheckContext } from './kind.js';
+import type { CheckContext, Expectation, RunnableStep } from './kind.js';
 import { type ExpectationResult, type Observation, type StepResult, worst } from './types.js';
 
 export interface RunOptions {
@@ -81,7 +80,11 @@ async function runExpectation(
   }
 }
 
-export async function runStep(step: Step, context: CheckContext, options: RunOptions = {}): Promise<StepResult> {
+export async function runStep(
+  step: RunnableStep,
+  context: CheckContext,
+  options: RunOptions = {},
+): Promise<StepResult> {
   const expectations = step.expectations.filter((e) => !(context.passive && e.kind.probe));
   let results: ExpectationResult[] = [];
   if (step.independent) {

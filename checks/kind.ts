@@ -41,6 +41,28 @@ export interface ExpectationKind<P> {
   observe(params: P, context: CheckContext, memory: Record<string, unknown>, look: Look): Promise<Observation>;
 }
 
+/** One expectation of a step: a kind with its parameters, and the hint shown when it fails. */
+export interface Expectation {
+  // biome-ignore lint/suspicious/noExplicitAny: parameters are checked by the kind's own parse().
+  kind: ExpectationKind<any> & { probe?: boolean };
+  params: unknown;
+  hint: string;
+  deadlineMs?: number;
+}
+
+/** What the engine needs of a step to check it (course.ts's Step has it all). */
+export interface RunnableStep {
+  id: string;
+  title: string;
+  /** The guide, relative to the repository root. */
+  guidePath: string;
+  /** The guide's section that says how to check the step. */
+  checkSection?: string;
+  expectations: Expectation[];
+  /** Expectations do not depend on each other: run all of them, at once. */
+  independent: boolean;
+}
+
 /** Parameters as a step file gives them, with readers that name what is wrong. */
 export class Params {
   constructor(

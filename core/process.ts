@@ -1,9 +1,13 @@
 /**
- * A server process of the local stack: started in its own process group with its output in a log file, so it can be
- * stopped as a whole (a start script and the JVM it launches) and, when it fails, reported with its log.
+ * The kit's one process manager. Every process the kit starts to outlive a call (a stack server, a background
+ * producer or app that solve starts, the room reporter's sender) is started detached, in a process group of its own,
+ * so it can be stopped as a whole (a start script and the JVM it launches); a process that must be found again by a
+ * later command is remembered by a pid file that also holds the title it was given, so a reused pid is never taken
+ * for it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { EnvironmentError } from './errors.js';
 import { NotYet, waitFor } from './wait.js';
 
@@ -44,20 +48,7 @@ export class ServerProcess {
   }
 
   static start(options: StartOptions): ServerProcess {
-    const log = openSync(options.logPath, 'a');
-    try {
-      const child = spawn(options.command, options.args, {
-        cwd: options.cwd,
-        env: options.env ?? process.env,
-        stdio: ['ignore', log, log],
-        detached: true,
-        uid: options.uid,
-        gid: options.gid,
-      });
-      return new ServerProcess(options.name, options.logPath, child);
-    } finally {
-      closeSync(log);
-    }
+    return new ServerProcess(options.name, options.logPath, spawnDetached(options));
   }
 
   get pid(): number | undefined {
@@ -122,10 +113,99 @@ export class ServerProcess {
   }
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
+export interface DetachedOptions {
+  command: string;
+  args: string[];
+  /** Where its output goes (appended); without one, nowhere. */
+  logPath?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  uid?: number;
+  gid?: number;
+}
+
+/**
+ * Starts a process in a group of its own, its output appended to its log (or dropped), with no console window on
+ * Windows. The caller decides whether to keep a handle on it or to `unref()` it.
+ */
+export function spawnDetached(options: DetachedOptions): ChildProcess {
+  const log = options.logPath === undefined ? undefined : openSync(options.logPath, 'a');
+  try {
+    return spawn(options.command, options.args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: log === undefined ? 'ignore' : ['ignore', log, log],
+      detached: true,
+      windowsHide: true,
+      uid: options.uid,
+      gid: options.gid,
+    });
+  } finally {
+    if (log !== undefined) closeSync(log);
+  }
+}
+
+/** Sends a signal to a whole process group; a group that is gone already is no error. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {
     // The group is already gone.
   }
+}
+
+/** Remembers a process started by one command for a later one: its pid and the title it was started with. */
+export function writePidFile(file: string, pid: number, title: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${pid} ${title}\n`);
+}
+
+export function removePidFile(file: string): void {
+  rmSync(file, { force: true });
+}
+
+/**
+ * The pid in a pid file, if that process still runs and is the one the file names. Where /proc exists (Linux, WSL)
+ * the process must carry the title written with it, so a pid reused by another program (after a reboot) is never
+ * taken for ours; elsewhere the pid check must do.
+ */
+export function runningPid(file: string): number | undefined {
+  if (!existsSync(file)) return undefined;
+  const [pidText, title] = readFileSync(file, 'utf8').trim().split(/\s+/);
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return undefined;
+  }
+  if (title && existsSync(`/proc/${pid}/cmdline`)) {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(title) ? pid : undefined;
+  }
+  return pid;
+}
+
+/**
+ * Ctrl-C for a command that runs until stopped: the first asks it to stop (what is in flight is finished), a second
+ * gives up at once: `quit` says what was given up, and the process exits with 130. Returns what removes the handler.
+ */
+export function stopOnInterrupt(
+  stop: () => void,
+  quit: () => void,
+  signals: NodeJS.Signals[] = ['SIGINT'],
+): () => void {
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      stop();
+      return;
+    }
+    quit();
+    process.exit(130);
+  };
+  for (const signal of signals) process.on(signal, onSignal);
+  return () => {
+    for (const signal of signals) process.off(signal, onSignal);
+  };
 }

@@ -5,14 +5,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  asksForHelp,
+  defineCommand,
+  durationFlag,
   OptionError,
   optionsHelp,
-  parseCommandLine,
-  parseDuration,
-  parsePositiveInteger,
+  parseCommand,
   parseRate,
-  parseSeed,
+  seedFlag,
 } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
 import { ExitCode } from '#core/errors.js';
@@ -20,11 +19,36 @@ import { progress, success } from '#core/output.js';
 import { describeChange, describeEndpoint, startCustomerChanges } from './customer-changes.js';
 import { customerSeedFile, customerSeedSql, defaultCustomerCount, defaultCustomerSeed } from './customers.js';
 
-export const customersUsage =
-  'npm run datagen -- customers [--count N] [--seed N] [--output FILE|-]  |  npm run datagen -- customers --changes [--rate N] [--count N | --duration 5m] [--seed N] [--quiet]';
-
 /** One change a second: each can be watched arriving in the CDC topic and the ksqlDB table. */
 export const defaultChangeRate = 1;
+
+export const customersSpec = defineCommand({
+  name: 'customers',
+  usage:
+    'npm run datagen -- customers [--count N] [--seed N] [--output FILE|-]  |  npm run datagen -- customers --changes [--rate N] [--count N | --duration 5m] [--seed N] [--quiet]',
+  summary: 'write the seed file of demo.CUSTOMERS, or keep changing the customers in MySQL (--changes)',
+  flags: {
+    changes: { type: 'boolean', description: 'keep changing the customers in MySQL until stopped' },
+    rate: {
+      type: 'string',
+      value: 'N',
+      description: `with --changes: changes per second (default: ${defaultChangeRate})`,
+      parse: (raw) => parseRate(raw, { allowMax: false }) as number,
+    },
+    count: {
+      type: 'number',
+      min: 1,
+      max: Number.MAX_SAFE_INTEGER,
+      description: `customers to write (default: ${defaultCustomerCount}), or with --changes: changes to make`,
+    },
+    duration: { ...durationFlag, description: `with --changes: ${durationFlag.description}` },
+    seed: seedFlag,
+    output: { type: 'string', value: 'FILE|-', description: 'where to write the seed file; - for standard output' },
+    quiet: { type: 'boolean', description: 'with --changes: print only the summary' },
+  },
+  notes: optionsHelp,
+  usageAsHint: true,
+});
 
 export type CustomersCommandOptions =
   | { mode: 'seed'; count: number; seed: number; output: string }
@@ -37,56 +61,37 @@ export type CustomersCommandOptions =
       quiet: boolean;
     };
 
-const customersOptions = {
-  changes: { type: 'boolean' },
-  rate: { type: 'string' },
-  count: { type: 'string' },
-  duration: { type: 'string' },
-  seed: { type: 'string' },
-  output: { type: 'string' },
-  quiet: { type: 'boolean' },
-} as const;
-
 export function parseCustomersArgs(args: string[]): CustomersCommandOptions {
-  return parseCommandLine(args, customersOptions, customersUsage, (values) => {
-    const text = (name: string) => values[name] as string | undefined;
-    const count = text('count') === undefined ? undefined : parsePositiveInteger('count', text('count') as string);
-    const seed = text('seed') === undefined ? undefined : parseSeed(text('seed') as string);
-    if (values.changes !== true) {
+  return parseCommand(customersSpec, args, ({ values }) => {
+    const { count, seed, output } = values;
+    if (!values.changes) {
       for (const flag of ['rate', 'duration', 'quiet'] as const) {
-        if (values[flag] !== undefined) throw new OptionError(`--${flag} only applies with --changes`);
+        if (values[flag]) throw new OptionError(`--${flag} only applies with --changes`);
       }
-      if (text('output') === '') throw new OptionError('--output needs a file name, or - for standard output');
+      if (output === '') throw new OptionError('--output needs a file name, or - for standard output');
       return {
         mode: 'seed',
         count: count ?? defaultCustomerCount,
         seed: seed ?? defaultCustomerSeed,
-        output: text('output') ?? customerSeedFile,
+        output: output ?? customerSeedFile,
       };
     }
-    if (text('output') !== undefined) throw new OptionError('--output only applies without --changes');
-    if (count !== undefined && text('duration') !== undefined) {
+    if (output !== undefined) throw new OptionError('--output only applies without --changes');
+    if (count !== undefined && values.duration !== undefined) {
       throw new OptionError('give --count or --duration, not both');
     }
     return {
       mode: 'changes',
-      rate:
-        text('rate') === undefined
-          ? defaultChangeRate
-          : (parseRate(text('rate') as string, { allowMax: false }) as number),
+      rate: values.rate ?? defaultChangeRate,
       count,
-      durationMs: text('duration') === undefined ? undefined : parseDuration(text('duration') as string),
+      durationMs: values.duration,
       seed,
-      quiet: values.quiet === true,
+      quiet: values.quiet,
     };
   });
 }
 
 export async function customersCommand(args: string[]): Promise<number> {
-  if (asksForHelp(args, customersOptions)) {
-    process.stdout.write(`usage: ${customersUsage}\n${optionsHelp}\n`);
-    return ExitCode.ok;
-  }
   const options = parseCustomersArgs(args);
   if (options.mode === 'seed') {
     const sql = customerSeedSql(options.count, options.seed);

@@ -9,8 +9,9 @@
  * `maxProducers` batches of its partition.
  */
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { EnvironmentError, WorkshopError } from '#core/errors.js';
+import { kafkaClient } from '#core/kafka-client.js';
 import { RatingSequence } from './rating.js';
 import { maxProducers } from './ratings-pool.js';
 
@@ -45,14 +46,13 @@ interface Tail {
  * when Kafka does not answer within `timeoutMs`; a WorkshopError when the topic's last records carry no rating_id.
  */
 export async function highestRatingId(bootstrapServers: string[], topic: string, timeoutMs: number): Promise<number> {
-  const kafka = new Kafka({
+  const kafka = kafkaClient({
     clientId: 'workshop-datagen',
     brokers: bootstrapServers,
     connectionTimeout: 3_000,
     requestTimeout: 10_000,
     // Few retries: the deadline below bounds the whole read, and nothing should keep retrying after it.
     retry: { initialRetryTime: 200, maxRetryTime: 1_000, retries: 3 },
-    logLevel: logLevel.NOTHING,
   });
   const where = bootstrapServers.join(',');
   const consumer = kafka.consumer({

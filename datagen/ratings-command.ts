@@ -5,31 +5,81 @@
  */
 
 import {
-  asksForHelp,
+  defineCommand,
+  durationFlag,
   OptionError,
   optionsHelp,
   parseChoice,
-  parseCommandLine,
+  parseCommand,
   parseCustomerIds,
-  parseDuration,
   parsePositiveInteger,
   parseRate,
-  parseSeed,
   parseTopic,
+  seedFlag,
 } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
 import { ExitCode } from '#core/errors.js';
 import { isInteractive, progress } from '#core/output.js';
+import { stopOnInterrupt } from '#core/process.js';
 import { seededCustomerIds } from './customers.js';
 import type { CustomerIds } from './rating.js';
 import { maxProducers } from './ratings-pool.js';
 import { type RatingsRunOptions, type RatingsSummary, type RunEvent, startRatings } from './ratings-producer.js';
 
-export const ratingsUsage =
-  'npm run datagen -- ratings [--rate N|max] [--count N | --duration 30s] [--start-id N] [--seed N] [--topic ratings] [--customers 1-20] [--format json|avro] [--producers N] [--quiet] [--json]';
-
-/** A few a second, like the talk's demo: slow enough to watch, fast enough for a one-minute window to fill. */
-export const defaultRate = 3;
+export const ratingsSpec = defineCommand({
+  name: 'ratings',
+  usage:
+    'npm run datagen -- ratings [--rate N|max] [--count N | --duration 30s] [--start-id N] [--seed N] [--topic ratings] [--customers 1-20] [--format json|avro] [--producers N] [--quiet] [--json]',
+  summary: 'produce rating events to Kafka until stopped (or for --count / --duration)',
+  flags: {
+    rate: {
+      type: 'string',
+      value: 'N|max',
+      description: 'ratings per second, or max for no limit',
+      // A few a second, like the talk's demo: slow enough to watch, fast enough for a one-minute window to fill.
+      default: 3,
+      parse: (raw) => parseRate(raw, { allowMax: true }),
+    },
+    count: { type: 'number', min: 1, max: Number.MAX_SAFE_INTEGER, description: 'stop after this many ratings' },
+    duration: durationFlag,
+    'start-id': {
+      type: 'string',
+      value: 'N',
+      description: 'the first rating_id (default: after the highest in the topic)',
+      parse: (raw) => parsePositiveInteger('start-id', raw),
+    },
+    seed: seedFlag,
+    topic: {
+      type: 'string',
+      value: 'NAME',
+      description: 'the topic to produce to',
+      default: 'ratings',
+      parse: parseTopic,
+    },
+    customers: {
+      type: 'string',
+      value: 'FIRST-LAST',
+      description: 'the customer ids ratings are for (default: the seeded customers, 1-20)',
+      parse: parseCustomerIds,
+    },
+    format: {
+      type: 'string',
+      value: 'json|avro',
+      description: 'the records’ format',
+      default: 'json',
+      parse: (raw) => parseChoice('format', raw, ['json', 'avro'] as const),
+    },
+    producers: {
+      type: 'string',
+      value: 'N',
+      description: `producers in parallel, with --rate max (1 to ${maxProducers})`,
+    },
+    quiet: { type: 'boolean', description: 'print only the summary' },
+    json: { type: 'boolean', description: 'print the summary as JSON' },
+  },
+  notes: optionsHelp,
+  usageAsHint: true,
+});
 
 export interface RatingsCommandOptions {
   rate: number | 'max';
@@ -46,34 +96,16 @@ export interface RatingsCommandOptions {
   json: boolean;
 }
 
-const ratingsOptions = {
-  rate: { type: 'string' },
-  count: { type: 'string' },
-  duration: { type: 'string' },
-  'start-id': { type: 'string' },
-  seed: { type: 'string' },
-  topic: { type: 'string' },
-  customers: { type: 'string' },
-  format: { type: 'string' },
-  producers: { type: 'string' },
-  quiet: { type: 'boolean' },
-  json: { type: 'boolean' },
-} as const;
-
 export function parseRatingsArgs(args: string[]): RatingsCommandOptions {
-  return parseCommandLine(args, ratingsOptions, ratingsUsage, (values) => {
-    const text = (name: string) => values[name] as string | undefined;
-    if (text('count') !== undefined && text('duration') !== undefined) {
+  return parseCommand(ratingsSpec, args, ({ values }) => {
+    const { rate, count, producers } = values;
+    const startId = values['start-id'];
+    if (count !== undefined && values.duration !== undefined) {
       throw new OptionError('give --count or --duration, not both');
     }
-    const rate = text('rate') === undefined ? defaultRate : parseRate(text('rate') as string, { allowMax: true });
-    const producers = text('producers');
     if (producers !== undefined && rate !== 'max') {
       throw new OptionError('--producers only applies at full speed (--rate max); a paced run uses one producer');
     }
-    const count = text('count') === undefined ? undefined : parsePositiveInteger('count', text('count') as string);
-    const startId =
-      text('start-id') === undefined ? undefined : parsePositiveInteger('start-id', text('start-id') as string);
     if (startId !== undefined && count !== undefined && startId > Number.MAX_SAFE_INTEGER - count + 1) {
       throw new OptionError(
         `--start-id ${startId} with --count ${count} goes past ${Number.MAX_SAFE_INTEGER}, the highest rating_id`,
@@ -82,15 +114,15 @@ export function parseRatingsArgs(args: string[]): RatingsCommandOptions {
     return {
       rate,
       count,
-      durationMs: text('duration') === undefined ? undefined : parseDuration(text('duration') as string),
+      durationMs: values.duration,
       startId,
-      seed: text('seed') === undefined ? undefined : parseSeed(text('seed') as string),
-      topic: parseTopic(text('topic') ?? 'ratings'),
-      customers: text('customers') === undefined ? seededCustomerIds : parseCustomerIds(text('customers') as string),
-      format: parseChoice('format', text('format') ?? 'json', ['json', 'avro'] as const),
+      seed: values.seed,
+      topic: values.topic,
+      customers: values.customers ?? seededCustomerIds,
+      format: values.format,
       producers: producers === undefined ? undefined : parsePositiveInteger('producers', producers, maxProducers),
-      quiet: values.quiet === true,
-      json: values.json === true,
+      quiet: values.quiet,
+      json: values.json,
     };
   });
 }
@@ -177,10 +209,6 @@ function logTransitions(): (event: RunEvent) => void {
 }
 
 export async function ratingsCommand(args: string[]): Promise<number> {
-  if (asksForHelp(args, ratingsOptions)) {
-    process.stdout.write(`usage: ${ratingsUsage}\n${optionsHelp}\n`);
-    return ExitCode.ok;
-  }
   const options = parseRatingsArgs(args);
   const config = loadConfig();
   const live = !options.quiet && !options.json && isInteractive() ? new LiveLine(options.topic) : undefined;
@@ -215,18 +243,14 @@ export async function ratingsCommand(args: string[]): Promise<number> {
     },
   };
   const run = startRatings(runOptions);
-  let interrupts = 0;
-  const onSignal = () => {
-    interrupts += 1;
-    if (interrupts === 1) {
-      run.stop();
-      return;
-    }
-    run.abandon();
-    live?.end();
-    process.stderr.write('gave up on the ratings in flight: they may or may not be in the topic\n');
-    process.exit(130);
-  };
+  const offInterrupt = stopOnInterrupt(
+    () => run.stop(),
+    () => {
+      run.abandon();
+      live?.end();
+      process.stderr.write('gave up on the ratings in flight: they may or may not be in the topic\n');
+    },
+  );
   // SIGTERM (npm run down, a process manager) means stop now: the ratings in flight get a few seconds to be
   // acknowledged, and are given up when the broker does not answer (it may be what is stopping).
   const onTerminate = () => {
@@ -240,7 +264,6 @@ export async function ratingsCommand(args: string[]): Promise<number> {
       process.exit(143);
     }, terminateGraceMs).unref();
   };
-  process.on('SIGINT', onSignal);
   process.on('SIGTERM', onTerminate);
   try {
     const summary = await run.done;
@@ -251,7 +274,7 @@ export async function ratingsCommand(args: string[]): Promise<number> {
     live?.end();
     throw error;
   } finally {
-    process.off('SIGINT', onSignal);
+    offInterrupt();
     process.off('SIGTERM', onTerminate);
   }
 }

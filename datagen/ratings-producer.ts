@@ -5,8 +5,8 @@
  * The command prints; tests and the benchmark call this directly.
  */
 import os from 'node:os';
-import { Kafka, logLevel } from 'kafkajs';
 import { TimeoutError } from '#core/errors.js';
+import { kafkaClient } from '#core/kafka-client.js';
 import { waitFor } from '#core/wait.js';
 import { registerRatingSchema } from './avro.js';
 import { highestRatingId } from './last-rating-id.js';
@@ -84,13 +84,12 @@ export interface RatingsRun {
 
 /** Kafka answers and the topic exists (created with the broker's defaults if not), or an EnvironmentError says why. */
 export async function ensureTopic(bootstrapServers: string[], topic: string, timeoutMs: number): Promise<void> {
-  const kafka = new Kafka({
+  const kafka = kafkaClient({
     clientId: 'workshop-datagen',
     brokers: bootstrapServers,
     connectionTimeout: 1_000,
     requestTimeout: 5_000,
     retry: { retries: 0 },
-    logLevel: logLevel.NOTHING,
   });
   try {
     await waitFor({

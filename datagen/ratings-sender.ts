@@ -7,8 +7,9 @@
  * already wrote, by producer id and sequence number) and waits for all in-sync replicas; a batch is sent again, with
  * the same records, until it is acknowledged; and a claimed id is always sent, even after a stop.
  */
-import { Kafka, type KafkaConfig, logLevel, type Producer } from 'kafkajs';
+import { type Kafka, logLevel, type Producer } from 'kafkajs';
 import { EnvironmentError, WorkshopError } from '#core/errors.js';
+import { type KafkaClientOptions, kafkaClient } from '#core/kafka-client.js';
 import { type Clock, NotYet, systemClock, waitFor } from '#core/wait.js';
 import { avroEncoder } from './avro.js';
 import { type CustomerIds, RatingSequence } from './rating.js';
@@ -57,9 +58,9 @@ const resendIntervalMs = 1_000;
 export function datagenKafka(
   bootstrapServers: string[],
   onError: (message: string) => void,
-  overrides: Partial<KafkaConfig> = {},
+  overrides: Partial<KafkaClientOptions> = {},
 ): Kafka {
-  return new Kafka({
+  return kafkaClient({
     clientId: 'workshop-datagen',
     brokers: bootstrapServers,
     connectionTimeout: 3_000,

@@ -4,14 +4,18 @@
  * it, and turns expected failures into `Error: <message>` and an exit code (see errors.ts and the README).
  */
 import { fileURLToPath } from 'node:url';
+import { HelpRequested } from '#core/args.js';
 import { closeAll } from '#core/closers.js';
 import { ExitCode, UsageError, WorkshopError } from '#core/errors.js';
-import { printError } from '#core/output.js';
+import { formatTable, printError } from '#core/output.js';
 import { type Command, commands, findCommand } from './commands.js';
 
-function commandList(): string {
-  const width = Math.max(...commands.map((c) => c.usage.length));
-  return commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`).join('\n');
+/** Each command's usage (as its --help prints it) and summary; a long usage has its summary on the next line. */
+export function commandList(): string {
+  return formatTable(
+    commands.map((c) => [c.usage, c.summary]),
+    { indent: '  ', maxWidth: 64 },
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -33,6 +37,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     return (await command.run(args)) ?? ExitCode.ok;
   } catch (error) {
+    if (error instanceof HelpRequested) {
+      process.stdout.write(error.text);
+      return ExitCode.ok;
+    }
     printError(error);
     return error instanceof WorkshopError ? error.exitCode : ExitCode.bug;
   } finally {

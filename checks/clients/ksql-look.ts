@@ -162,6 +162,17 @@ export function describeProcessingError(error: ProcessingError): string {
   return `ksqlDB could not read ${what}: ${error.message}`;
 }
 
+/** The newest error ksqlDB logged for one query, as a learner should read it; undefined when there is none. */
+export async function newestProcessingError(
+  client: KsqlClient,
+  services: Services,
+  queryId: string,
+): Promise<string | undefined> {
+  const errors = await processingErrors(services, await client.serviceId(), [queryId]);
+  const last = errors[errors.length - 1];
+  return last ? describeProcessingError(last) : undefined;
+}
+
 export function parseJson(text: string | null): unknown {
   if (text === null) return null;
   try {

@@ -3,11 +3,12 @@
  * environment error naming the service, remembered for the rest of the run so a dead service costs one timeout, not
  * one per expectation.
  */
-import kafkajs, { Kafka, logLevel } from 'kafkajs';
+import kafkajs, { type Kafka } from 'kafkajs';
 import type mysql from 'mysql2/promise';
 import { closeAtExit } from '#core/closers.js';
 import type { WorkshopConfig } from '#core/config.js';
 import { EnvironmentError } from '#core/errors.js';
+import { kafkaClient } from '#core/kafka-client.js';
 
 export type ServiceName =
   | 'Kafka'
@@ -198,13 +199,12 @@ export class Services {
 
   /** A kafkajs client whose calls fail fast when the broker is down. */
   kafka(): Kafka {
-    this.kafkaClient ??= new Kafka({
+    this.kafkaClient ??= kafkaClient({
       clientId: 'workshop-check',
       brokers: this.config.kafkaBootstrapServers,
       connectionTimeout: this.timeouts.connectMs,
       requestTimeout: this.timeouts.requestMs,
       retry: { retries: 0 },
-      logLevel: logLevel.NOTHING,
     });
     return this.kafkaClient;
   }

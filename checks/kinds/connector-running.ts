@@ -1,9 +1,9 @@
 /** A Kafka Connect connector and all its tasks are RUNNING. */
 
-import { connectReason } from '#checks/clients/connect-answers.js';
+import { readConnector } from '#checks/clients/connect-answers.js';
+import type { Services } from '#checks/clients/services.js';
 import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
 import type { Observation } from '#checks/types.js';
-import { EnvironmentError } from '#core/errors.js';
 
 interface ConnectorRunning {
   name: string;
@@ -22,6 +22,17 @@ export function traceHeadline(trace: string | undefined): string {
   return (caused ?? lines[0] ?? '').replace(/^Caused by:\s*/, '').slice(0, 300);
 }
 
+/** No status for the connector: just created (the worker has not reported it yet), or there is no such connector. */
+async function missingConnector(services: Services, name: string): Promise<Observation> {
+  const list = await services.connect<string[]>('/connectors');
+  const names = Array.isArray(list.body) ? list.body : [];
+  if (names.includes(name)) return notYet('created, no status reported yet');
+  return fail(
+    names.length === 0 ? 'no connectors at all' : `no connector of that name; connectors: ${names.join(', ')}`,
+    `create it from your config file: npm run connector -- apply <file>`,
+  );
+}
+
 export const connectorRunning: ExpectationKind<ConnectorRunning> = {
   kind: 'connector-running',
   deadlineMs: 20_000,
@@ -29,35 +40,12 @@ export const connectorRunning: ExpectationKind<ConnectorRunning> = {
   object: ({ name }) => `connector "${name}"`,
   expected: () => 'RUNNING, with every task RUNNING',
   observe: async ({ name }, { services }): Promise<Observation> => {
-    const status = await services.connect<ConnectorStatus>(`/connectors/${encodeURIComponent(name)}/status`);
-    if (status.status === 404) {
-      const list = await services.connect<string[]>('/connectors');
-      const names = Array.isArray(list.body) ? list.body : [];
-      // Just created: the worker has not reported its status yet.
-      if (names.includes(name)) return notYet('created, no status reported yet');
-      return fail(
-        names.length === 0 ? 'no connectors at all' : `no connector of that name; connectors: ${names.join(', ')}`,
-        `create it from your config file: npm run connector -- apply <file>`,
-      );
-    }
-    // 409: the workers are rebalancing; anything else unexpected is the worker's trouble, not the learner's.
-    if (status.status === 409) return notYet('Kafka Connect is rebalancing');
-    // A worker busy with a config change just made can answer 500 for a moment: look again, and call it the
-    // worker's trouble only if it lasts.
-    if (status.status >= 500) {
-      return {
-        ...notYet(
-          `Kafka Connect answered GET /connectors/${name}/status with HTTP ${status.status}${connectReason(status.body)}`,
-        ),
-        atDeadline: 'environment-error',
-      };
-    }
-    if (status.status !== 200 || !status.body?.connector) {
-      throw new EnvironmentError(
-        `Kafka Connect answered GET /connectors/${name}/status with HTTP ${status.status}`,
-        'see npm run logs -- kafka-connect',
-      );
-    }
+    const status = await readConnector<ConnectorStatus>(services, name, 'status', {
+      missing: () => missingConnector(services, name),
+      usable: (body) => Boolean(body?.connector),
+      hint: 'see npm run logs -- kafka-connect',
+    });
+    if ('observation' in status) return status.observation;
     const { connector, tasks } = status.body;
     if (connector.state === 'FAILED') return fail(`FAILED (${traceHeadline(connector.trace)})`);
     if (connector.state === 'PAUSED' || connector.state === 'STOPPED') {

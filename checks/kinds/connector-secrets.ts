@@ -1,8 +1,7 @@
 /** A connector's secrets come from a config provider (${env:...} or ${file:...}), never written in its config. */
 
-import { connectReason } from '#checks/clients/connect-answers.js';
-import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
-import { EnvironmentError } from '#core/errors.js';
+import { readConnector } from '#checks/clients/connect-answers.js';
+import { type ExpectationKind, fail, pass } from '#checks/kind.js';
 
 interface ConnectorSecrets {
   name: string;
@@ -21,22 +20,11 @@ export const connectorSecrets: ExpectationKind<ConnectorSecrets> = {
   object: ({ name }) => `connector "${name}" config`,
   expected: ({ keys }) => `${keys.join(', ')} read through a config provider, like \${env:DEBEZIUM_DATABASE_PASSWORD}`,
   observe: async ({ name, keys }, { services }) => {
-    const answer = await services.connect<Record<string, string>>(`/connectors/${encodeURIComponent(name)}/config`);
-    if (answer.status === 404) return fail('no connector of that name');
-    if (answer.status === 409) return notYet('Kafka Connect is rebalancing');
-    // A worker busy with a config change just made can answer 500 for a moment: look again, and call it the
-    // worker's trouble only if it lasts.
-    if (answer.status >= 500) {
-      return {
-        ...notYet(
-          `Kafka Connect answered GET /connectors/${name}/config with HTTP ${answer.status}${connectReason(answer.body)}`,
-        ),
-        atDeadline: 'environment-error',
-      };
-    }
-    if (answer.status !== 200 || typeof answer.body !== 'object' || answer.body === null) {
-      throw new EnvironmentError(`Kafka Connect answered GET /connectors/${name}/config with HTTP ${answer.status}`);
-    }
+    const answer = await readConnector<Record<string, string>>(services, name, 'config', {
+      missing: () => fail('no connector of that name'),
+      usable: (body) => typeof body === 'object' && body !== null,
+    });
+    if ('observation' in answer) return answer.observation;
     const missing = keys.filter((key) => answer.body[key] === undefined);
     if (missing.length > 0) return fail(`${missing.join(', ')} not set`);
     const literal = keys.filter((key) => !fromProvider.test(answer.body[key] ?? ''));

@@ -7,12 +7,11 @@
 import {
   type Condition,
   describeConditions,
-  describeProcessingError,
   holds,
   missingMessage,
+  newestProcessingError,
   parseJson,
   processedByWriter,
-  processingErrors,
   recordId,
   recordsSince,
   showColumns,
@@ -78,14 +77,13 @@ export const ksqlFilter: ExpectationKind<KsqlFilter> = {
     const missing = matching.filter((r) => !present.has(recordId(r, id)));
     if (missing.length > 0) {
       const first = missing[0];
-      const errors = await processingErrors(services, await client.serviceId(), [written.queryId]);
-      const last = errors[errors.length - 1];
+      const error = await newestProcessingError(client, services, written.queryId);
       const example = first
         ? `, e.g. ${id} ${recordId(first, id)} with ${showColumns(parseJson(first.value), names)}`
         : '';
       return fail(
-        `${missing.length} of the ${matching.length} processed records of ${params.source} with ${conditions} are not in ${output}${example}${last ? `; ${describeProcessingError(last)}` : ''}`,
-        last
+        `${missing.length} of the ${matching.length} processed records of ${params.source} with ${conditions} are not in ${output}${example}${error ? `; ${error}` : ''}`,
+        error
           ? `ksqlDB cannot read the records: declare ${params.source}'s key and value formats so they read its topic`
           : `the WHERE clause must keep every record with ${conditions}: drop ${output} (DELETE TOPIC) and create it again`,
       );

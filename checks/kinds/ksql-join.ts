@@ -7,11 +7,10 @@
 import { readWholeTopic } from '#checks/clients/kafka-read.js';
 import {
   column,
-  describeProcessingError,
   missingMessage,
+  newestProcessingError,
   parseJson,
   processedByWriter,
-  processingErrors,
   recordId,
   recordsSince,
 } from '#checks/clients/ksql-look.js';
@@ -149,13 +148,12 @@ export const ksqlJoin: ExpectationKind<KsqlJoin> = {
     const missing = joinable.filter((r) => !present.has(recordId(r, id)));
     if (missing.length > 0) {
       const first = missing[0];
-      const errors = await processingErrors(services, await client.serviceId(), [written.queryId]);
-      const last = errors[errors.length - 1];
+      const error = await newestProcessingError(client, services, written.queryId);
       const example = first
         ? `, e.g. ${id} ${recordId(first, id)} by ${on.toUpperCase()} ${String(column(parseJson(first.value), on))}`
         : '';
       return fail(
-        `${missing.length} of the ${joinable.length} processed records of ${params.stream} whose ${on.toUpperCase()} has a row in ${params.table} are not in ${output}${example}${last ? `; ${describeProcessingError(last)}` : ''}`,
+        `${missing.length} of the ${joinable.length} processed records of ${params.stream} whose ${on.toUpperCase()} has a row in ${params.table} are not in ${output}${example}${error ? `; ${error}` : ''}`,
       );
     }
     if (joinable.length < params.minimum) {

@@ -11,8 +11,8 @@ import {
   timestampTemplateName,
 } from '#checks/clients/index-template.js';
 import type { Services } from '#checks/clients/services.js';
-import type { Step } from '#checks/course.js';
-import { readConnectorFile, rewindConnector } from './index.js';
+import { type ConnectorResource, connectorResource, readConnectorFile, rewindConnector } from './connector.js';
+import type { ResourceKind, StepOfResource } from './resource.js';
 
 interface IndexExpectation {
   index: string;
@@ -20,7 +20,7 @@ interface IndexExpectation {
   timeField: string;
 }
 
-function expectationsOf(step: Step): IndexExpectation[] {
+function expectationsOf(step: StepOfResource): IndexExpectation[] {
   return step.expectations
     .filter((e) => e.kind.kind === 'elasticsearch-index')
     .map((e) => e.params as IndexExpectation);
@@ -42,7 +42,7 @@ async function wrongMapping(services: Services, expectation: IndexExpectation): 
   return conflict ? `${conflict.field} mapped as ${conflict.type}, which the records do not fit` : undefined;
 }
 
-export async function applyIndexes(services: Services, indexes: string[], step: Step): Promise<string[]> {
+export async function applyIndexes(services: Services, indexes: string[], step: StepOfResource): Promise<string[]> {
   const done: string[] = [];
   await ensureTimestampTemplate(services.config.elasticsearchUrl, { timeoutMs: 10_000 });
   done.push(`index template "${timestampTemplateName}" in place`);
@@ -57,8 +57,9 @@ export async function applyIndexes(services: Services, indexes: string[], step: 
   // The sink has written its records already: it must read its topics again to fill the new index.
   if (replaced) {
     for (const resource of step.solution) {
-      if (resource.kind !== 'connector') continue;
-      done.push(...(await rewindConnector(services, readConnectorFile(resource.file).name)));
+      if (resource.kind !== connectorResource.kind) continue;
+      const { file } = resource as ConnectorResource;
+      done.push(...(await rewindConnector(services, readConnectorFile(file).name)));
     }
   }
   return done;
@@ -86,3 +87,18 @@ export async function removePipelineIndexes(services: Services): Promise<string[
     answer.body.map((row) => row.index),
   );
 }
+
+/** The indexes the step's elasticsearch-index expectations name: solve puts the index template, reset deletes them. */
+export interface IndexesResource {
+  kind: 'elasticsearch-indexes';
+  indexes: string[];
+}
+
+export const elasticsearchIndexesResource: ResourceKind<IndexesResource> = {
+  kind: 'elasticsearch-indexes',
+  fields: ['indexes'],
+  parse: (params) => ({ indexes: params.strings('indexes') }),
+  describe: ({ indexes }) => `Elasticsearch index${indexes.length > 1 ? 'es' : ''} ${indexes.join(', ')}`,
+  apply: (services, resource, { step }) => applyIndexes(services, resource.indexes, step),
+  remove: (services, resource) => removeIndexes(services, resource.indexes),
+};

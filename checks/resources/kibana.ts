@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Services } from '#checks/clients/services.js';
 import { WorkshopError } from '#core/errors.js';
+import { type ResourceKind, shown, stepFile } from './resource.js';
 
 interface FileObject {
   type: string;
@@ -98,3 +99,21 @@ export async function removeSavedObjects(services: Services, file: string): Prom
   }
   return done;
 }
+
+/** Kibana saved objects (data views, visualisations, dashboards) in an NDJSON file, as Kibana exports them. */
+export interface SavedObjectsResource {
+  kind: 'kibana-saved-objects';
+  file: string;
+}
+
+export const kibanaSavedObjectsResource: ResourceKind<SavedObjectsResource> = {
+  kind: 'kibana-saved-objects',
+  fields: ['file'],
+  parse: (params, where, folder) => ({ file: stepFile(params, 'file', where, folder) }),
+  describe: (resource) =>
+    `Kibana saved objects of ${shown(resource.file)}: ${objectsOfFile(resource.file)
+      .map((o) => `${o.type} "${o.title || o.id}"`)
+      .join(', ')}`,
+  apply: (services, resource) => importSavedObjects(services, resource.file, shown(resource.file)),
+  remove: (services, resource) => removeSavedObjects(services, resource.file),
+};

@@ -8,11 +8,11 @@ import { readFileSync } from 'node:fs';
 import { KsqlClient, oneLine, quoteIdentifier, type SourceDescription } from '#checks/clients/ksqldb.js';
 import { registryMessage } from '#checks/clients/schema-registry-look.js';
 import type { Services } from '#checks/clients/services.js';
-import type { Step } from '#checks/course.js';
 import { runStep } from '#checks/engine.js';
 import { createdObject, splitStatements } from '#checks/ksql-file.js';
 import { EnvironmentError, TimeoutError, WorkshopError } from '#core/errors.js';
 import { NotYet, systemClock, waitFor } from '#core/wait.js';
+import { type ResourceKind, type StepOfResource, shown, stepFile } from './resource.js';
 
 export function readKsqlFile(file: string, shownAs: string) {
   return splitStatements(readFileSync(file, 'utf8'), shownAs);
@@ -27,7 +27,7 @@ export function objectsOf(file: string, shownAs: string) {
 }
 
 /** Whether the step's own checks of an object find nothing wrong with it, looking once. */
-async function judgedRight(services: Services, step: Step, name: string): Promise<boolean | undefined> {
+async function judgedRight(services: Services, step: StepOfResource, name: string): Promise<boolean | undefined> {
   const expectations = step.expectations.filter((e) => e.kind.judges?.(e.params) === name);
   if (expectations.length === 0) return undefined;
   const result = await runStep(
@@ -99,7 +99,12 @@ export async function dropWithDependents(client: KsqlClient, name: string, done:
 }
 
 /** Runs a solution file: creates what is missing, leaves what is right, replaces what is wrong. */
-export async function applyKsqlFile(services: Services, file: string, shownAs: string, step: Step): Promise<string[]> {
+export async function applyKsqlFile(
+  services: Services,
+  file: string,
+  shownAs: string,
+  step: StepOfResource,
+): Promise<string[]> {
   const client = new KsqlClient(services);
   const lines: string[] = [];
   for (const statement of readKsqlFile(file, shownAs)) {
@@ -170,3 +175,21 @@ export async function removeAllKsqlObjects(services: Services): Promise<string[]
   }
   return done;
 }
+
+/** ksqlDB statements, run in order; the streams and tables they create are the step's. */
+export interface KsqlResource {
+  kind: 'ksql';
+  file: string;
+}
+
+export const ksqlResource: ResourceKind<KsqlResource> = {
+  kind: 'ksql',
+  fields: ['file'],
+  parse: (params, where, folder) => ({ file: stepFile(params, 'file', where, folder) }),
+  describe: (resource) =>
+    objectsOf(resource.file, shown(resource.file))
+      .map((o) => `ksqlDB ${o.type.toLowerCase()} ${o.name}${o.asSelect ? ' with its query and topic' : ''}`)
+      .join(', '),
+  apply: (services, resource, { step }) => applyKsqlFile(services, resource.file, shown(resource.file), step),
+  remove: (services, resource) => removeKsqlFile(services, resource.file, shown(resource.file)),
+};

@@ -1,18 +1,17 @@
-/**
- * The resources of a step about schemas: Schema Registry subjects (their compatibility levels set by solve, the
- * subjects deleted by reset, soft then hard, as the registry requires), and SQL statements for the workshop
- * database (a column added by solve, dropped by reset).
- */
-import { readFileSync } from 'node:fs';
-import { registryMessage, subjectMissingCodes, subjectVersions } from '#checks/clients/schema-registry-look.js';
+import { registryMessage, subjectMissingCodes } from '#checks/clients/schema-registry-look.js';
 import { type Services, ServiceUnavailable } from '#checks/clients/services.js';
-import type { Resource } from '#checks/course.js';
 import { WorkshopError } from '#core/errors.js';
-import { NotYet, waitFor } from '#core/wait.js';
-import type { Removal } from './index.js';
+import type { Removal, ResourceKind } from './resource.js';
 
-type RegistryResource = Extract<Resource, { kind: 'schema-registry' }>;
-type MysqlResource = Extract<Resource, { kind: 'mysql' }>;
+/**
+ * Schema Registry subjects the step's connectors and queries register (every subject given a level among them):
+ * solve sets the compatibility levels given, reset deletes the subjects (soft, then hard) and their levels.
+ */
+export interface RegistryResource {
+  kind: 'schema-registry';
+  subjects: string[];
+  compatibility: Record<string, string>;
+}
 
 const errorCode = (body: unknown) => (body as { error_code?: number } | undefined)?.error_code;
 
@@ -90,91 +89,24 @@ export async function removeSchemaRegistry(services: Services, resource: Registr
   return done;
 }
 
-/** The statements of an SQL file: `--` comments dropped, split at each `;` that ends a line. */
-export function sqlStatements(text: string): string[] {
-  return text
-    .split('\n')
-    .filter((line) => !/^\s*--/.test(line))
-    .join('\n')
-    .split(/;\s*(?:\n|$)/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
-
-/** MySQL's answers that mean the change is already made: a column already there, or already gone. */
-const alreadyDone: Record<string, string> = {
-  ER_DUP_FIELDNAME: 'already there',
-  ER_CANT_DROP_FIELD_OR_KEY: 'already gone',
-};
-
-async function runSqlFile(
-  services: Services,
-  file: string,
-  shown: string,
-  { quietWhenDone = false } = {},
-): Promise<string[]> {
-  const statements = sqlStatements(readFileSync(file, 'utf8'));
-  const done: string[] = [];
-  await services.withMysql(async (db) => {
-    for (const statement of statements) {
-      const headline = statement.split('\n')[0]?.slice(0, 80);
-      try {
-        const [result] = await services.query(db, statement);
-        const rows = (result as { affectedRows?: number }).affectedRows;
-        done.push(
-          `MySQL: ${headline}${rows !== undefined && /^\s*(UPDATE|INSERT|DELETE)/i.test(statement) ? ` (${rows} row(s))` : ''}`,
-        );
-      } catch (error) {
-        const code = (error as { code?: string }).code ?? '';
-        if (code in alreadyDone) {
-          // For reset, a change already undone is nothing removed.
-          if (!quietWhenDone) done.push(`MySQL: ${headline}: ${alreadyDone[code]}, left unchanged`);
-          continue;
+export const schemaRegistryResource: ResourceKind<RegistryResource> = {
+  kind: 'schema-registry',
+  fields: ['subjects', 'compatibility'],
+  parse(params, where) {
+    const compatibility = Object.fromEntries(
+      Object.entries(params.optionalMapping('compatibility') ?? {}).map(([subject, level]) => {
+        if (typeof level !== 'string') {
+          throw new Error(`${where}: compatibility of "${subject}" must be a level (FULL, BACKWARD, …)`);
         }
-        throw Object.assign(error as Error, { message: `${shown}: ${(error as Error).message}` });
-      }
-    }
-  });
-  return done;
-}
-
-export async function applyMysql(
-  services: Services,
-  resource: MysqlResource,
-  shown: (file: string) => string,
-): Promise<string[]> {
-  const done: string[] = [];
-  const subject = resource.afterSubject;
-  if (subject) {
-    await waitFor({
-      what: `Schema Registry subject "${subject}" to be registered (before ${shown(resource.file)} changes the table)`,
-      timeoutMs: 60_000,
-      intervalMs: 250,
-      probe: async () => {
-        const versions = await subjectVersions(services, subject);
-        return 'versions' in versions ? true : new NotYet(versions.missing);
-      },
-    });
-    done.push(`Schema Registry subject "${subject}" is registered`);
-  }
-  return [...done, ...(await runSqlFile(services, resource.file, shown(resource.file)))];
-}
-
-export async function removeMysql(
-  services: Services,
-  resource: MysqlResource,
-  shown: (file: string) => string,
-): Promise<Removal[]> {
-  try {
-    return await runSqlFile(services, resource.undo, shown(resource.undo), { quietWhenDone: true });
-  } catch (error) {
-    // MySQL down must not stop the rest of a reset: the change stays, and reset says so.
-    if (!(error instanceof ServiceUnavailable)) throw error;
-    return [
-      {
-        warning: `${error.message}: ${shown(resource.undo)} was not run`,
-        again: 'once npm run status shows MySQL healthy',
-      },
-    ];
-  }
-}
+        return [subject, level.toUpperCase()];
+      }),
+    );
+    // Every subject given a level is one reset deletes too.
+    const subjects = [...new Set([...params.strings('subjects'), ...Object.keys(compatibility)])];
+    return { subjects, compatibility };
+  },
+  describe: ({ subjects }) =>
+    `Schema Registry subject${subjects.length > 1 ? 's' : ''} ${subjects.join(', ')} (soft, then hard) and their compatibility levels`,
+  apply: (services, resource) => applySchemaRegistry(services, resource),
+  remove: (services, resource) => removeSchemaRegistry(services, resource),
+};

@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { StepResult } from '#checks/types.js';
+import { kafkaClient } from '#core/kafka-client.js';
 import { workshopEnv } from '#workshop/dev/stack/local-stack.js';
 import { ksqldbStandIn, type StandIn } from '#workshop/dev/stack/standins.js';
 import { loadCustomers } from '#workshop/dev/testing/fixtures.js';
@@ -36,7 +36,7 @@ describeWithStack('catching up: reset, solve step-3, check', (stack) => {
 
   it('reset lists what it removes; solve step-3 brings steps 1 to 3 to passing; solving again changes nothing', async () => {
     // A learner's own experiment, which a clean start removes too; the platform's internal topics stay.
-    const kafka = new Kafka({ brokers: [stack().kafka.bootstrapServers], logLevel: logLevel.NOTHING });
+    const kafka = kafkaClient({ brokers: stack().kafka.bootstrapServers });
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: 'my-experiment' }] });

@@ -8,13 +8,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureTimestampTemplate, timestampTemplateName } from '#checks/clients/index-template.js';
 import { loadCourse } from '#checks/course.js';
 import { runStep } from '#checks/engine.js';
 import { applyConnector, applyResource, readConnectorFile } from '#checks/resources/index.js';
 import type { StepResult } from '#checks/types.js';
+import { kafkaClient } from '#core/kafka-client.js';
 import { NotYet, waitFor } from '#core/wait.js';
 import { workshopEnv } from '#workshop/dev/stack/local-stack.js';
 import { checkContext } from '#workshop/dev/testing/fixtures.js';
@@ -48,8 +49,7 @@ describeWithStack('step 8: the Elasticsearch sink on real Connect and Elasticsea
   const counts = new Map<string, number>();
   let ratingId = 0;
   const context = () => checkContext(stack());
-  const kafkaClient = () =>
-    new Kafka({ clientId: 'es-step-test', brokers: [stack().kafka.bootstrapServers], logLevel: logLevel.NOTHING });
+  const testKafka = () => kafkaClient({ clientId: 'es-step-test', brokers: stack().kafka.bootstrapServers });
   const es = (p: string, init: RequestInit = {}) =>
     fetch(`${stack().elasticsearch.url}${p}`, {
       ...init,
@@ -153,7 +153,7 @@ describeWithStack('step 8: the Elasticsearch sink on real Connect and Elasticsea
     env = { ...workshopEnv(stack()), WORKSHOP_STATE_DIR: state };
     const cleared = await runCli(['reset'], env);
     expect(cleared.code, cleared.stdout + cleared.stderr).toBe(0);
-    const kafka = kafkaClient();
+    const kafka = testKafka();
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({
@@ -359,7 +359,7 @@ describeWithStack('step 8: the Elasticsearch sink on real Connect and Elasticsea
       });
 
     it('index named after the topic, lower-cased; a null value stops the task by default; a null key too', async () => {
-      const p = kafkaClient().producer();
+      const p = testKafka().producer();
       await p.connect();
       await p.send({ topic: 'StandIn_Upper', messages: [{ key: 'a', value: JSON.stringify({ n: 1 }) }] });
       await p.send({ topic: 'standin_nulls', messages: [{ key: 'a', value: null }] });

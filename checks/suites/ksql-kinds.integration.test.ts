@@ -5,7 +5,7 @@
  * structured JSON). The same kinds run against the real ksqlDB in ksql-steps.integration.test.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Services } from '#checks/clients/services.js';
 import type { ExpectationKind } from '#checks/kind.js';
@@ -16,6 +16,7 @@ import { ksqlObject } from '#checks/kinds/ksql-object.js';
 import { ksqlWindowCounts } from '#checks/kinds/ksql-window-counts.js';
 import type { Observation } from '#checks/types.js';
 import { loadConfig } from '#core/config.js';
+import { kafkaClient } from '#core/kafka-client.js';
 import { systemClock } from '#core/wait.js';
 import { workshopEnv } from '#workshop/dev/stack/local-stack.js';
 import type { StandIn } from '#workshop/dev/stack/standins.js';
@@ -35,7 +36,7 @@ describeWithStack('ksqlDB checks against a stand-in ksqlDB and real Kafka', (sta
   const script: KsqlScript = { sources: [] };
 
   beforeAll(() => {
-    kafka = new Kafka({ brokers: [stack().kafka.bootstrapServers], logLevel: logLevel.NOTHING });
+    kafka = kafkaClient({ brokers: stack().kafka.bootstrapServers });
   });
 
   afterEach(async () => {

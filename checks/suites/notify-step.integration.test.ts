@@ -10,12 +10,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { loadCourse } from '#checks/course.js';
 import { runStep } from '#checks/engine.js';
 import { applyResource, removeResource } from '#checks/resources/index.js';
 import type { StepResult } from '#checks/types.js';
+import { kafkaClient } from '#core/kafka-client.js';
 import { NotYet, waitFor } from '#core/wait.js';
 import { workshopEnv } from '#workshop/dev/stack/local-stack.js';
 import { checkContext } from '#workshop/dev/testing/fixtures.js';
@@ -33,8 +33,7 @@ function verdict(result: StepResult) {
 }
 
 describeWithStack('step 10: the notifications app, its consumer group and its delivery log', (stack) => {
-  const kafka = () =>
-    new Kafka({ brokers: [stack().kafka.bootstrapServers], logLevel: logLevel.NOTHING, connectionTimeout: 3_000 });
+  const kafka = () => kafkaClient({ brokers: stack().kafka.bootstrapServers, connectionTimeout: 3_000 });
   const admin = kafka().admin();
   const producer = kafka().producer();
   const context = () => checkContext(stack());

@@ -7,7 +7,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { KsqlClient } from '#checks/clients/ksqldb.js';
@@ -15,6 +14,7 @@ import { loadCourse, type Resource } from '#checks/course.js';
 import { runStep } from '#checks/engine.js';
 import { applyConnector, applyResource, readConnectorFile } from '#checks/resources/index.js';
 import type { StepResult } from '#checks/types.js';
+import { kafkaClient } from '#core/kafka-client.js';
 import { NotYet, waitFor } from '#core/wait.js';
 import { workshopEnv } from '#workshop/dev/stack/local-stack.js';
 import { checkContext } from '#workshop/dev/testing/fixtures.js';
@@ -71,11 +71,7 @@ describeWithSchemaRegistry('step 11: schemas and evolution on a real Schema Regi
     }
   };
   const produce = async (topic: string, value: Buffer | string) => {
-    const kafka = new Kafka({
-      clientId: 'schema-step-test',
-      brokers: [stack().kafka.bootstrapServers],
-      logLevel: logLevel.NOTHING,
-    });
+    const kafka = kafkaClient({ clientId: 'schema-step-test', brokers: stack().kafka.bootstrapServers });
     const producer = kafka.producer();
     await producer.connect();
     try {

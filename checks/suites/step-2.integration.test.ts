@@ -2,11 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadCourse } from '#checks/course.js';
 import { runStep } from '#checks/engine.js';
 import type { StepResult } from '#checks/types.js';
+import { kafkaClient } from '#core/kafka-client.js';
 import { NotYet, waitFor } from '#core/wait.js';
 import { RatingSequence, toKafkaMessage } from '#datagen/rating.js';
 import { workshopEnv } from '#workshop/dev/stack/local-stack.js';
@@ -25,8 +25,7 @@ function verdict(result: StepResult) {
 type Message = { key: string | null; value: string };
 
 describeWithStack('step 2: produce rating events with the Producer API', (stack) => {
-  const kafka = () =>
-    new Kafka({ brokers: [stack().kafka.bootstrapServers], logLevel: logLevel.NOTHING, connectionTimeout: 3_000 });
+  const kafka = () => kafkaClient({ brokers: stack().kafka.bootstrapServers, connectionTimeout: 3_000 });
   const check = () => runStep(step, checkContext(stack()), { deadlineScale: 0.3, intervalMs: 250 });
   const ratings = new RatingSequence({ seed: 7 });
   let nextId = 1;

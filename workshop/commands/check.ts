@@ -2,7 +2,6 @@
  * `npm run check [step-N] [-- --json] [-- --watch] [-- --passive]`: whether a step of the pipeline really works,
  * and if not, what to fix. Without a step: every step in order, as a progress table.
  */
-import { parseArgs } from 'node:util';
 import { Services } from '#checks/clients/services.js';
 import { loadCourse, loadNamedStep, type Step } from '#checks/course.js';
 import { runStep } from '#checks/engine.js';
@@ -10,12 +9,12 @@ import type { CheckContext } from '#checks/kind.js';
 import { readProgress, recordPass } from '#checks/progress.js';
 import { formatProgressTable, formatStep } from '#checks/report.js';
 import type { Outcome, StepResult } from '#checks/types.js';
+import type { CommandLine } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
 import { ExitCode, UsageError } from '#core/errors.js';
 import { systemClock } from '#core/wait.js';
 import { reportToRoom } from '#workshop/room/reporter.js';
 
-const usage = 'npm run check [step-N] [-- --json | --watch | --passive]';
 const watchIntervalMs = 2_000;
 const watchLimitMs = 60 * 60_000;
 
@@ -28,23 +27,10 @@ export function exitCodeFor(outcome: Outcome): number {
   }[outcome];
 }
 
-export async function checkCommand(args: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  const parse = () =>
-    parseArgs({
-      args,
-      options: { json: { type: 'boolean' }, watch: { type: 'boolean' }, passive: { type: 'boolean' } },
-      strict: true,
-      allowPositionals: true,
-    });
-  try {
-    parsed = parse();
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}. Usage: ${usage}`);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length > 1)
-    throw new UsageError(`check takes one step at most, got ${positionals.join(' ')}. Usage: ${usage}`);
+export async function checkCommand({
+  values,
+  positionals,
+}: CommandLine<{ json: boolean; watch: boolean; passive: boolean }>): Promise<number> {
   if (values.watch && values.json) throw new UsageError('--watch and --json do not go together: pick one');
   if (values.watch && positionals.length === 0) {
     throw new UsageError('--watch needs a step to watch: npm run check step-N -- --watch');
@@ -54,7 +40,7 @@ export async function checkCommand(args: string[]): Promise<number> {
   const context = (): CheckContext => ({
     config,
     services: new Services(config, undefined, true),
-    passive: values.passive ?? false,
+    passive: values.passive,
     clock: systemClock,
   });
   const skippedProbes = (step: Step) => (values.passive ? step.expectations.filter((e) => e.kind.probe).length : 0);

@@ -4,31 +4,24 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Services } from '#checks/clients/services.js';
 import { traceHeadline } from '#checks/kinds/connector-running.js';
 import { applyConnector, removeConnector } from '#checks/resources/index.js';
+import type { CommandLine } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
 import { ExitCode, UsageError, WorkshopError } from '#core/errors.js';
 
 const actions = ['apply', 'status', 'resume', 'restart', 'delete'] as const;
-const usage = 'npm run connector -- apply <file.json> | status|resume|restart|delete <name>';
 
 interface ConnectorStatus {
   connector: { state: string; trace?: string };
   tasks: { id: number; state: string; trace?: string }[];
 }
 
-export async function connectorCommand(args: string[]): Promise<number> {
-  let positionals: string[];
-  try {
-    ({ positionals } = parseArgs({ args, options: {}, strict: true, allowPositionals: true }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}. Usage: ${usage}`);
-  }
+export async function connectorCommand({ positionals, usageError }: CommandLine<unknown>): Promise<number> {
   const [action, target] = positionals;
   if (!action || !target || positionals.length !== 2 || !(actions as readonly string[]).includes(action)) {
-    throw new UsageError(`Usage: ${usage}`);
+    throw usageError(`give an action (${actions.join(', ')}) and a connector file or name`);
   }
   const services = new Services(loadConfig());
   const name = encodeURIComponent(target);

@@ -3,7 +3,6 @@
  * the answers as tables. A way in to ksqlDB on any OS, without `docker compose exec` and the ksql CLI.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import {
   KsqlClient,
   type KsqlEntity,
@@ -15,40 +14,23 @@ import {
 } from '#checks/clients/ksqldb.js';
 import { describeNetworkError, Services, ServiceUnavailable } from '#checks/clients/services.js';
 import { bareCommentLines, isQuery, type KsqlStatement, splitStatements } from '#checks/ksql-file.js';
+import type { CommandLine } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
 import { EnvironmentError, ExitCode, UsageError } from '#core/errors.js';
-import { warn } from '#core/output.js';
+import { formatTable, tableRow, tableRule, warn } from '#core/output.js';
 
-const usage = 'npm run ksql -- "<statement>;" | -f <file.sql> [--timeout SECONDS]';
-
-export async function ksqlCommand(args: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  const parse = () =>
-    parseArgs({
-      args,
-      options: { file: { type: 'string', short: 'f' }, timeout: { type: 'string' } },
-      strict: true,
-      allowPositionals: true,
-    });
-  try {
-    parsed = parse();
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}. Usage: ${usage}`);
-  }
-  const { values, positionals } = parsed;
+/** `timeout` in milliseconds. */
+export async function ksqlCommand({
+  values,
+  positionals,
+  usageError,
+}: CommandLine<{ file?: string; timeout?: number }>): Promise<number> {
   if ((values.file === undefined) === (positionals.length === 0)) {
-    throw new UsageError(
-      `give the statements in quotes or a file with -f, one of the two. Usage: ${usage}`,
-      'for example: npm run ksql -- "SHOW STREAMS;"',
-    );
+    throw usageError('give the statements in quotes or a file with -f, one of the two', {
+      hint: 'for example: npm run ksql -- "SHOW STREAMS;"',
+    });
   }
-  let timeoutMs: number | undefined;
-  if (values.timeout !== undefined) {
-    if (!/^\d+$/.test(values.timeout) || Number(values.timeout) === 0) {
-      throw new UsageError(`--timeout must be a whole number of seconds, found "${values.timeout}"`);
-    }
-    timeoutMs = Number(values.timeout) * 1000;
-  }
+  const timeoutMs = values.timeout;
   let text: string;
   const where = values.file ?? 'the statement';
   if (values.file !== undefined) {
@@ -161,6 +143,12 @@ function refuse(status: number, body: unknown, statement: KsqlStatement): never 
   throw new KsqlStatementError(error.error_code ?? status * 100, error.message ?? `HTTP ${status}`, statement.text);
 }
 
+/** ksqlDB's tables: columns joined by " | ", a rule of dashes joined by "-+-" under the header. */
+const separator = ' | ';
+const ruleJoiner = '-+-';
+/** A query's rows are printed as they arrive, before the widest is known: each column is at least this wide. */
+const streamedWidth = 12;
+
 /** Rows of a query as they arrive: a header from the metadata, then one line a row. */
 class RowPrinter {
   private widths: number[] = [];
@@ -174,8 +162,8 @@ class RowPrinter {
     }
     if (typeof item === 'object' && item !== null && 'columnNames' in item) {
       const names = (item as { columnNames: string[] }).columnNames;
-      this.widths = names.map((name) => Math.max(name.length, 12));
-      process.stdout.write(`${this.format(names)}\n${this.widths.map((w) => '-'.repeat(w)).join('-+-')}\n`);
+      this.widths = names.map((name) => Math.max(name.length, streamedWidth));
+      process.stdout.write(`${this.format(names)}\n${tableRule(this.widths, ruleJoiner)}\n`);
       return;
     }
     if (typeof item === 'object' && item !== null && 'error_code' in item) refuse(400, item, statement);
@@ -186,7 +174,11 @@ class RowPrinter {
   }
 
   private format(cells: string[]): string {
-    return cells.map((c, i) => c.padEnd(this.widths[i] ?? 12)).join(' | ');
+    return tableRow(
+      cells,
+      cells.map((_, i) => this.widths[i] ?? streamedWidth),
+      separator,
+    );
   }
 }
 
@@ -196,14 +188,7 @@ function cell(value: unknown): string {
 }
 
 function table(header: string[], rows: string[][]): string {
-  if (rows.length === 0) return '(none)';
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join(' | ')
-      .trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('-+-'), ...rows.map(line)].join('\n');
+  return formatTable(rows, { header, separator, rule: ruleJoiner, empty: '(none)' });
 }
 
 function describeSource(source: SourceDescription): string {

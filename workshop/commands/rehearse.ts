@@ -4,21 +4,19 @@
  * solution, and its check must pass; then a clean start again. Prints a table of the time each step took to pass,
  * and stops at the first surprise with the check's own report.
  */
-import { parseArgs } from 'node:util';
 import { Services } from '#checks/clients/services.js';
 import { loadCourse, type Step, selectStep } from '#checks/course.js';
 import { runStep } from '#checks/engine.js';
 import type { CheckContext } from '#checks/kind.js';
 import { formatStep } from '#checks/report.js';
 import { applyResource } from '#checks/resources/index.js';
+import type { CommandLine } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
-import { ExitCode, UsageError } from '#core/errors.js';
-import { progress } from '#core/output.js';
+import { ExitCode } from '#core/errors.js';
+import { formatTable, progress } from '#core/output.js';
 import { formatSeconds, systemClock } from '#core/wait.js';
 import { exitCodeFor } from './check.js';
-import { resetCommand } from './reset.js';
-
-const usage = 'npm run rehearse [-- --to step-N] [--keep]';
+import { resetFrom } from './reset.js';
 
 /** Checks after solve may wait for records to arrive and for a window to close: this many times their deadline. */
 const afterSolveScale = 6;
@@ -30,22 +28,9 @@ interface Row {
   passMs: number;
 }
 
-export async function rehearseCommand(args: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  const parse = () =>
-    parseArgs({
-      args,
-      options: { to: { type: 'string' }, keep: { type: 'boolean' } },
-      strict: true,
-      allowPositionals: false,
-    });
-  try {
-    parsed = parse();
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}. Usage: ${usage}`);
-  }
+export async function rehearseCommand({ values }: CommandLine<{ to?: string; keep: boolean }>): Promise<number> {
   const course = loadCourse();
-  const last = parsed.values.to ? selectStep(course, parsed.values.to) : course[course.length - 1];
+  const last = values.to ? selectStep(course, values.to) : course[course.length - 1];
   if (!last) return ExitCode.ok;
   const steps = course.filter((s) => s.number <= last.number);
   const config = loadConfig();
@@ -53,7 +38,7 @@ export async function rehearseCommand(args: string[]): Promise<number> {
   const started = systemClock.now();
 
   progress('rehearsal: a clean start first (npm run reset)');
-  const reset = await resetCommand([]);
+  const reset = await resetFrom(undefined);
   if (reset !== ExitCode.ok) return reset;
 
   const rows: Row[] = [];
@@ -103,26 +88,18 @@ export async function rehearseCommand(args: string[]): Promise<number> {
   }
 
   process.stdout.write(`\n${formatRehearsal(rows, systemClock.now() - started)}\n`);
-  if (!parsed.values.keep) {
+  if (!values.keep) {
     progress('rehearsal: back to a clean start (npm run reset); --keep leaves the solved pipeline running');
-    const after = await resetCommand([]);
+    const after = await resetFrom(undefined);
     if (after !== ExitCode.ok) return after;
   }
   return ExitCode.ok;
 }
 
 export function formatRehearsal(rows: Row[], totalMs: number): string {
-  const header = ['step', 'title', 'unsolved', 'solve', 'to pass'];
-  const body = rows.map((r) => [r.step.id, r.step.title, r.before, formatSeconds(r.solveMs), formatSeconds(r.passMs)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [
-    line(header),
-    ...body.map(line),
-    `Rehearsal passed: ${rows.length} step(s) in ${formatSeconds(totalMs)}.`,
-  ].join('\n');
+  const table = formatTable(
+    rows.map((r) => [r.step.id, r.step.title, r.before, formatSeconds(r.solveMs), formatSeconds(r.passMs)]),
+    { header: ['step', 'title', 'unsolved', 'solve', 'to pass'] },
+  );
+  return `${table}\nRehearsal passed: ${rows.length} step(s) in ${formatSeconds(totalMs)}.`;
 }

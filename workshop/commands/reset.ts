@@ -5,28 +5,24 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Services } from '#checks/clients/services.js';
 import { loadCourse, selectStep } from '#checks/course.js';
 import { describeRemoval, removeEverythingElse, removeResource } from '#checks/resources/index.js';
+import type { CommandLine } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
-import { ExitCode, UsageError } from '#core/errors.js';
+import { ExitCode } from '#core/errors.js';
 import { stateDir } from '#core/state-dir.js';
 
-const usage = 'npm run reset [step-N]';
+export async function resetCommand({ positionals }: CommandLine<unknown>): Promise<number> {
+  return resetFrom(positionals[0]);
+}
 
-export async function resetCommand(args: string[]): Promise<number> {
-  let positionals: string[];
-  try {
-    ({ positionals } = parseArgs({ args, options: {}, strict: true, allowPositionals: true }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}. Usage: ${usage}`);
-  }
-  if (positionals.length > 1) throw new UsageError(`reset takes one step at most. Usage: ${usage}`);
+/** Removes what `step` and later steps created; without a step, everything (back to a clean start). */
+export async function resetFrom(step: string | undefined): Promise<number> {
   const course = loadCourse();
-  const from = positionals[0] === undefined ? course[0] : selectStep(course, positionals[0]);
+  const from = step === undefined ? course[0] : selectStep(course, step);
   if (!from) return ExitCode.ok;
-  const everything = positionals[0] === undefined;
+  const everything = step === undefined;
   const again = everything ? 'npm run reset' : `npm run reset ${from.id}`;
   const steps = course.filter((s) => s.number >= from.number).reverse();
   // Last made, first removed: a step's sink connector goes before the indexes it writes.

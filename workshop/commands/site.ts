@@ -5,8 +5,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { EnvironmentError, ExitCode, UsageError } from '#core/errors.js';
+import type { CommandLine } from '#core/args.js';
+import { EnvironmentError, ExitCode } from '#core/errors.js';
 import { progress } from '#core/output.js';
 import { repoRoot } from '#core/state-dir.js';
 
@@ -28,29 +28,13 @@ export function runDocusaurus(args: string[], env: NodeJS.ProcessEnv = process.e
   });
 }
 
-function portOf(args: string[], usage: string): string {
-  let values: { port?: string };
-  try {
-    ({ values } = parseArgs({ args, options: { port: { type: 'string' } }, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new UsageError((error as Error).message, `usage: ${usage}`);
-  }
-  const port = values.port ?? '3000';
-  if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
-    throw new UsageError(`--port ${port} is not a port number from 1 to 65535`, `usage: ${usage}`);
-  }
-  return port;
-}
-
-export async function siteCommand(args: string[]): Promise<number> {
-  const port = portOf(args, 'npm run site [-- --port 3000]');
+export async function siteCommand({ values: { port } }: CommandLine<{ port: number }>): Promise<number> {
   progress(`serving the workshop site at http://127.0.0.1:${port}/ (Ctrl-C to stop); it reloads as guides change`);
-  const code = await runDocusaurus(['start', '--host', '127.0.0.1', '--port', port, '--no-open']);
+  const code = await runDocusaurus(['start', '--host', '127.0.0.1', '--port', String(port), '--no-open']);
   return code === 0 || code === 130 ? ExitCode.ok : ExitCode.failure;
 }
 
-export async function siteBuildCommand(args: string[]): Promise<number> {
-  if (args.length > 0) throw new UsageError(`unexpected argument "${args[0]}"`, 'usage: npm run site:build');
+export async function siteBuildCommand(_line: CommandLine<unknown>): Promise<number> {
   const code = await runDocusaurus(['build', '--out-dir', 'build']);
   if (code !== 0) {
     process.stderr.write('the site did not build: the lines above say which page and which link or file\n');

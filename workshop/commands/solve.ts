@@ -2,31 +2,22 @@
  * `npm run solve step-N`: catch up. Applies the reference solutions of steps 1..N, creating what is missing and
  * leaving what is already right, then checks step N.
  */
-import { parseArgs } from 'node:util';
 import { Services } from '#checks/clients/services.js';
 import { loadCourse, selectStep } from '#checks/course.js';
 import { runStep } from '#checks/engine.js';
 import { formatStep } from '#checks/report.js';
 import { applyResource } from '#checks/resources/index.js';
+import type { CommandLine } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
-import { UsageError } from '#core/errors.js';
 import { systemClock } from '#core/wait.js';
 import { exitCodeFor } from './check.js';
 
-const usage = 'npm run solve step-N';
-
-export async function solveCommand(args: string[]): Promise<number> {
-  let positionals: string[];
-  try {
-    ({ positionals } = parseArgs({ args, options: {}, strict: true, allowPositionals: true }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}. Usage: ${usage}`);
-  }
+export async function solveCommand({ positionals, usageError }: CommandLine<unknown>): Promise<number> {
   const course = loadCourse();
   if (positionals.length !== 1 || positionals[0] === undefined) {
-    throw new UsageError(
-      `solve needs exactly one step. Usage: ${usage}\nThe steps are:\n${course.map((s) => `  ${s.id}  ${s.title}`).join('\n')}`,
-    );
+    throw usageError('solve needs exactly one step', {
+      usageNote: `\nThe steps are:\n${course.map((s) => `  ${s.id}  ${s.title}`).join('\n')}`,
+    });
   }
   const target = selectStep(course, positionals[0]);
   const config = loadConfig();

@@ -14,8 +14,9 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type EachMessagePayload, Kafka, logLevel } from 'kafkajs';
+import type { EachMessagePayload } from 'kafkajs';
 import { EnvironmentError, WorkshopError } from '#core/errors.js';
+import { kafkaClient } from '#core/kafka-client.js';
 import { type Notification, readNotification } from './notification.js';
 import type { PostOutcome } from './webhook.js';
 
@@ -155,12 +156,11 @@ export function startNotifier(options: NotifierOptions): { stop(): void; done: P
   let fatal: Error | undefined;
   let crashed: Error | undefined;
 
-  const kafka = new Kafka({
+  const kafka = kafkaClient({
     clientId: 'workshop-notify',
     brokers: options.brokers,
     connectionTimeout: 5_000,
     requestTimeout: 15_000,
-    logLevel: logLevel.NOTHING,
     // After a stop, kafkajs must not restart the consumer on a retriable error.
     retry: { retries: 5, restartOnFailure: async () => !stopping.signal.aborted },
   });

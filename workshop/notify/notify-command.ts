@@ -2,24 +2,55 @@
  * `npm run notify`: posts a notification for every unhappy platinum customer to the Slack-compatible incoming webhook
  * in WORKSHOP_SLACK_WEBHOOK_URL, or prints it when none is set. Runs until Ctrl-C, which finishes the post in flight,
  * commits it and exits. Every delivery is also a line of the delivery log, which the step's check reads.
+ *
+ * Its usage and flags are declared here (workshop/commands.ts lists them), so this module stays light: the Kafka
+ * consumer (notifier.ts) is loaded when the command runs.
  */
 import path from 'node:path';
-import { asksForHelp, OptionError, parseCommandLine, parseRate, parseTopic } from '#core/args.js';
+import { defineCommand, OptionError, parseCommand, parseRate, parseTopic } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
 import { ExitCode } from '#core/errors.js';
 import { progress, success, warn } from '#core/output.js';
+import { stopOnInterrupt } from '#core/process.js';
 import { stateDir } from '#core/state-dir.js';
 import { type Notification, notificationText, slackPayload } from './notification.js';
-import { type NotifyEvent, type NotifySummary, startNotifier } from './notifier.js';
+import type { NotifyEvent, NotifySummary } from './notifier.js';
 import { postToWebhook, redact } from './webhook.js';
 
-export const notifyUsage =
-  'npm run notify [-- --rate N|off] [--from-beginning] [--topic unhappy_platinum_customers] [--group workshop-notify] [--quiet]';
+export const notifySpec = defineCommand({
+  name: 'notify',
+  usage:
+    'npm run notify [-- --rate N|off] [--from-beginning] [--topic unhappy_platinum_customers] [--group workshop-notify] [--quiet]',
+  summary: 'post a notification for every unhappy platinum customer to a Slack webhook (or print it)',
+  flags: {
+    rate: {
+      type: 'string',
+      value: 'N|off',
+      description: 'posts a second at most, or off for no limit',
+      // Slack takes about one message a second from an incoming webhook (https://api.slack.com/apis/rate-limits).
+      default: 1,
+      parse: (raw): number | 'off' => (raw === 'off' ? 'off' : (parseRate(raw, { allowMax: false }) as number)),
+    },
+    'from-beginning': { type: 'boolean', description: 'start at the topic’s first record, not its end' },
+    topic: {
+      type: 'string',
+      value: 'NAME',
+      description: 'the topic to read',
+      default: 'unhappy_platinum_customers',
+      parse: parseTopic,
+    },
+    group: {
+      type: 'string',
+      value: 'NAME',
+      description: 'the consumer group, which keeps where it is in the topic',
+      default: 'workshop-notify',
+    },
+    quiet: { type: 'boolean', description: 'print only what goes wrong and the summary' },
+  },
+  notes: 'The options are described in the README, section "Notifications".',
+  usageAsHint: true,
+});
 
-export const defaultTopic = 'unhappy_platinum_customers';
-export const defaultGroup = 'workshop-notify';
-/** Slack takes about one message a second from an incoming webhook (https://api.slack.com/apis/rate-limits). */
-export const defaultRate = 1;
 /** The delivery log's name in the kit's state folder. */
 export const deliveryLogName = 'notify-deliveries.jsonl';
 
@@ -31,33 +62,15 @@ export interface NotifyOptions {
   quiet: boolean;
 }
 
-const notifyOptions = {
-  rate: { type: 'string' },
-  'from-beginning': { type: 'boolean' },
-  topic: { type: 'string' },
-  group: { type: 'string' },
-  quiet: { type: 'boolean' },
-} as const;
-
 export function parseNotifyArgs(args: string[]): NotifyOptions {
-  return parseCommandLine(args, notifyOptions, notifyUsage, (values) => {
-    const text = (name: string) => values[name] as string | undefined;
-    const rateText = text('rate');
-    const rate =
-      rateText === undefined ? defaultRate : rateText === 'off' ? 'off' : parseRate(rateText, { allowMax: false });
-    const group = text('group') ?? defaultGroup;
-    if (!/^[A-Za-z0-9._-]{1,249}$/.test(group)) {
+  return parseCommand(notifySpec, args, ({ values }) => {
+    if (!/^[A-Za-z0-9._-]{1,249}$/.test(values.group)) {
       throw new OptionError(
-        `--group ${JSON.stringify(group)} is not a consumer group name; use letters, digits, '.', '_' and '-'`,
+        `--group ${JSON.stringify(values.group)} is not a consumer group name; use letters, digits, '.', '_' and '-'`,
       );
     }
-    return {
-      rate: rate as number | 'off',
-      fromBeginning: values['from-beginning'] === true,
-      topic: parseTopic(text('topic') ?? defaultTopic),
-      group,
-      quiet: values.quiet === true,
-    };
+    const { rate, topic, group, quiet } = values;
+    return { rate, fromBeginning: values['from-beginning'], topic, group, quiet };
   });
 }
 
@@ -103,10 +116,6 @@ function formatSummary(summary: NotifySummary, target: 'webhook' | 'terminal'): 
 }
 
 export async function notifyCommand(args: string[]): Promise<number> {
-  if (asksForHelp(args, notifyOptions)) {
-    process.stdout.write(`usage: ${notifyUsage}\nThe options are described in the README, section "Notifications".\n`);
-    return ExitCode.ok;
-  }
   const options = parseNotifyArgs(args);
   const config = loadConfig();
   const url = config.slackWebhookUrl;
@@ -125,6 +134,7 @@ export async function notifyCommand(args: string[]): Promise<number> {
   const deliver = url
     ? (n: Notification) => postToWebhook(url, slackPayload(n))
     : async () => ({ kind: 'delivered' as const, status: 0 });
+  const { startNotifier } = await import('./notifier.js');
   const run = startNotifier({
     brokers: config.kafkaBootstrapServers,
     topic: options.topic,
@@ -136,24 +146,16 @@ export async function notifyCommand(args: string[]): Promise<number> {
     deliveryLog: deliveryLogPath(),
     onEvent: (event) => describe(event, target, options.quiet, url ?? ''),
   });
-  let interrupts = 0;
-  const onSignal = () => {
-    interrupts += 1;
-    if (interrupts === 1) {
-      run.stop();
-      return;
-    }
-    process.stderr.write('quit at once: the notification in flight is posted again on the next start\n');
-    process.exit(130);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const offInterrupt = stopOnInterrupt(
+    () => run.stop(),
+    () => process.stderr.write('quit at once: the notification in flight is posted again on the next start\n'),
+    ['SIGINT', 'SIGTERM'],
+  );
   try {
     const summary = await run.done;
     process.stderr.write(formatSummary(summary, target));
     return ExitCode.ok;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    offInterrupt();
   }
 }

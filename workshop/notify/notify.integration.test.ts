@@ -9,8 +9,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { kafkaClient } from '#core/kafka-client.js';
 import { NotYet, waitFor } from '#core/wait.js';
 import { workshopEnv } from '#workshop/dev/stack/local-stack.js';
 import { type RunningCli, startCli } from '#workshop/dev/testing/run-cli.js';
@@ -82,8 +82,7 @@ function row(ratingId: number) {
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
 
 describeWithStack('npm run notify: at-least-once delivery to a webhook', (stack) => {
-  const kafka = () =>
-    new Kafka({ brokers: [stack().kafka.bootstrapServers], logLevel: logLevel.NOTHING, connectionTimeout: 3_000 });
+  const kafka = () => kafkaClient({ brokers: stack().kafka.bootstrapServers, connectionTimeout: 3_000 });
   const admin = kafka().admin();
   const producer = kafka().producer();
   let receiver: Receiver;

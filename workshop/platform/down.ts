@@ -3,31 +3,21 @@
  * `npm run up` continues where the learner left off. `npm run down -- --volumes` also removes the data, after
  * saying what goes.
  */
-import { parseArgs } from 'node:util';
 import { loadCourse } from '#checks/course.js';
 import { stopProducerProcess } from '#checks/resources/index.js';
-import { ExitCode, UsageError } from '#core/errors.js';
+import type { CommandLine } from '#core/args.js';
+import { ExitCode } from '#core/errors.js';
 import { progress, success } from '#core/output.js';
-import { defaultComposePath, readComposeFile } from './compose-file.js';
-import { DockerCli } from './docker.js';
-import type { CommandEnvironment } from './preflight.js';
+import { type CommandEnvironment, platformOf } from './preflight.js';
 
 /** Stopping the JVMs and databases cleanly takes a while; compose gives each 10 s before killing it. */
 export const downTimeoutMs = 3 * 60_000;
 
-export async function downCommand(args: string[], context: CommandEnvironment = {}): Promise<number> {
-  let volumes = false;
-  try {
-    volumes = Boolean(
-      parseArgs({ args, options: { volumes: { type: 'boolean' } }, strict: true, allowPositionals: false }).values
-        .volumes,
-    );
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}. Usage: npm run down [-- --volumes]`);
-  }
-  const composePath = context.composePath ?? defaultComposePath;
-  const compose = readComposeFile(composePath);
-  const docker = new DockerCli({ env: context.env, composeFile: composePath });
+export async function downCommand(
+  { values: { volumes } }: CommandLine<{ volumes: boolean }>,
+  context: CommandEnvironment = {},
+): Promise<number> {
+  const { compose, docker } = platformOf(context);
   // A producer that solve started would otherwise keep retrying against a broker that is gone.
   for (const step of loadCourse()) {
     for (const resource of step.solution) {

@@ -4,7 +4,9 @@ import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseCommand } from '#core/args.js';
 import { EnvironmentError, ExitCode, TimeoutError, UsageError } from '#core/errors.js';
+import { downSpec, logsSpec, prefetchSpec, preflightSpec, statusSpec } from '#workshop/commands.js';
 import { freePorts } from '#workshop/dev/stack/ports.js';
 import { fakeClock } from '#workshop/dev/testing/fake-clock.js';
 import {
@@ -137,7 +139,7 @@ describe('npm run preflight', () => {
   it('says the laptop is ready, offline included, when every check passes', async () => {
     const p = await smallPlatform();
     const fake = fakeDocker(healthyLaptop());
-    const code = await preflightCommand([], { env: fake.env, composePath: p.composePath });
+    const code = await preflightCommand(parseCommand(preflightSpec, []), { env: fake.env, composePath: p.composePath });
     expect(code).toBe(ExitCode.ok);
     expect(stdout).toContain('✓ Docker engine: Docker 28.2.2 on Docker Desktop');
     expect(stdout).toContain('✓ Docker Compose: Compose 2.36.2');
@@ -154,7 +156,7 @@ describe('npm run preflight', () => {
   it('fails when the engine is down, says how to start it, and still checks the ports', async () => {
     const p = await smallPlatform();
     const fake = fakeDocker([{ match: '^info ', answers: [infoEngineDown] }]);
-    const code = await preflightCommand([], { env: fake.env, composePath: p.composePath });
+    const code = await preflightCommand(parseCommand(preflightSpec, []), { env: fake.env, composePath: p.composePath });
     expect(code).toBe(ExitCode.environment);
     expect(stdout).toContain(
       '✗ Docker engine: expected the Docker engine to answer "docker info", found the Docker engine not running: Cannot connect to the Docker daemon',
@@ -182,7 +184,10 @@ describe('npm run preflight', () => {
     const holder = await listen(p.ports.connect);
     try {
       const fake = fakeDocker(healthyLaptop());
-      const code = await preflightCommand([], { env: fake.env, composePath: p.composePath });
+      const code = await preflightCommand(parseCommand(preflightSpec, []), {
+        env: fake.env,
+        composePath: p.composePath,
+      });
       expect(code).toBe(ExitCode.environment);
       expect(stdout).toContain(`✗ port ${p.ports.connect}: 127.0.0.1:${p.ports.connect} is in use by another program`);
       expect(stdout).toContain('expected: free, for Kafka Connect');
@@ -221,7 +226,7 @@ describe('npm run preflight', () => {
         },
       ]),
     );
-    const code = await preflightCommand([], { env: fake.env, composePath: p.composePath });
+    const code = await preflightCommand(parseCommand(preflightSpec, []), { env: fake.env, composePath: p.composePath });
     expect(code).toBe(ExitCode.ok);
     expect(stdout).toContain(`! images: not on this machine: ${esImage}; not built yet: ${connectImage}`);
     expect(stdout).toContain('→ while online, run npm run prefetch');
@@ -266,7 +271,7 @@ describe('npm run preflight', () => {
   it('prints its results as JSON with --json, and refuses an unknown option', async () => {
     const p = await smallPlatform();
     const fake = fakeDocker(healthyLaptop());
-    await preflightCommand(['--json'], { env: fake.env, composePath: p.composePath });
+    await preflightCommand(parseCommand(preflightSpec, ['--json']), { env: fake.env, composePath: p.composePath });
     const parsed = JSON.parse(stdout) as { items: { check: string; outcome: string }[] };
     expect(parsed.items.map((i) => i.check)).toEqual([
       'Docker engine',
@@ -276,7 +281,7 @@ describe('npm run preflight', () => {
       'ports on 127.0.0.1',
       'images',
     ]);
-    await expect(preflightCommand(['--fast'])).rejects.toThrow(UsageError);
+    await expect(preflightSpec.run?.(['--fast'])).rejects.toThrow(UsageError);
   });
 });
 
@@ -612,7 +617,9 @@ describe('npm run status', () => {
         ],
       },
     ]);
-    expect(await statusCommand([], { env: fake.env, composePath: p.composePath })).toBe(ExitCode.ok);
+    expect(await statusCommand(parseCommand(statusSpec, []), { env: fake.env, composePath: p.composePath })).toBe(
+      ExitCode.ok,
+    );
     const rows = stdout.split('\n');
     expect(rows[0]).toMatch(/^service\s+state\s+health\s+local address$/);
     expect(rows).toContain(`kafka          running      healthy  127.0.0.1:${p.ports.kafka}`);
@@ -626,10 +633,10 @@ describe('npm run status', () => {
   it('says the platform is not running, and prints JSON with --json', async () => {
     const p = await smallPlatform();
     const fake = fakeDocker([{ match: ' ps --all --format json$', answers: [{ stdout: '' }] }]);
-    await statusCommand([], { env: fake.env, composePath: p.composePath });
+    await statusCommand(parseCommand(statusSpec, []), { env: fake.env, composePath: p.composePath });
     expect(stdout).toContain('The platform is not running: start it with npm run up');
     stdout = '';
-    await statusCommand(['--json'], { env: fake.env, composePath: p.composePath });
+    await statusCommand(parseCommand(statusSpec, ['--json']), { env: fake.env, composePath: p.composePath });
     expect((JSON.parse(stdout) as { service: string; state: string }[]).map((v) => v.state)).toEqual([
       'not created',
       'not created',
@@ -644,7 +651,9 @@ describe('npm run down', () => {
     const fake = fakeDocker([
       { match: ' down ', answers: [{ stderr: ' Container workshop-test-kafka-1  Removed\n' }] },
     ]);
-    expect(await downCommand([], { env: fake.env, composePath: p.composePath })).toBe(ExitCode.ok);
+    expect(await downCommand(parseCommand(downSpec, []), { env: fake.env, composePath: p.composePath })).toBe(
+      ExitCode.ok,
+    );
     expect(fake.calls()).toEqual([['compose', '--file', p.composePath, 'down', '--remove-orphans']]);
     expect(stderr).toContain('its data stays for the next npm run up');
   });
@@ -652,7 +661,7 @@ describe('npm run down', () => {
   it('with --volumes, says what data goes before removing it', async () => {
     const p = await smallPlatform();
     const fake = fakeDocker([{ match: ' down ', answers: [{ stderr: '' }] }]);
-    await downCommand(['--volumes'], { env: fake.env, composePath: p.composePath });
+    await downCommand(parseCommand(downSpec, ['--volumes']), { env: fake.env, composePath: p.composePath });
     expect(fake.calls()).toEqual([['compose', '--file', p.composePath, 'down', '--remove-orphans', '--volumes']]);
     expect(stderr).toContain(
       "--volumes: removing the platform's data as well — Kafka topics, MySQL rows, Elasticsearch indexes and Kibana objects (volumes workshop-test_kafka-data)",
@@ -663,7 +672,9 @@ describe('npm run down', () => {
   it('reports an engine that is not running as an environment problem', async () => {
     const p = await smallPlatform();
     const fake = fakeDocker([{ match: ' down ', answers: [{ stderr: infoEngineDown.stderr, exitCode: 1 }] }]);
-    const failure = await downCommand([], { env: fake.env, composePath: p.composePath }).catch((e: unknown) => e);
+    const failure = await downCommand(parseCommand(downSpec, []), { env: fake.env, composePath: p.composePath }).catch(
+      (e: unknown) => e,
+    );
     expect(failure).toBeInstanceOf(EnvironmentError);
     expect((failure as EnvironmentError).message).toContain(
       'expected the platform to stop, found the Docker engine not running',
@@ -677,15 +688,19 @@ describe('npm run logs', () => {
     const fake = fakeDocker([
       { match: ' logs ', answers: [logs('kafka', ['started (kafka.server.KafkaRaftServer)'])] },
     ]);
-    await logsCommand(['kafka', '--tail', '5'], { env: fake.env, composePath: p.composePath });
+    await logsCommand(parseCommand(logsSpec, ['kafka', '--tail', '5']), { env: fake.env, composePath: p.composePath });
     expect(stdout).toBe('kafka-1  | started (kafka.server.KafkaRaftServer)\n');
     expect(fake.calls()).toEqual([
       ['compose', '--file', p.composePath, 'logs', '--no-color', '--timestamps', '--tail', '5', 'kafka'],
     ]);
-    await expect(logsCommand(['zookeeper'], { env: fake.env, composePath: p.composePath })).rejects.toThrow(
+    await expect(
+      logsCommand(parseCommand(logsSpec, ['zookeeper']), { env: fake.env, composePath: p.composePath }),
+    ).rejects.toThrow(
       'the platform has no service "zookeeper". Usage: npm run logs -- <service> [--tail N]; the services: kafka, kafka-connect, elasticsearch',
     );
-    await expect(logsCommand([], { env: fake.env, composePath: p.composePath })).rejects.toThrow(UsageError);
+    await expect(
+      logsCommand(parseCommand(logsSpec, []), { env: fake.env, composePath: p.composePath }),
+    ).rejects.toThrow(UsageError);
   });
 });
 
@@ -699,7 +714,9 @@ describe('npm run prefetch', () => {
         { match: '^image inspect', answers: [imagePresent(1024 ** 3)] },
       ]),
     );
-    expect(await prefetchCommand([], { env: fake.env, composePath: p.composePath })).toBe(ExitCode.ok);
+    expect(await prefetchCommand(parseCommand(prefetchSpec, []), { env: fake.env, composePath: p.composePath })).toBe(
+      ExitCode.ok,
+    );
     const compose = fake.calls().filter((args) => args[0] === 'compose' && args[1] !== 'version');
     expect(compose.map((args) => args.slice(3))).toEqual([
       ['pull', '--ignore-buildable'],
@@ -726,9 +743,10 @@ describe('npm run prefetch', () => {
         },
       ]),
     );
-    const failure = (await prefetchCommand([], { env: fake.env, composePath: p.composePath }).catch(
-      (e: unknown) => e,
-    )) as EnvironmentError;
+    const failure = (await prefetchCommand(parseCommand(prefetchSpec, []), {
+      env: fake.env,
+      composePath: p.composePath,
+    }).catch((e: unknown) => e)) as EnvironmentError;
     expect(failure.message).toContain('expected every image to download');
     expect(failure.message).toContain('no such host');
     expect(failure.hint).toBe('check the network connection, then run npm run prefetch again');

@@ -8,13 +8,13 @@
  * It does not use the local stack of real servers: it is the Docker half of the kit's tests.
  */
 import { spawnSync } from 'node:child_process';
-import { Kafka, logLevel } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import type { StartedDockerComposeEnvironment } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTimestampTemplate } from '#checks/clients/index-template.js';
 import { loadConfig } from '#core/config.js';
 import { ExitCode } from '#core/errors.js';
+import { kafkaClient } from '#core/kafka-client.js';
 import {
   composeUpTimeoutMs,
   dockerSkipReason,
@@ -48,11 +48,7 @@ describe.skipIf(skipReason !== undefined)(titled('the platform under Docker Comp
   });
 
   it('lets the laptop create a topic and see it, at the address the kit uses by default', async () => {
-    const kafka = new Kafka({
-      clientId: 'platform-test',
-      brokers: config.kafkaBootstrapServers,
-      logLevel: logLevel.NOTHING,
-    });
+    const kafka = kafkaClient({ clientId: 'platform-test', brokers: config.kafkaBootstrapServers });
     const admin = kafka.admin();
     await admin.connect();
     try {

@@ -3,24 +3,16 @@
  * Connect image (with its connector plugins), then reports what is on the machine and the total size. Afterwards
  * `npm run up` needs no network.
  */
-import { parseArgs } from 'node:util';
-import { EnvironmentError, ExitCode, UsageError } from '#core/errors.js';
-import { progress, success } from '#core/output.js';
-import { defaultComposePath, formatGiB, readComposeFile, requiredImages } from './compose-file.js';
-import { DockerCli, dockerFailure, indent, lastLines } from './docker.js';
-import type { CommandEnvironment } from './preflight.js';
-import { formatTable } from './status.js';
+import type { CommandLine } from '#core/args.js';
+import { EnvironmentError, ExitCode } from '#core/errors.js';
+import { formatTable, progress, success } from '#core/output.js';
+import { formatGiB, requiredImages } from './compose-file.js';
+import { dockerFailure, indent, lastLines } from './docker.js';
+import { type CommandEnvironment, platformOf } from './preflight.js';
 import { buildTimeoutMs, downloadTimeoutMs } from './up.js';
 
-export async function prefetchCommand(args: string[], context: CommandEnvironment = {}): Promise<number> {
-  try {
-    parseArgs({ args, options: {}, strict: true, allowPositionals: false });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}. Usage: npm run prefetch (it takes no options)`);
-  }
-  const composePath = context.composePath ?? defaultComposePath;
-  const compose = readComposeFile(composePath);
-  const docker = new DockerCli({ env: context.env, composeFile: composePath });
+export async function prefetchCommand(_line: CommandLine<unknown>, context: CommandEnvironment = {}): Promise<number> {
+  const { compose, docker } = platformOf(context);
   await docker.engineInfo();
   await docker.composeVersion();
 
@@ -57,7 +49,7 @@ export async function prefetchCommand(args: string[], context: CommandEnvironmen
     total += size ?? 0;
     rows.push([image.services.join(', '), image.image, size === undefined ? 'missing' : formatMiB(size)]);
   }
-  process.stdout.write(`${formatTable(['service', 'image', 'size'], rows)}\n`);
+  process.stdout.write(`${formatTable(rows, { header: ['service', 'image', 'size'], rule: true })}\n`);
   process.stdout.write(`Total: ${formatGiB(total)} in ${images.length} images.\n`);
   if (missing.length > 0) {
     throw new EnvironmentError(

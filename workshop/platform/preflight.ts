@@ -5,9 +5,9 @@
  */
 import { createServer } from 'node:net';
 import os from 'node:os';
-import { parseArgs } from 'node:util';
+import type { CommandLine } from '#core/args.js';
 import { colour } from '#core/colour.js';
-import { EnvironmentError, ExitCode, UsageError, WorkshopError } from '#core/errors.js';
+import { EnvironmentError, ExitCode, WorkshopError } from '#core/errors.js';
 import {
   type ComposeFile,
   defaultComposePath,
@@ -290,18 +290,20 @@ export interface CommandEnvironment {
   hostArch?: string;
 }
 
-export async function preflightCommand(args: string[], context: CommandEnvironment = {}): Promise<number> {
-  let json = false;
-  try {
-    json = Boolean(
-      parseArgs({ args, options: { json: { type: 'boolean' } }, strict: true, allowPositionals: false }).values.json,
-    );
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}. Usage: npm run preflight [-- --json]`);
-  }
+/** The platform a command works on: the compose file (the kit's, or a test's) and a Docker CLI for it. */
+export function platformOf(context: CommandEnvironment): { compose: ComposeFile; docker: DockerCli } {
   const composePath = context.composePath ?? defaultComposePath;
-  const compose = readComposeFile(composePath);
-  const docker = new DockerCli({ env: context.env, composeFile: composePath });
+  return {
+    compose: readComposeFile(composePath),
+    docker: new DockerCli({ env: context.env, composeFile: composePath }),
+  };
+}
+
+export async function preflightCommand(
+  { values: { json } }: CommandLine<{ json: boolean }>,
+  context: CommandEnvironment = {},
+): Promise<number> {
+  const { compose, docker } = platformOf(context);
   const report = await runPreflight({
     docker,
     compose,

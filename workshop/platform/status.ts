@@ -2,11 +2,12 @@
  * `npm run status`: each service of the platform with its state, health and local address. The same view of the
  * services serves `npm run up` while it waits.
  */
-import { parseArgs } from 'node:util';
-import { ExitCode, UsageError } from '#core/errors.js';
-import { type ComposeFile, defaultComposePath, readComposeFile } from './compose-file.js';
-import { type ContainerState, DockerCli } from './docker.js';
-import type { CommandEnvironment } from './preflight.js';
+import type { CommandLine } from '#core/args.js';
+import { ExitCode } from '#core/errors.js';
+import { formatTable } from '#core/output.js';
+import type { ComposeFile } from './compose-file.js';
+import type { ContainerState } from './docker.js';
+import { type CommandEnvironment, platformOf } from './preflight.js';
 import { serviceAddress, serviceLabel } from './services.js';
 
 export type Readiness = 'ready' | 'waiting' | 'failed';
@@ -56,35 +57,18 @@ export function describeState(view: Pick<ServiceView, 'state' | 'health' | 'exit
   return view.health ? `${view.state}, ${view.health}` : view.state;
 }
 
-export function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
 export function statusTable(views: ServiceView[]): string {
   return formatTable(
-    ['service', 'state', 'health', 'local address'],
     views.map((v) => [v.service, v.state, v.health || (v.state === 'running' ? '—' : ''), v.address]),
+    { header: ['service', 'state', 'health', 'local address'], rule: true },
   );
 }
 
-export async function statusCommand(args: string[], context: CommandEnvironment = {}): Promise<number> {
-  let json = false;
-  try {
-    json = Boolean(
-      parseArgs({ args, options: { json: { type: 'boolean' } }, strict: true, allowPositionals: false }).values.json,
-    );
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}. Usage: npm run status [-- --json]`);
-  }
-  const composePath = context.composePath ?? defaultComposePath;
-  const compose = readComposeFile(composePath);
-  const docker = new DockerCli({ env: context.env, composeFile: composePath });
+export async function statusCommand(
+  { values: { json } }: CommandLine<{ json: boolean }>,
+  context: CommandEnvironment = {},
+): Promise<number> {
+  const { compose, docker } = platformOf(context);
   const views = serviceViews(compose, await docker.composePs());
   if (json) {
     process.stdout.write(`${JSON.stringify(views, null, 2)}\n`);

@@ -3,14 +3,14 @@
  * each service's progress until all are healthy or the deadline passes. A service that fails is named with its
  * state and the last lines of its log. Then it puts the Elasticsearch index template and says where to go next.
  */
-import { parseArgs } from 'node:util';
 import { ensureTimestampTemplate } from '#checks/clients/index-template.js';
-import { EnvironmentError, ExitCode, TimeoutError, UsageError } from '#core/errors.js';
+import type { CommandLine } from '#core/args.js';
+import { EnvironmentError, ExitCode, TimeoutError } from '#core/errors.js';
 import { progress, success } from '#core/output.js';
 import { type Clock, formatSeconds, NotYet, systemClock, waitFor } from '#core/wait.js';
-import { type ComposeFile, defaultComposePath, findService, readComposeFile } from './compose-file.js';
-import { DockerCli, type DockerResult, dockerFailure, indent, lastLines } from './docker.js';
-import { type CommandEnvironment, failedItems, formatReport, plural, runPreflight } from './preflight.js';
+import { type ComposeFile, findService } from './compose-file.js';
+import { type DockerCli, type DockerResult, dockerFailure, indent, lastLines } from './docker.js';
+import { type CommandEnvironment, failedItems, formatReport, platformOf, plural, runPreflight } from './preflight.js';
 import { describeState, type ServiceView, serviceViews, statusTable } from './status.js';
 
 export const defaultStartTimeoutMs = 6 * 60_000;
@@ -247,28 +247,13 @@ export function nextSteps(views: ServiceView[]): string {
   ].join('\n');
 }
 
-export async function upCommand(args: string[], context: CommandEnvironment & { clock?: Clock } = {}): Promise<number> {
-  let timeoutSeconds: number | undefined;
-  try {
-    const { values } = parseArgs({
-      args,
-      options: { timeout: { type: 'string' } },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (values.timeout !== undefined) {
-      timeoutSeconds = Number(values.timeout);
-      if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 10 || timeoutSeconds > 3600) {
-        throw new Error(`--timeout ${values.timeout} is not a whole number of seconds from 10 to 3600`);
-      }
-    }
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}. Usage: npm run up [-- --timeout SECONDS]`);
-  }
-  const composePath = context.composePath ?? defaultComposePath;
-  const compose = readComposeFile(composePath);
+export async function upCommand(
+  { values: { timeout: timeoutSeconds } }: CommandLine<{ timeout?: number }>,
+  context: CommandEnvironment & { clock?: Clock } = {},
+): Promise<number> {
+  const { compose, docker } = platformOf(context);
   const result = await up({
-    docker: new DockerCli({ env: context.env, composeFile: composePath }),
+    docker,
     compose,
     startTimeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
     clock: context.clock,

@@ -4,13 +4,12 @@
  * is said now and not silently at every check. `npm run join -- --leave` stops it; `npm run join` alone says where
  * checks go.
  */
-import { parseArgs } from 'node:util';
+import type { CommandLine } from '#core/args.js';
 import { EnvironmentError, ExitCode, UsageError } from '#core/errors.js';
 import { success } from '#core/output.js';
 import { forgetMembership, type Membership, readMembership, writeMembership } from './reporter.js';
 import { limits, newLearnerId, normaliseCode, showCode } from './room-state.js';
 
-const usage = 'npm run join -- <url> <code> [--name "Your name"] | --leave';
 const helloTimeoutMs = 3_000;
 
 /** The room's address as typed: a scheme is added when missing, a path or query is refused. */
@@ -103,25 +102,13 @@ export function npmTookFlags(env: NodeJS.ProcessEnv = process.env): { name?: str
   };
 }
 
-export async function joinCommand(args: string[]): Promise<number> {
-  let parsed: { values: { name?: string; leave?: boolean }; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args,
-      options: { name: { type: 'string' }, leave: { type: 'boolean' } },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}. Usage: ${usage}`);
-  }
-  const { positionals } = parsed;
-  const values = { ...npmTookFlags(), ...parsed.values };
+export async function joinCommand(line: CommandLine<{ name?: string; leave: boolean }>): Promise<number> {
+  const { positionals, usage, usageError } = line;
+  const npm = npmTookFlags();
+  const values = { name: line.values.name ?? npm.name, leave: line.values.leave || npm.leave };
 
   if (values.leave) {
-    if (positionals.length > 0 || values.name !== undefined) {
-      throw new UsageError(`--leave takes nothing else. Usage: ${usage}`);
-    }
+    if (positionals.length > 0 || values.name !== undefined) throw usageError('--leave takes nothing else');
     const left = forgetMembership();
     process.stdout.write(
       left ? 'Left the room: your checks no longer report to it.\n' : 'You were not in a room: nothing to leave.\n',
@@ -130,8 +117,7 @@ export async function joinCommand(args: string[]): Promise<number> {
   }
 
   if (positionals.length === 0) {
-    if (values.name !== undefined)
-      throw new UsageError(`--name goes with the room's address and code. Usage: ${usage}`);
+    if (values.name !== undefined) throw usageError("--name goes with the room's address and code");
     const current = readMembership();
     process.stdout.write(
       current
@@ -141,7 +127,7 @@ export async function joinCommand(args: string[]): Promise<number> {
     return ExitCode.ok;
   }
   if (positionals.length !== 2) {
-    throw new UsageError(`join needs the room's address and its code, got ${positionals.join(' ')}. Usage: ${usage}`);
+    throw usageError(`join needs the room's address and its code, got ${positionals.join(' ')}`);
   }
   const url = parseRoomUrl(positionals[0] as string);
   const code = parseCode(positionals[1] as string);

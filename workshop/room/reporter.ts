@@ -5,12 +5,12 @@
  * request in this process would be cut off when a quick check exits; holding the check open for it would cost the
  * learner time whenever the room is away. The benchmark `npm run bench -- --only room` measures what this costs.)
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StepResult } from '#checks/types.js';
+import { spawnDetached } from '#core/process.js';
 import { stateDir } from '#core/state-dir.js';
 import { type Failing, limits, type Report } from './room-state.js';
 
@@ -160,10 +160,9 @@ export function reportToRoom(result: StepResult, env: NodeJS.ProcessEnv = proces
     const now = Date.now();
     if (lastSent && lastSent.text === body && now - lastSent.at < unchangedEveryMs) return false;
     lastSent = { text: body, at: now };
-    const child = spawn(process.execPath, [senderScript], {
-      detached: true,
-      stdio: 'ignore',
-      windowsHide: true,
+    const child = spawnDetached({
+      command: process.execPath,
+      args: [senderScript],
       env: { ...process.env, WORKSHOP_ROOM_REPORT: JSON.stringify({ url: `${membership.url}/api/report`, body }) },
     });
     child.on('error', () => undefined);

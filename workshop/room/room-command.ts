@@ -6,17 +6,14 @@
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { chalk } from 'zx';
 import { loadCourse } from '#checks/course.js';
-import { EnvironmentError, ExitCode, UsageError } from '#core/errors.js';
+import type { CommandLine } from '#core/args.js';
+import { EnvironmentError, ExitCode } from '#core/errors.js';
 import { warn } from '#core/output.js';
 import { stateDir } from '#core/state-dir.js';
 import { startRoomServer } from './room-server.js';
 import { newRoom, readRoom, showCode } from './room-state.js';
-
-const usage = 'npm run room [-- --port 8090] [--host 0.0.0.0] [--reset]';
-export const defaultRoomPort = 8090;
 
 export const roomFile = (env: NodeJS.ProcessEnv = process.env) => path.join(stateDir(env), 'room', 'room.json');
 
@@ -29,33 +26,13 @@ export function lanAddresses(
   );
 }
 
-function parse(args: string[]) {
-  let parsed: { values: { port?: string; host?: string; reset?: boolean }; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args,
-      options: { port: { type: 'string' }, host: { type: 'string' }, reset: { type: 'boolean' } },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}. Usage: ${usage}`);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length > 0) throw new UsageError(`room takes no ${positionals.join(' ')}. Usage: ${usage}`);
-  const port = values.port === undefined ? defaultRoomPort : Number(values.port);
-  if (!/^\d+$/.test(values.port ?? '0') || port > 65535) {
-    throw new UsageError(`--port ${values.port} is not a port number; use a whole number from 1 to 65535 (or 0: any)`);
-  }
-  const host = values.host ?? '0.0.0.0';
+export async function roomCommand({
+  values: { port, host, reset },
+  usageError,
+}: CommandLine<{ port: number; host: string; reset: boolean }>): Promise<number> {
   if (!/^[0-9A-Za-z.:-]+$/.test(host)) {
-    throw new UsageError(`--host ${host} is not an address to listen on; use 0.0.0.0 (every network) or one address`);
+    throw usageError(`--host ${host} is not an address to listen on; use 0.0.0.0 (every network) or one address`);
   }
-  return { port, host, reset: values.reset ?? false };
-}
-
-export async function roomCommand(args: string[]): Promise<number> {
-  const { port, host, reset } = parse(args);
   const file = roomFile();
   if (reset) rmSync(file, { force: true });
   const kept = readRoom(file);

@@ -106,6 +106,22 @@ describe('the room server', () => {
     expect((await post(`${base}/api/report`, report({ learnerId: learner(2) }))).status).toBe(200);
   });
 
+  it('lets a hello in on the same terms as a report: not removed, and at most one a second', async () => {
+    const { base } = await start();
+    const hello = { code, learnerId: learner(4), name: 'Di' };
+    const answers: { status: number; body: { error?: string } }[] = [];
+    for (let i = 0; i < 6; i++) answers.push(await post(`${base}/api/hello`, hello));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(answers[5]?.body.error).toBe('too many requests: at most one a second');
+    for (let i = 0; i < 5; i++) await post(`${base}/api/report`, report());
+    expect((await post(`${base}/api/report`, report())).body.error).toBe('too many reports: at most one a second');
+    expect((await post(`${base}/api/admin/kick`, { learnerId: learner(4) })).status).toBe(200);
+    expect(await post(`${base}/api/hello`, hello)).toEqual({
+      status: 403,
+      body: { error: 'the instructor removed you from this room' },
+    });
+  });
+
   it('stops answering wrong codes from an address after 10, so the code cannot be guessed', async () => {
     const { base } = await start();
     const statuses: number[] = [];

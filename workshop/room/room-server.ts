@@ -190,16 +190,28 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
     throw new Refused(403, 'wrong join code: copy the code shown on the projector');
   }
 
-  async function report(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  /**
+   * A learner's request, parsed, once it may come in: the join code is right, the body is what `parse` takes, the
+   * instructor has not removed the learner, the room has a place for them, and they ask at most once a second
+   * (`tooMany` names what they sent too often).
+   */
+  async function admit<T extends { learnerId: string }>(
+    request: IncomingMessage,
+    parse: (body: unknown) => T,
+    tooMany: string,
+  ): Promise<T> {
     const body = await readBody(request);
     checkCode(request, body);
-    const parsed = parseReport(
-      body,
-      options.steps.map((s) => s.id),
-    );
+    const parsed = parse(body);
     if (room.isKicked(parsed.learnerId)) throw new Refused(403, 'the instructor removed you from this room');
     if (!room.hasRoomFor(parsed.learnerId)) throw new Refused(403, `the room is full (${limits.learners} learners)`);
-    if (!perLearner.take(parsed.learnerId)) throw new Refused(429, 'too many reports: at most one a second');
+    if (!perLearner.take(parsed.learnerId)) throw new Refused(429, `too many ${tooMany}: at most one a second`);
+    return parsed;
+  }
+
+  async function report(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const steps = options.steps.map((s) => s.id);
+    const parsed = await admit(request, (body) => parseReport(body, steps), 'reports');
     if (room.apply(parsed, now())) options.onNewLearner?.(parsed.name);
     await commit.commit();
     push();
@@ -207,12 +219,7 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
   }
 
   async function hello(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const body = await readBody(request);
-    checkCode(request, body);
-    const parsed = parseHello(body);
-    if (room.isKicked(parsed.learnerId)) throw new Refused(403, 'the instructor removed you from this room');
-    if (!room.hasRoomFor(parsed.learnerId)) throw new Refused(403, `the room is full (${limits.learners} learners)`);
-    if (!perLearner.take(parsed.learnerId)) throw new Refused(429, 'too many requests: at most one a second');
+    const parsed = await admit(request, parseHello, 'requests');
     if (room.hello(parsed, now())) options.onNewLearner?.(parsed.name);
     await commit.commit();
     push();

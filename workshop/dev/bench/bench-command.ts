@@ -15,8 +15,7 @@
  *   npm run bench -- --only cli            the CLI's start, built and from source, against node -e 0 and npm
  *   npm run bench -- --only room           the instructor's room: reports/s, check → page latency, cost to a check
  */
-import { parseArgs } from 'node:util';
-import { UsageError } from '#core/errors.js';
+import type { CommandLine } from '#core/args.js';
 import { benchCheck } from './check-bench.js';
 import { benchCli } from './cli-bench.js';
 import { benchComposeMemory } from './compose-bench.js';
@@ -54,40 +53,18 @@ const benchmarks: Record<string, (options: BenchOptions) => Promise<void>> = {
   },
 };
 
-const usage = 'npm run bench [-- --only NAME[,NAME]] [-- --warm-only] [-- --runs N] [-- --records N]';
-
-export async function benchCommand(args: string[]): Promise<number> {
-  let values: { 'warm-only'?: boolean; runs?: string; only?: string; records?: string };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        'warm-only': { type: 'boolean' },
-        runs: { type: 'string' },
-        only: { type: 'string' },
-        records: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}. Usage: ${usage}`);
-  }
-  const runs = values.runs === undefined ? undefined : Number(values.runs);
-  if (runs !== undefined && (!Number.isInteger(runs) || runs < 1 || runs > 100)) {
-    throw new UsageError(`--runs ${values.runs} is not a whole number from 1 to 100`);
-  }
-  const records = values.records === undefined ? undefined : Number(values.records);
-  if (records !== undefined && (!/^\d+$/.test(values.records ?? '') || records < 1_000 || records > 100_000_000)) {
-    throw new UsageError(`--records ${values.records} is not a whole number from 1000 to 100000000`);
-  }
+export async function benchCommand({
+  values,
+  usageError,
+}: CommandLine<{ only?: string; 'warm-only': boolean; runs?: number; records?: number }>): Promise<number> {
+  const { runs, records } = values;
   const names = values.only ? values.only.split(',').map((n) => n.trim()) : Object.keys(benchmarks);
-  const unknown = names.filter((name) => !benchmarks[name]);
+  const unknown = names.filter((name) => !Object.hasOwn(benchmarks, name));
   if (unknown.length > 0) {
-    throw new UsageError(
+    throw usageError(
       `unknown benchmark ${unknown.join(', ')}; the benchmarks are: ${Object.keys(benchmarks).join(', ')}`,
     );
   }
-  for (const name of names) await benchmarks[name]?.({ warmOnly: values['warm-only'] ?? false, runs, records });
+  for (const name of names) await benchmarks[name]?.({ warmOnly: values['warm-only'], runs, records });
   return 0;
 }

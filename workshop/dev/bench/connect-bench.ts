@@ -5,27 +5,18 @@
  * mode lists, to show nothing the course needs went missing. Where a Confluent install is there (the stack then gives
  * Connect the Avro converter for step 11), a third row: service_load with that plugin folder too.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { progress } from '#core/output.js';
-import { ensureAvroConverterPlugin, resolveArtifacts } from '#workshop/dev/stack/artifacts.js';
+import { ensureAvroConverterPlugin } from '#workshop/dev/stack/artifacts.js';
 import { type PluginDiscovery, requiredConnectorClasses, startConnect } from '#workshop/dev/stack/connect.js';
-import { startKafka } from '#workshop/dev/stack/kafka.js';
 import { findKsqlDb } from '#workshop/dev/stack/ksqldb.js';
-import { findTools } from '#workshop/dev/stack/prerequisites.js';
 import { median } from '#workshop/dev/testing/stats.js';
+import { startBenchKafka } from './bench-kafka.js';
 import { printTable } from './stack-bench.js';
 
 export async function benchConnect(runs: number): Promise<void> {
-  const tools = findTools();
-  const artifacts = await resolveArtifacts({ mvn: tools.mvn, javaHome: tools.javaHome });
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'workshop-bench-connect-'));
-  const kafka = await startKafka({
-    java: tools.java,
-    classpath: artifacts.kafkaClasspath,
-    dir: path.join(dir, 'kafka'),
-  });
+  const { tools, artifacts, dir, kafka, stop } = await startBenchKafka('connect');
   type Mode = PluginDiscovery | 'service_load+avro';
   const times: Record<Mode, number[]> = { service_load: [], only_scan: [], 'service_load+avro': [] };
   const listed: Record<Mode, number> = { service_load: 0, only_scan: 0, 'service_load+avro': 0 };
@@ -61,8 +52,7 @@ export async function benchConnect(runs: number): Promise<void> {
       }
     }
   } finally {
-    await kafka.server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
   const scan = median(times.only_scan);
   const load = median(times.service_load);

@@ -8,17 +8,12 @@
  * Rounds alternate the two tools so that neither always meets a warmer broker; the best round of each is compared.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { promisify } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
+import { kafkaClient } from '#core/kafka-client.js';
 import { progress } from '#core/output.js';
 import { repoPath, repoRoot } from '#core/state-dir.js';
 import type { RatingsSummary } from '#datagen/ratings-producer.js';
-import { resolveArtifacts } from '#workshop/dev/stack/artifacts.js';
-import { startKafka } from '#workshop/dev/stack/kafka.js';
-import { findTools } from '#workshop/dev/stack/prerequisites.js';
+import { startBenchKafka } from './bench-kafka.js';
 import { printTable } from './stack-bench.js';
 
 const run = promisify(execFile);
@@ -35,7 +30,7 @@ interface Measurement {
 }
 
 async function createTopic(bootstrapServers: string, topic: string): Promise<void> {
-  const admin = new Kafka({ brokers: [bootstrapServers], logLevel: logLevel.NOTHING }).admin();
+  const admin = kafkaClient({ brokers: bootstrapServers }).admin();
   await admin.connect();
   try {
     await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
@@ -132,15 +127,10 @@ async function measureJavaTool(
 }
 
 export async function benchDatagen(options: { records: number; rounds: number }): Promise<{ ratio: number }> {
-  const tools = findTools();
-  const artifacts = await resolveArtifacts({ mvn: tools.mvn, javaHome: tools.javaHome });
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'workshop-bench-datagen-'));
-  progress('datagen throughput: starting a local Kafka broker');
-  const kafka = await startKafka({
-    java: tools.java,
-    classpath: artifacts.kafkaClasspath,
-    dir: path.join(dir, 'kafka'),
-  });
+  const { tools, artifacts, kafka, stop } = await startBenchKafka(
+    'datagen',
+    'datagen throughput: starting a local Kafka broker',
+  );
   const measurements: (Measurement & { round: string })[] = [];
   try {
     const { bootstrapServers } = kafka;
@@ -179,8 +169,7 @@ export async function benchDatagen(options: { records: number; rounds: number })
       for (const measure of pair) measurements.push({ round: String(round), ...(await measure()) });
     }
   } finally {
-    await kafka.server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 
   const best = (prefix: string) =>

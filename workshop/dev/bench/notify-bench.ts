@@ -10,19 +10,15 @@
  *    The processor's own hop (rating produced → enriched record written) is printed beside it as the reference.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { kafkaClient } from '#core/kafka-client.js';
 import { progress } from '#core/output.js';
 import { repoPath } from '#core/state-dir.js';
 import { NotYet, waitFor } from '#core/wait.js';
-import { resolveArtifacts } from '#workshop/dev/stack/artifacts.js';
-import { startKafka } from '#workshop/dev/stack/kafka.js';
-import { findTools } from '#workshop/dev/stack/prerequisites.js';
 import { percentile } from '#workshop/dev/testing/stats.js';
+import { startBenchKafka } from './bench-kafka.js';
 import { printTable } from './stack-bench.js';
 
 const cli = repoPath('workshop/cli.ts');
@@ -106,16 +102,8 @@ function startNotify(env: Record<string, string>, topic: string, group: string) 
 }
 
 export async function benchNotify(options: { events: number }): Promise<void> {
-  const tools = findTools();
-  const artifacts = await resolveArtifacts({ mvn: tools.mvn, javaHome: tools.javaHome });
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'workshop-bench-notify-'));
-  progress('notify: starting a Kafka broker');
-  const broker = await startKafka({
-    java: tools.java,
-    classpath: artifacts.kafkaClasspath,
-    dir: path.join(dir, 'kafka'),
-  });
-  const kafka = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING });
+  const { dir, kafka: broker, stop } = await startBenchKafka('notify', 'notify: starting a Kafka broker');
+  const kafka = kafkaClient({ brokers: broker.bootstrapServers });
   const admin = kafka.admin();
   const producer = kafka.producer();
   const receiver = await startReceiver();
@@ -292,8 +280,7 @@ export async function benchNotify(options: { events: number }): Promise<void> {
     receiver.close();
     await producer.disconnect().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
-    await broker.server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }
 

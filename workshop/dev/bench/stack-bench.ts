@@ -5,7 +5,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { progress } from '#core/output.js';
+import { formatTable, progress } from '#core/output.js';
 import { type StartTimings, startLocalStack } from '#workshop/dev/stack/local-stack.js';
 import { peakMemoryMiB } from '#workshop/dev/stack/memory.js';
 import { median } from '#workshop/dev/testing/stats.js';
@@ -98,9 +98,7 @@ export async function benchLocalStack(options: { cold: boolean; warmRuns: number
   return runs;
 }
 
+/** A benchmark's table: an empty line, its title, then the table. */
 export function printTable(title: string, header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ');
-  process.stdout.write(`\n${title}\n${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
-  for (const row of rows) process.stdout.write(`${line(row)}\n`);
+  process.stdout.write(`\n${title}\n${formatTable(rows, { header, rule: true })}\n`);
 }

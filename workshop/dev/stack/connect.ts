@@ -1,12 +1,12 @@
 /** A Kafka Connect worker in distributed mode with the Debezium plugin, from the jars Maven resolved. */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ServerProcess } from '#core/process.js';
-import { NotYet, waitFor } from '#core/wait.js';
-import { extraJvmOptions } from './jvm-options.js';
-import { log4j2Properties } from './kafka.js';
-import { ManagedServer } from './managed-server.js';
+import type { ServerProcess } from '#core/process.js';
+import { NotYet } from '#core/wait.js';
+import { writeConfigFile } from './config-file.js';
+import { kafkaJvmOptions } from './kafka.js';
+import { type ManagedServer, startServer } from './managed-server.js';
 import { freePort } from './ports.js';
+import { forHttp, type Readiness } from './readiness.js';
 
 export const debeziumMariaDbConnectorClass = 'io.debezium.connector.mariadb.MariaDbConnector';
 const elasticsearchSinkClass = 'io.confluent.connect.elasticsearch.ElasticsearchSinkConnector';
@@ -42,11 +42,10 @@ export interface ConnectOptions {
 export async function startConnect(options: ConnectOptions): Promise<ConnectServer> {
   const port = options.port ?? (await freePort());
   const dir = options.dir;
-  mkdirSync(dir, { recursive: true });
   const logPath = path.join(dir, 'connect.log');
-  const workerPath = path.join(dir, 'worker.properties');
-  writeFileSync(
-    workerPath,
+  const workerPath = writeConfigFile(
+    dir,
+    'worker.properties',
     [
       `bootstrap.servers=${options.bootstrapServers}`,
       'group.id=workshop-connect',
@@ -76,33 +75,23 @@ export async function startConnect(options: ConnectOptions): Promise<ConnectServ
       '',
     ].join('\n'),
   );
-  const log4jPath = path.join(dir, 'log4j2.properties');
-  writeFileSync(log4jPath, log4j2Properties(logPath));
-  const launch = () =>
-    ServerProcess.start({
-      name: 'Kafka Connect',
+  const url = `http://127.0.0.1:${port}`;
+  const server = await startServer({
+    name: 'Kafka Connect',
+    launch: {
       command: options.java,
       args: [
-        `-Xms${options.heapMb ?? 512}m`,
-        `-Xmx${options.heapMb ?? 512}m`,
-        ...extraJvmOptions(),
-        `-Dlog4j2.configurationFile=${log4jPath}`,
-        '-cp',
-        options.classpath,
+        ...kafkaJvmOptions({ dir, logPath, heapMb: options.heapMb, classpath: options.classpath }),
         'org.apache.kafka.connect.cli.ConnectDistributed',
         workerPath,
       ],
       logPath,
       env: { ...process.env, ...options.secretEnv },
-    });
-  const url = `http://127.0.0.1:${port}`;
-  const timeoutMs = options.timeoutMs ?? 120_000;
-  const server = await ManagedServer.start(
-    'Kafka Connect',
-    launch,
-    (worker) => waitForConnect(worker, url, timeoutMs),
-    options.onLaunch,
-  );
+    },
+    ready: connectReadiness(url),
+    timeoutMs: options.timeoutMs ?? 120_000,
+    onLaunch: options.onLaunch,
+  });
   return { server, url };
 }
 
@@ -110,26 +99,18 @@ export async function startConnect(options: ConnectOptions): Promise<ConnectServ
 export const requiredConnectorClasses = [debeziumMariaDbConnectorClass, elasticsearchSinkClass];
 
 /** Ready when the REST API lists every connector the course needs (so the plugins were found). */
-async function waitForConnect(worker: ServerProcess, url: string, timeoutMs: number): Promise<void> {
-  try {
-    await waitFor({
-      what: `Kafka Connect at ${url} to list the connectors ${requiredConnectorClasses.join(', ')}`,
-      giveUpIf: () => worker.exitDescription(),
-      timeoutMs,
-      intervalMs: 200,
-      probe: async () => {
-        const response = await fetch(`${url}/connector-plugins`, { signal: AbortSignal.timeout(2_000) });
-        if (!response.ok) return new NotYet(`GET /connector-plugins answered ${response.status}`);
-        const plugins = (await response.json()) as { class: string }[];
-        const missing = requiredConnectorClasses.filter((c) => !plugins.some((plugin) => plugin.class === c));
-        return missing.length === 0
-          ? true
-          : new NotYet(
-              `missing ${missing.join(', ')}; plugins listed: ${plugins.map((p) => p.class).join(', ') || 'none'}`,
-            );
-      },
-    });
-  } catch (error) {
-    throw worker.failure((error as Error).message);
-  }
+function connectReadiness(url: string): Readiness {
+  return forHttp(`${url}/connector-plugins`, {
+    what: `Kafka Connect at ${url} to list the connectors ${requiredConnectorClasses.join(', ')}`,
+    intervalMs: 200,
+    body: (json) => {
+      const plugins = (json ?? []) as { class: string }[];
+      const missing = requiredConnectorClasses.filter((c) => !plugins.some((plugin) => plugin.class === c));
+      return missing.length === 0
+        ? true
+        : new NotYet(
+            `missing ${missing.join(', ')}; plugins listed: ${plugins.map((p) => p.class).join(', ') || 'none'}`,
+          );
+    },
+  });
 }

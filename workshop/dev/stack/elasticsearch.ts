@@ -5,11 +5,12 @@
 import { execFileSync } from 'node:child_process';
 import { chownSync, cpSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ServerProcess } from '#core/process.js';
-import { NotYet, waitFor } from '#core/wait.js';
-import { extraJvmOptions } from './jvm-options.js';
-import { ManagedServer } from './managed-server.js';
+import type { ServerProcess } from '#core/process.js';
+import { NotYet } from '#core/wait.js';
+import { extraJvmOptions, heapOptions } from './jvm-options.js';
+import { type ManagedServer, startServer } from './managed-server.js';
 import { freePorts } from './ports.js';
+import { forHttp } from './readiness.js';
 
 export interface ElasticsearchServer {
   server: ManagedServer;
@@ -68,10 +69,10 @@ export async function startElasticsearch(options: ElasticsearchOptions): Promise
   );
   const owner = unprivilegedUser();
   if (owner) chownTree(dir, owner);
-  const heap = options.heapMb ?? 512;
-  const launch = () =>
-    ServerProcess.start({
-      name: 'Elasticsearch',
+  const url = `http://127.0.0.1:${httpPort}`;
+  const server = await startServer({
+    name: 'Elasticsearch',
+    launch: {
       command: path.join(options.home, 'bin', 'elasticsearch'),
       args: [],
       logPath: path.join(dir, 'elasticsearch.out'),
@@ -80,39 +81,22 @@ export async function startElasticsearch(options: ElasticsearchOptions): Promise
         ES_JAVA_HOME: options.javaHome,
         ES_PATH_CONF: configDir,
         ES_TMPDIR: path.join(dir, 'tmp'),
-        ES_JAVA_OPTS: [`-Xms${heap}m`, `-Xmx${heap}m`, ...extraJvmOptions()].join(' '),
+        ES_JAVA_OPTS: [...heapOptions(options.heapMb ?? 512), ...extraJvmOptions()].join(' '),
         HOME: dir,
       },
       cwd: dir,
       ...owner,
-    });
-  const url = `http://127.0.0.1:${httpPort}`;
-  const timeoutMs = options.timeoutMs ?? 180_000;
-  const server = await ManagedServer.start(
-    'Elasticsearch',
-    launch,
-    (node) => waitForElasticsearch(node, url, timeoutMs),
-    options.onLaunch,
-  );
-  return { server, url };
-}
-
-/** Ready when cluster health is green or yellow. */
-async function waitForElasticsearch(node: ServerProcess, url: string, timeoutMs: number): Promise<void> {
-  try {
-    await waitFor({
+    },
+    ready: forHttp(`${url}/_cluster/health`, {
       what: `Elasticsearch at ${url} to report cluster health green or yellow`,
-      giveUpIf: () => node.exitDescription(),
-      timeoutMs,
       intervalMs: 500,
-      probe: async () => {
-        const response = await fetch(`${url}/_cluster/health`, { signal: AbortSignal.timeout(2_000) });
-        if (!response.ok) return new NotYet(`GET /_cluster/health answered ${response.status}`);
-        const { status } = (await response.json()) as { status: string };
+      body: (json) => {
+        const status = (json as { status?: string } | undefined)?.status;
         return status === 'green' || status === 'yellow' ? true : new NotYet(`cluster health ${status}`);
       },
-    });
-  } catch (error) {
-    throw node.failure((error as Error).message);
-  }
+    }),
+    timeoutMs: options.timeoutMs ?? 180_000,
+    onLaunch: options.onLaunch,
+  });
+  return { server, url };
 }

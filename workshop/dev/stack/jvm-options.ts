@@ -10,3 +10,8 @@ export const defaultStackJvmOptions = '-XX:TieredStopAtLevel=1';
 export function extraJvmOptions(env: NodeJS.ProcessEnv = process.env): string[] {
   return (env.WORKSHOP_STACK_JVM_OPTS ?? defaultStackJvmOptions).split(/\s+/).filter((option) => option !== '');
 }
+
+/** A heap of `heapMb` MiB, the same at the start as at the most. */
+export function heapOptions(heapMb: number): string[] {
+  return [`-Xms${heapMb}m`, `-Xmx${heapMb}m`];
+}

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { Kafka, logLevel } from 'kafkajs';
 import { expect, it } from 'vitest';
+import { kafkaClient } from '#core/kafka-client.js';
 import { NotYet, waitFor } from '#core/wait.js';
 import { describeWithStack } from '#workshop/dev/testing/stack-context.js';
 import { stackVersions } from './artifacts.js';
@@ -9,12 +9,11 @@ const kafkajsVersion = (createRequire(import.meta.url)('kafkajs/package.json') a
 
 describeWithStack('kafkajs against the real Kafka broker', (stack) => {
   const client = () =>
-    new Kafka({
+    kafkaClient({
       clientId: 'foundation-test',
       brokers: [stack().kafka.bootstrapServers],
       connectionTimeout: 3_000,
       requestTimeout: 10_000,
-      logLevel: logLevel.NOTHING,
     });
 
   it(`kafkajs ${kafkajsVersion} produces and consumes keyed records on Kafka ${stackVersions().kafka}`, async () => {

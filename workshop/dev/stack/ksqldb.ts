@@ -4,15 +4,18 @@
  * `share/java/ksqldb/`) found through CONFLUENT_HOME or in the stack's cache folder (`<cache>/confluent`). Without
  * one the stack runs without ksqlDB and says so.
  */
-import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '#core/errors.js';
-import { ServerProcess } from '#core/process.js';
-import { NotYet, waitFor } from '#core/wait.js';
+import type { ServerProcess } from '#core/process.js';
+import { NotYet } from '#core/wait.js';
 import { defaultCacheDir } from './artifacts.js';
-import { extraJvmOptions } from './jvm-options.js';
-import { ManagedServer } from './managed-server.js';
+import { writeConfigFile } from './config-file.js';
+import { extraJvmOptions, heapOptions } from './jvm-options.js';
+import { type ManagedServer, startServer } from './managed-server.js';
 import { freePort } from './ports.js';
+import { isExecutable } from './prerequisites.js';
+import { forHttp } from './readiness.js';
 
 export interface KsqlDbServer {
   server: ManagedServer;
@@ -41,15 +44,6 @@ export function ksqlDbCandidates(env: NodeJS.ProcessEnv = process.env): { home: 
   return candidates;
 }
 
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The ksqlDB install the stack will run, or the reason there is none. A CONFLUENT_HOME that holds no ksqlDB is a
  * mistake worth an error, not a silent fall-back.
@@ -57,7 +51,7 @@ function executable(file: string): boolean {
 export function findKsqlDb(env: NodeJS.ProcessEnv = process.env): { home: string } | { absent: string } {
   for (const { home, from } of ksqlDbCandidates(env)) {
     const start = path.join(home, 'bin', 'ksql-server-start');
-    if (executable(start) && existsSync(path.join(home, 'share', 'java', 'ksqldb'))) return { home };
+    if (isExecutable(start) && existsSync(path.join(home, 'share', 'java', 'ksqldb'))) return { home };
     if (from === 'CONFLUENT_HOME') {
       throw new EnvironmentError(
         `CONFLUENT_HOME=${home} holds no ksqlDB server (no executable bin/ksql-server-start and share/java/ksqldb/)`,
@@ -143,10 +137,9 @@ export async function startKsqlDb(options: KsqlDbOptions): Promise<KsqlDbServer>
   const port = await freePort();
   const dir = options.dir;
   mkdirSync(path.join(dir, 'state'), { recursive: true });
-  const propertiesPath = path.join(dir, 'ksql-server.properties');
-  const logPath = path.join(dir, 'ksqldb.log');
-  writeFileSync(
-    propertiesPath,
+  const propertiesPath = writeConfigFile(
+    dir,
+    'ksql-server.properties',
     ksqlDbProperties({
       port,
       bootstrapServers: options.bootstrapServers,
@@ -155,19 +148,18 @@ export async function startKsqlDb(options: KsqlDbOptions): Promise<KsqlDbServer>
       schemaRegistryUrl: options.schemaRegistryUrl,
     }),
   );
-  const log4jPath = path.join(dir, 'log4j2.yaml');
-  writeFileSync(log4jPath, ksqlDbLog4j2(options.bootstrapServers));
-  const heap = options.heapMb ?? 384;
-  const launch = () =>
-    ServerProcess.start({
-      name: 'ksqlDB',
+  const log4jPath = writeConfigFile(dir, 'log4j2.yaml', ksqlDbLog4j2(options.bootstrapServers));
+  const url = `http://127.0.0.1:${port}`;
+  const server = await startServer({
+    name: 'ksqlDB',
+    launch: {
       command: path.join(options.home, 'bin', 'ksql-server-start'),
       args: [propertiesPath],
-      logPath,
+      logPath: path.join(dir, 'ksqldb.log'),
       env: {
         ...process.env,
         JAVA_HOME: options.javaHome,
-        KSQL_HEAP_OPTS: `-Xms${heap}m -Xmx${heap}m`,
+        KSQL_HEAP_OPTS: heapOptions(options.heapMb ?? 384).join(' '),
         KSQL_OPTS: extraJvmOptions().join(' '),
         LOG_DIR: dir,
         KSQL_LOG4J_OPTS: `-Dlog4j2.configurationFile=file:${log4jPath}`,
@@ -175,34 +167,19 @@ export async function startKsqlDb(options: KsqlDbOptions): Promise<KsqlDbServer>
         KSQL_GC_LOG_OPTS: ' ',
         KSQL_JMX_OPTS: ' ',
       },
-    });
-  const url = `http://127.0.0.1:${port}`;
-  const timeoutMs = options.timeoutMs ?? 120_000;
-  const server = await ManagedServer.start(
-    'ksqlDB',
-    launch,
-    (process) => waitForKsqlDb(process, url, timeoutMs),
-    options.onLaunch,
-  );
-  return { server, url, home: options.home };
-}
-
-/** Ready when /info says RUNNING (every other endpoint answers 503 until then). */
-async function waitForKsqlDb(process: ServerProcess, url: string, timeoutMs: number): Promise<void> {
-  try {
-    await waitFor({
+    },
+    // Ready when /info says RUNNING (every other endpoint answers 503 until then).
+    ready: forHttp(`${url}/info`, {
       what: `ksqlDB at ${url} to report RUNNING`,
-      giveUpIf: () => process.exitDescription(),
-      timeoutMs,
-      intervalMs: 250,
-      probe: async () => {
-        const response = await fetch(`${url}/info`, { signal: AbortSignal.timeout(2_000) });
-        const body = (await response.json().catch(() => ({}))) as { KsqlServerInfo?: { serverStatus?: string } };
-        const status = body.KsqlServerInfo?.serverStatus;
-        return status === 'RUNNING' ? true : new NotYet(`HTTP ${response.status}, serverStatus ${status ?? 'none'}`);
+      status: () => true,
+      body: (json, status) => {
+        const serverStatus = (json as { KsqlServerInfo?: { serverStatus?: string } } | undefined)?.KsqlServerInfo
+          ?.serverStatus;
+        return serverStatus === 'RUNNING' ? true : new NotYet(`HTTP ${status}, serverStatus ${serverStatus ?? 'none'}`);
       },
-    });
-  } catch (error) {
-    throw process.failure((error as Error).message);
-  }
+    }),
+    timeoutMs: options.timeoutMs ?? 120_000,
+    onLaunch: options.onLaunch,
+  });
+  return { server, url, home: options.home };
 }

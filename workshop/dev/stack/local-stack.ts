@@ -73,6 +73,9 @@ export interface StartTimings {
   resolvedNow: boolean;
 }
 
+/** The timings taken when a server is ready. */
+type ServerTiming = Exclude<keyof StartTimings, 'artifactsMs' | 'totalMs' | 'resolvedNow'>;
+
 export interface LocalStack {
   endpoints: LocalStackEndpoints;
   timings: StartTimings;
@@ -156,11 +159,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     live.add(launched.pid);
     writePids();
   };
-  const track = <T extends { server: ManagedServer }>(started: T): T => {
+  const timings: Partial<StartTimings> = {};
+  /**
+   * Awaits one server's start and keeps it, to be stopped with the stack (on a later failure too); `prepare` (MariaDB's
+   * seed) runs next, and then the server counts as ready: its time is taken and its progress told.
+   */
+  const startOne = async <T extends { server: ManagedServer }>(
+    timing: ServerTiming,
+    start: Promise<T>,
+    ready: (started: T) => string,
+    prepare?: (started: T) => Promise<void>,
+  ): Promise<T> => {
+    const started = await start;
     running.push(started.server);
     started.server.onStop((stopped) => {
       if (stopped.pid && live.delete(stopped.pid)) writePids();
     });
+    await prepare?.(started);
+    timings[timing] = since();
+    progress(ready(started));
     return started;
   };
   const watchdog = startWatchdog(dir, pidsFile);
@@ -181,20 +198,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       cacheDir: options.cacheDir,
       mavenRepo: options.mavenRepo,
     });
-    const artifactsMs = since();
-    const timings: Partial<StartTimings> = { artifactsMs, resolvedNow: artifacts.resolvedNow };
+    timings.artifactsMs = since();
+    timings.resolvedNow = artifacts.resolvedNow;
 
     const kafkaConnectKsqlDb = (async () => {
-      const kafka = track(
-        await startKafka({
-          java: tools.java,
-          classpath: artifacts.kafkaClasspath,
-          dir: path.join(dir, 'kafka'),
-          onLaunch,
-        }),
+      const kafka = await startOne(
+        'kafkaMs',
+        startKafka({ java: tools.java, classpath: artifacts.kafkaClasspath, dir: path.join(dir, 'kafka'), onLaunch }),
+        (started) => `Kafka ready at ${started.bootstrapServers}`,
       );
-      timings.kafkaMs = since();
-      progress(`Kafka ready at ${kafka.bootstrapServers}`);
       // Connect, ksqlDB and the Schema Registry start side by side; ksqlDB is told Connect's and the registry's
       // addresses before they answer on them.
       const [connectPort, registryPort] = (await freePorts(2)) as [number, number];
@@ -209,8 +221,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
                 return undefined;
               })
             : undefined;
-        const connect = track(
-          await startConnect({
+        return startOne(
+          'connectMs',
+          startConnect({
             java: tools.java,
             classpath: artifacts.kafkaClasspath,
             pluginPath: [artifacts.connectPluginPath, avroPluginPath].filter(Boolean).join(','),
@@ -223,18 +236,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
               [connectorSecretVariables.password]: 'dbz',
             },
           }),
+          (connect) => `Kafka Connect ready at ${connect.url}`,
         );
-        timings.connectMs = since();
-        progress(`Kafka Connect ready at ${connect.url}`);
-        return connect;
       })();
       const ksqlDbStart = (async () => {
         if (!('home' in ksqlInstall)) {
           progress(`ksqlDB absent: ${ksqlInstall.absent}`);
           return undefined;
         }
-        const ksqldb = track(
-          await startKsqlDb({
+        return startOne(
+          'ksqldbMs',
+          startKsqlDb({
             home: ksqlInstall.home,
             javaHome: tools.javaHome,
             bootstrapServers: kafka.bootstrapServers,
@@ -243,18 +255,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             dir: path.join(dir, 'ksqldb'),
             onLaunch,
           }),
+          (ksqldb) => `ksqlDB ready at ${ksqldb.url} (from ${ksqlInstall.home})`,
         );
-        timings.ksqldbMs = since();
-        progress(`ksqlDB ready at ${ksqldb.url} (from ${ksqlInstall.home})`);
-        return ksqldb;
       })();
       const registryStart = (async () => {
         if (!('home' in registryInstall)) {
           progress(`Schema Registry absent: ${registryInstall.absent}`);
           return undefined;
         }
-        const registry = track(
-          await startSchemaRegistry({
+        return startOne(
+          'schemaRegistryMs',
+          startSchemaRegistry({
             home: registryInstall.home,
             javaHome: tools.javaHome,
             bootstrapServers: kafka.bootstrapServers,
@@ -262,41 +273,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             dir: path.join(dir, 'schema-registry'),
             onLaunch,
           }),
+          (registry) => `Schema Registry ready at ${registry.url}`,
         );
-        timings.schemaRegistryMs = since();
-        progress(`Schema Registry ready at ${registry.url}`);
-        return registry;
       })();
       const [connect, ksqldb, schemaRegistry] = await settleAll([connectStart, ksqlDbStart, registryStart] as const);
       return { kafka, connect, ksqldb, schemaRegistry };
     })();
-    const mariadbStart = (async () => {
-      const mariadb = track(
-        await startMariaDb({
-          mariadbd: tools.mariadbd,
-          mariadbInstallDb: tools.mariadbInstallDb,
-          dir: path.join(dir, 'mariadb'),
-          onLaunch,
-        }),
-      );
-      await loadCustomersSeed(mariadb);
-      timings.mariadbMs = since();
-      progress(`MariaDB ready at ${mariadb.host}:${mariadb.port}, with the CUSTOMERS seed`);
-      return mariadb;
-    })();
-    const elasticsearchStart = (async () => {
-      const elasticsearch = track(
-        await startElasticsearch({
-          home: artifacts.elasticsearchHome,
-          javaHome: tools.javaHome,
-          dir: path.join(dir, 'elasticsearch'),
-          onLaunch,
-        }),
-      );
-      timings.elasticsearchMs = since();
-      progress(`Elasticsearch ready at ${elasticsearch.url}`);
-      return elasticsearch;
-    })();
+    const mariadbStart = startOne(
+      'mariadbMs',
+      startMariaDb({
+        mariadbd: tools.mariadbd,
+        mariadbInstallDb: tools.mariadbInstallDb,
+        dir: path.join(dir, 'mariadb'),
+        onLaunch,
+      }),
+      (mariadb) => `MariaDB ready at ${mariadb.host}:${mariadb.port}, with the CUSTOMERS seed`,
+      loadCustomersSeed,
+    );
+    const elasticsearchStart = startOne(
+      'elasticsearchMs',
+      startElasticsearch({
+        home: artifacts.elasticsearchHome,
+        javaHome: tools.javaHome,
+        dir: path.join(dir, 'elasticsearch'),
+        onLaunch,
+      }),
+      (elasticsearch) => `Elasticsearch ready at ${elasticsearch.url}`,
+    );
 
     // Wait for all of them, even when one fails, so nothing is left starting behind our back.
     const [{ kafka, connect, ksqldb, schemaRegistry }, mariadb, elasticsearch] = await settleAll([

@@ -1,41 +1,44 @@
 /**
- * A server that can be stopped and started again on the same ports and data: how tests take a server away (a broker
- * restart, a check meeting a stopped service) and bring it back.
+ * The one way the local stack starts a server (`startServer`): launch its process, then wait until it declares itself
+ * ready (see readiness.ts). The server it returns can be stopped and started again on the same ports and data: how
+ * tests take a server away (a broker restart, a check meeting a stopped service) and bring it back.
  */
-import type { ServerProcess } from '#core/process.js';
+import { ServerProcess, type StartOptions } from '#core/process.js';
+import { type Readiness, waitUntilReady } from './readiness.js';
 
-export class ManagedServer {
+export interface StartServerOptions {
+  /** Shown in every message: "Kafka", "MariaDB". */
+  name: string;
+  /** The process to run, the same at every start. */
+  launch: Omit<StartOptions, 'name'>;
+  /** When it is ready to serve. */
+  ready: Readiness;
+  /** How long it may take to be ready, at every start. */
+  timeoutMs: number;
+  /** Told of every process launched (a restart's too). */
+  onLaunch?: (process: ServerProcess) => void;
+}
+
+/**
+ * Launches the server and waits until it is ready. A server that is not ready by the deadline, or that exits first,
+ * is stopped, and the error (from `process.failure(...)`) names it and shows the end of its log.
+ */
+export async function startServer(options: StartServerOptions): Promise<ManagedServer> {
+  const server = new ManagedServer(options);
+  await server.whenReady();
+  return server;
+}
+
+class ManagedServer {
   private current: ServerProcess;
-  private readonly listeners: ((process: ServerProcess) => void)[] = [];
   private readonly stopListeners: ((process: ServerProcess) => void)[] = [];
 
-  private constructor(
-    readonly name: string,
-    private readonly launch: () => ServerProcess,
-    private readonly ready: (process: ServerProcess) => Promise<void>,
-  ) {
-    this.current = launch();
+  constructor(private readonly options: StartServerOptions) {
+    this.current = this.launch();
   }
 
-  /**
-   * Launches the server and waits until `ready` resolves. `ready` throws when the deadline passes or the process
-   * exits; the error should come from `process.failure(...)` so it names the server and shows its log.
-   */
-  static async start(
-    name: string,
-    launch: () => ServerProcess,
-    ready: (process: ServerProcess) => Promise<void>,
-    onLaunch?: (process: ServerProcess) => void,
-  ): Promise<ManagedServer> {
-    const server = new ManagedServer(name, launch, ready);
-    if (onLaunch) server.onLaunch(onLaunch);
-    try {
-      await ready(server.current);
-    } catch (error) {
-      await server.current.stop();
-      throw error;
-    }
-    return server;
+  get name(): string {
+    return this.options.name;
   }
 
   get process(): ServerProcess {
@@ -44,12 +47,6 @@ export class ManagedServer {
 
   get running(): boolean {
     return this.current.running;
-  }
-
-  /** Told of every process launched from now on (the first one too, if registered through start). */
-  onLaunch(listener: (process: ServerProcess) => void): void {
-    this.listeners.push(listener);
-    listener(this.current);
   }
 
   /** Told of every process once `stop` has ended it, its whole process group included. */
@@ -66,7 +63,24 @@ export class ManagedServer {
   async restart(): Promise<void> {
     if (this.current.running) throw new Error(`${this.name} is running; stop it before starting it again`);
     this.current = this.launch();
-    for (const listener of this.listeners) listener(this.current);
-    await this.ready(this.current);
+    await this.whenReady();
+  }
+
+  /** Waits until the process launched last is ready; one that is not is stopped, and the failure thrown. */
+  async whenReady(): Promise<void> {
+    try {
+      await waitUntilReady(this.current, this.options.ready, this.options.timeoutMs);
+    } catch (error) {
+      await this.current.stop();
+      throw error;
+    }
+  }
+
+  private launch(): ServerProcess {
+    const launched = ServerProcess.start({ ...this.options.launch, name: this.options.name });
+    this.options.onLaunch?.(launched);
+    return launched;
   }
 }
+
+export type { ManagedServer };

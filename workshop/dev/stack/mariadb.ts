@@ -7,9 +7,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
-import { ServerProcess } from '#core/process.js';
-import { waitFor } from '#core/wait.js';
-import { ManagedServer } from './managed-server.js';
+import type { ServerProcess } from '#core/process.js';
+import { type ManagedServer, startServer } from './managed-server.js';
 import { freePort } from './ports.js';
 
 const run = promisify(execFile);
@@ -68,9 +67,13 @@ export async function startMariaDb(options: MariaDbOptions): Promise<MariaDbServ
     throw new Error(`mariadb-install-db could not initialise ${dataDir}:\n${stdout}${stderr}`);
   }
   const serverId = 184054;
-  const launch = () =>
-    ServerProcess.start({
-      name: 'MariaDB',
+  const host = '127.0.0.1';
+  const database = options.database ?? 'demo';
+  const app = { user: 'workshop', password: 'workshop' };
+  const connector = { user: 'debezium', password: 'dbz' };
+  const server = await startServer({
+    name: 'MariaDB',
+    launch: {
       command: options.mariadbd,
       args: [
         '--no-defaults',
@@ -90,21 +93,24 @@ export async function startMariaDb(options: MariaDbOptions): Promise<MariaDbServ
       ],
       // --log-error and the process's own output go to the same file.
       logPath,
-    });
-  const host = '127.0.0.1';
-  const database = options.database ?? 'demo';
-  const app = { user: 'workshop', password: 'workshop' };
-  const connector = { user: 'debezium', password: 'dbz' };
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  const server = await ManagedServer.start(
-    'MariaDB',
-    launch,
-    async (process) => {
-      const connection = await waitForMariaDb(process, host, port, timeoutMs);
-      await connection.end();
     },
-    options.onLaunch,
-  );
+    // Ready when the server accepts a connection and answers a query.
+    ready: {
+      what: `MariaDB at ${host}:${port} to accept a query`,
+      intervalMs: 200,
+      probe: async () => {
+        const connection = await mysql.createConnection({ host, port, user: 'root', connectTimeout: 1_000 });
+        try {
+          await connection.query('SELECT 1');
+          return true;
+        } finally {
+          await connection.end().catch(() => undefined);
+        }
+      },
+    },
+    timeoutMs: options.timeoutMs ?? 60_000,
+    onLaunch: options.onLaunch,
+  });
   const root = await mysql.createConnection({ host, port, user: 'root', connectTimeout: 5_000 });
   try {
     for (const statement of [
@@ -120,23 +126,4 @@ export async function startMariaDb(options: MariaDbOptions): Promise<MariaDbServ
     await root.end();
   }
   return { server, host, port, database, app, connector, serverId };
-}
-
-/** Ready when the server accepts a connection and answers a query. */
-async function waitForMariaDb(process: ServerProcess, host: string, port: number, timeoutMs: number) {
-  try {
-    return await waitFor({
-      what: `MariaDB at ${host}:${port} to accept a query`,
-      giveUpIf: () => process.exitDescription(),
-      timeoutMs,
-      intervalMs: 200,
-      probe: async () => {
-        const connection = await mysql.createConnection({ host, port, user: 'root', connectTimeout: 1_000 });
-        await connection.query('SELECT 1');
-        return connection;
-      },
-    });
-  } catch (error) {
-    throw process.failure((error as Error).message);
-  }
 }

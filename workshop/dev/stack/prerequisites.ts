@@ -22,12 +22,7 @@ export function findExecutable(name: string, env: NodeJS.ProcessEnv = process.en
   const dirs = [...(env.PATH ?? '').split(path.delimiter).filter(Boolean), ...extraDirs];
   for (const dir of dirs) {
     const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
+    if (isExecutable(candidate)) return candidate;
   }
   return undefined;
 }
@@ -46,7 +41,7 @@ function parseJavaVersion(settings: string): number | undefined {
 export function findTools(env: NodeJS.ProcessEnv = process.env): Tools {
   const missing: string[] = [];
   const javaFromHome = env.JAVA_HOME ? path.join(env.JAVA_HOME, 'bin', 'java') : undefined;
-  const java = javaFromHome && safeAccess(javaFromHome) ? javaFromHome : findExecutable('java', env);
+  const java = javaFromHome && isExecutable(javaFromHome) ? javaFromHome : findExecutable('java', env);
   let javaHome = '';
   if (!java) {
     missing.push(
@@ -58,7 +53,7 @@ export function findTools(env: NodeJS.ProcessEnv = process.env): Tools {
       missing.push(`Java 17 or newer (found ${major ?? 'an unknown version'} at ${java}; set JAVA_HOME to a JDK 17+)`);
     }
     javaHome = env.JAVA_HOME ?? path.dirname(path.dirname(realpathSync(java)));
-    if (!safeAccess(path.join(javaHome, 'bin', 'javac'))) {
+    if (!isExecutable(path.join(javaHome, 'bin', 'javac'))) {
       missing.push(
         `a JDK, not only a Java runtime: no javac in ${javaHome}/bin (Debian/Ubuntu: apt-get install openjdk-17-jdk-headless)`,
       );
@@ -88,7 +83,8 @@ export class MissingPrerequisites extends EnvironmentError {
   }
 }
 
-function safeAccess(file: string): boolean {
+/** Whether this user may run `file`. */
+export function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
     return true;

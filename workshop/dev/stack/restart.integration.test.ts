@@ -1,16 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { expect, it } from 'vitest';
+import { kafkaClient } from '#core/kafka-client.js';
 import { describeWithStack } from '#workshop/dev/testing/stack-context.js';
 
 describeWithStack('servers of the shared stack stop and start again with their data', (stack) => {
   it('Kafka keeps its topics and records across a restart', async () => {
     const { kafka } = stack();
-    const client = new Kafka({
+    const client = kafkaClient({
       brokers: [kafka.bootstrapServers],
-      logLevel: logLevel.NOTHING,
       connectionTimeout: 2_000,
     });
     const topic = `restart-${Date.now()}`;

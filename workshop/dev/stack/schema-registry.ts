@@ -3,12 +3,13 @@
  * one too (`bin/schema-registry-start`, `share/java/schema-registry/`). Like ksqlDB it is not on Maven Central, so
  * the stack cannot download it; without one the stack says so and the registry tests use the stand-in.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ServerProcess } from '#core/process.js';
-import { NotYet, waitFor } from '#core/wait.js';
-import { extraJvmOptions } from './jvm-options.js';
-import { ManagedServer } from './managed-server.js';
+import type { ServerProcess } from '#core/process.js';
+import { writeConfigFile } from './config-file.js';
+import { extraJvmOptions, heapOptions } from './jvm-options.js';
+import { type ManagedServer, startServer } from './managed-server.js';
+import { forHttp } from './readiness.js';
 
 export interface SchemaRegistryServer {
   server: ManagedServer;
@@ -46,13 +47,11 @@ export function schemaRegistryProperties(options: { port: number; bootstrapServe
 
 export async function startSchemaRegistry(options: SchemaRegistryOptions): Promise<SchemaRegistryServer> {
   const dir = options.dir;
-  mkdirSync(dir, { recursive: true });
-  const propertiesPath = path.join(dir, 'schema-registry.properties');
-  writeFileSync(propertiesPath, schemaRegistryProperties(options));
-  const heap = options.heapMb ?? 160;
-  const launch = () =>
-    ServerProcess.start({
-      name: 'Schema Registry',
+  const propertiesPath = writeConfigFile(dir, 'schema-registry.properties', schemaRegistryProperties(options));
+  const url = `http://127.0.0.1:${options.port}`;
+  const server = await startServer({
+    name: 'Schema Registry',
+    launch: {
       command: path.join(options.home, 'bin', 'schema-registry-start'),
       args: [propertiesPath],
       logPath: path.join(dir, 'schema-registry.out'),
@@ -60,37 +59,16 @@ export async function startSchemaRegistry(options: SchemaRegistryOptions): Promi
         ...process.env,
         JAVA_HOME: options.javaHome,
         LOG_DIR: dir,
-        SCHEMA_REGISTRY_HEAP_OPTS: `-Xms${heap}m -Xmx${heap}m`,
+        SCHEMA_REGISTRY_HEAP_OPTS: heapOptions(options.heapMb ?? 160).join(' '),
         SCHEMA_REGISTRY_OPTS: extraJvmOptions().join(' '),
         // No JMX agent: nothing here reads it.
         SCHEMA_REGISTRY_JMX_OPTS: ' ',
       },
-    });
-  const url = `http://127.0.0.1:${options.port}`;
-  const timeoutMs = options.timeoutMs ?? 120_000;
-  const server = await ManagedServer.start(
-    'Schema Registry',
-    launch,
-    (process) => waitForSchemaRegistry(process, url, timeoutMs),
-    options.onLaunch,
-  );
+    },
+    // Ready when GET /subjects answers 200: the registry has read its topic and can serve.
+    ready: forHttp(`${url}/subjects`, { what: `the Schema Registry at ${url} to list its subjects`, intervalMs: 200 }),
+    timeoutMs: options.timeoutMs ?? 120_000,
+    onLaunch: options.onLaunch,
+  });
   return { server, url };
-}
-
-/** Ready when GET /subjects answers 200: the registry has read its topic and can serve. */
-async function waitForSchemaRegistry(process: ServerProcess, url: string, timeoutMs: number): Promise<void> {
-  try {
-    await waitFor({
-      what: `the Schema Registry at ${url} to list its subjects`,
-      giveUpIf: () => process.exitDescription(),
-      timeoutMs,
-      intervalMs: 200,
-      probe: async () => {
-        const response = await fetch(`${url}/subjects`, { signal: AbortSignal.timeout(2_000) });
-        return response.ok ? true : new NotYet(`GET /subjects answered ${response.status}`);
-      },
-    });
-  } catch (error) {
-    throw process.failure((error as Error).message);
-  }
 }

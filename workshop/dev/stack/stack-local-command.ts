@@ -2,19 +2,13 @@
  * `npm run stack:local`: the local stack in the foreground. Prints the endpoints as WORKSHOP_* exports to paste into
  * another shell, and stops every server on Ctrl-C (or when one of them dies).
  */
-import { parseArgs } from 'node:util';
-import { EnvironmentError, ExitCode, UsageError } from '#core/errors.js';
+import type { CommandLine } from '#core/args.js';
+import { EnvironmentError, ExitCode } from '#core/errors.js';
 import { progress, success } from '#core/output.js';
 import { formatSeconds } from '#core/wait.js';
 import { startLocalStack, workshopEnv } from './local-stack.js';
 
-export async function stackLocalCommand(args: string[]): Promise<number> {
-  try {
-    parseArgs({ args, options: {}, strict: true, allowPositionals: false });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}. Usage: npm run stack:local (it takes no options)`);
-  }
-
+export async function stackLocalCommand(_line: CommandLine<unknown>): Promise<number> {
   // Ctrl-C while starting must still stop what has started: remember the signal and act once start returns.
   let signalled: NodeJS.Signals | undefined;
   let onSignal: (signal: NodeJS.Signals) => void = (signal) => {

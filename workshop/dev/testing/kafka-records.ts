@@ -1,5 +1,6 @@
 /** Test helpers that read what a topic holds, waiting with a deadline instead of sleeping. */
-import { type Consumer, Kafka, logLevel } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
+import { kafkaClient } from '#core/kafka-client.js';
 import { NotYet, waitFor } from '#core/wait.js';
 
 export interface TopicRecord {
@@ -11,12 +12,11 @@ export interface TopicRecord {
 
 /** A consumer that collects every record of a topic from the beginning, into `records`, until closed. */
 export async function collectTopic(bootstrapServers: string, topic: string) {
-  const kafka = new Kafka({
+  const kafka = kafkaClient({
     clientId: 'test-collector',
-    brokers: [bootstrapServers],
+    brokers: bootstrapServers,
     connectionTimeout: 3_000,
     requestTimeout: 10_000,
-    logLevel: logLevel.NOTHING,
   });
   const consumer: Consumer = kafka.consumer({ groupId: `test-collector-${topic}-${Date.now()}` });
   const records: TopicRecord[] = [];
@@ -49,7 +49,7 @@ export async function collectTopic(bootstrapServers: string, topic: string) {
 
 /** Waits until `topic` exists on the broker (a connector creates its topics when its first record arrives). */
 export async function waitForTopic(bootstrapServers: string, topic: string, timeoutMs = 60_000): Promise<void> {
-  const admin = new Kafka({ brokers: [bootstrapServers], logLevel: logLevel.NOTHING }).admin();
+  const admin = kafkaClient({ brokers: bootstrapServers }).admin();
   await admin.connect();
   try {
     await waitFor({

@@ -6,12 +6,12 @@
  */
 import { afterAll, expect, it } from 'vitest';
 import { KsqlClient, typeName } from '#checks/clients/ksqldb.js';
+import { ratingSubject } from '#datagen/avro.js';
+import { seededCustomerIds } from '#datagen/customers.js';
+import { ratingFields } from '#datagen/rating-schema.js';
+import { startRatings } from '#datagen/ratings-producer.js';
 import { checkContext } from '#workshop/dev/testing/fixtures.js';
 import { describeWithSchemaRegistry } from '#workshop/dev/testing/stack-context.js';
-import { ratingSubject } from './avro.js';
-import { seededCustomerIds } from './customers.js';
-import { ratingFields } from './rating-schema.js';
-import { startRatings } from './ratings-producer.js';
 
 const ksqlTypes: Record<string, string> = { long: 'BIGINT', int: 'INTEGER', string: 'STRING' };
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { elasticsearchSinkClass } from '#checks/clients/connector-classes.js';
 import { loadCourse } from '#checks/course.js';
 import { loadConfig } from '#core/config.js';
-import { adaptConnectorConfig, connectorTopics, readConnectorFile } from './index.js';
+import { adaptConnectorConfig, connectorTopics, readConnectorFile } from './connector.js';
 
 const allConnectorFiles = loadCourse().flatMap((step) =>
   step.solution.flatMap((resource) => (resource.kind === 'connector' ? [resource.file] : [])),

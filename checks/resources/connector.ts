@@ -1,0 +1,197 @@
+/**
+ * Kafka Connect connectors from a JSON file (as POST /connectors takes it): solve creates or updates one, fitted to
+ * this platform; reset stops it, clears its offsets (so a new one starts with a snapshot), deletes it and its topics.
+ */
+import { readFileSync } from 'node:fs';
+import { debeziumClasses, elasticsearchSinkClass } from '#checks/clients/connector-classes.js';
+import type { Services } from '#checks/clients/services.js';
+import type { WorkshopConfig } from '#core/config.js';
+import { EnvironmentError, UsageError, WorkshopError } from '#core/errors.js';
+import { NotYet, waitFor } from '#core/wait.js';
+import { type ResourceKind, shown, stepFile } from './resource.js';
+import { deleteTopics } from './topics.js';
+
+export interface ConnectorFile {
+  name: string;
+  config: Record<string, string>;
+}
+
+export function readConnectorFile(file: string): ConnectorFile {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`${file} is not a JSON file: ${(error as Error).message}`);
+  }
+  const candidate = parsed as Partial<ConnectorFile>;
+  if (typeof candidate.name !== 'string' || typeof candidate.config !== 'object' || candidate.config === null) {
+    throw new UsageError(`${file} must hold {"name": "...", "config": {...}}, as POST /connectors takes it`);
+  }
+  for (const [key, value] of Object.entries(candidate.config)) {
+    if (typeof value !== 'string') {
+      throw new UsageError(
+        `${file}: config "${key}" must be a string (Kafka Connect takes every value as text), found ${JSON.stringify(value)}`,
+      );
+    }
+  }
+  return candidate as ConnectorFile;
+}
+
+/**
+ * The connector config as this platform needs it. The files are written for the learners' compose stack; where the
+ * configuration says otherwise (the local test stack) the database class and the addresses Connect uses change,
+ * and nothing else does.
+ */
+export function adaptConnectorConfig(config: Record<string, string>, workshop: WorkshopConfig): Record<string, string> {
+  const adapted = { ...config };
+  const debezium = Object.values(debeziumClasses);
+  if (adapted['connector.class'] && debezium.includes(adapted['connector.class'])) {
+    adapted['connector.class'] = debeziumClasses[workshop.mysql.flavour];
+    if ('database.hostname' in adapted) adapted['database.hostname'] = workshop.fromConnect.mysqlHost;
+    if ('database.port' in adapted) adapted['database.port'] = String(workshop.fromConnect.mysqlPort);
+    if ('schema.history.internal.kafka.bootstrap.servers' in adapted) {
+      adapted['schema.history.internal.kafka.bootstrap.servers'] = workshop.fromConnect.kafkaBootstrapServers;
+    }
+  }
+  // Confluent's converters (Avro) reach the Schema Registry from where Connect runs.
+  for (const key of Object.keys(adapted)) {
+    if (key.endsWith('.schema.registry.url')) adapted[key] = workshop.fromConnect.schemaRegistryUrl;
+  }
+  // Confluent's Elasticsearch sink: the address of Elasticsearch as the worker sees it.
+  if (adapted['connector.class'] === elasticsearchSinkClass && 'connection.url' in adapted) {
+    adapted['connection.url'] = workshop.fromConnect.elasticsearchUrl;
+  }
+  return adapted;
+}
+
+/** The topics a connector writes: for Debezium, everything under its topic prefix and its schema history topic. */
+export function connectorTopics(config: Record<string, string>, topics: string[]): string[] {
+  const prefix = config['topic.prefix'];
+  const history = config['schema.history.internal.kafka.topic'];
+  return topics.filter((t) => (prefix !== undefined && (t === prefix || t.startsWith(`${prefix}.`))) || t === history);
+}
+
+/**
+ * Creates or updates a connector from a file. Returns what it did, in words. `adapt` (for solve) fits the reference
+ * file to this platform; a learner's own file is applied exactly as written.
+ */
+export async function applyConnector(services: Services, file: string, { adapt = false } = {}): Promise<string> {
+  const { name, config } = readConnectorFile(file);
+  const wanted = adapt ? adaptConnectorConfig(config, services.config) : config;
+  const changedByAdapting = Object.keys(wanted).filter((key) => wanted[key] !== config[key]);
+  const current = await services.connect<Record<string, string>>(`/connectors/${encodeURIComponent(name)}/config`);
+  if (current.status === 200) {
+    const { name: _name, ...existing } = current.body;
+    const same =
+      Object.keys(existing).length === Object.keys(wanted).length &&
+      Object.entries(wanted).every(([key, value]) => existing[key] === value);
+    if (same) return `connector "${name}": already as in ${shown(file)}, left unchanged`;
+  }
+  const put = await services.connect<{ message?: string }>(`/connectors/${encodeURIComponent(name)}/config`, {
+    method: 'PUT',
+    body: wanted,
+  });
+  if (put.status >= 400) {
+    throw new WorkshopError(
+      `Kafka Connect refused connector "${name}" from ${shown(file)}: ${put.body?.message ?? put.status}`,
+      'fix the config file and apply it again',
+    );
+  }
+  const adapted = changedByAdapting.length > 0 ? ` (for this platform: ${changedByAdapting.join(', ')})` : '';
+  return `connector "${name}": ${current.status === 200 ? 'updated' : 'created'} from ${shown(file)}${adapted}`;
+}
+
+/** Waits until Kafka Connect reports the connector in `state`. */
+async function waitForConnectorState(services: Services, name: string, state: 'STOPPED' | 'RUNNING'): Promise<void> {
+  await waitFor({
+    what: `connector "${name}" to be ${state}`,
+    timeoutMs: 20_000,
+    probe: async () => {
+      const status = await services.connect<{ connector: { state: string } }>(
+        `/connectors/${encodeURIComponent(name)}/status`,
+      );
+      return status.body?.connector?.state === state ? true : new NotYet(status.body?.connector?.state ?? '?');
+    },
+  });
+}
+
+/** Stops a connector and waits until Kafka Connect says it is STOPPED. */
+async function stopConnector(services: Services, name: string): Promise<void> {
+  await services.connect(`/connectors/${encodeURIComponent(name)}/stop`, { method: 'PUT' });
+  await waitForConnectorState(services, name, 'STOPPED');
+}
+
+async function clearOffsets(services: Services, name: string): Promise<void> {
+  const offsets = await services.connect<{ message?: string }>(`/connectors/${encodeURIComponent(name)}/offsets`, {
+    method: 'DELETE',
+  });
+  if (offsets.status >= 400) {
+    throw new EnvironmentError(`Kafka Connect could not clear the offsets of "${name}": ${offsets.body?.message}`);
+  }
+}
+
+/**
+ * Starts an existing connector over from the beginning of its topics (a sink whose index was replaced writes every
+ * record again). Returns what it did, or nothing when there is no such connector.
+ */
+export async function rewindConnector(services: Services, name: string): Promise<string[]> {
+  const path_ = `/connectors/${encodeURIComponent(name)}`;
+  if ((await services.connect(`${path_}/config`)).status !== 200) return [];
+  await stopConnector(services, name);
+  await clearOffsets(services, name);
+  await services.connect(`${path_}/resume`, { method: 'PUT' });
+  await waitForConnectorState(services, name, 'RUNNING');
+  return [`connector "${name}" restarted from the beginning of its topics`];
+}
+
+/** Stops a connector, clears its offsets (so a new one starts with a snapshot), deletes it and its topics. */
+export async function removeConnector(
+  services: Services,
+  name: string,
+  config?: Record<string, string>,
+): Promise<string[]> {
+  const done: string[] = [];
+  const path_ = `/connectors/${encodeURIComponent(name)}`;
+  const existing = await services.connect<Record<string, string>>(`${path_}/config`);
+  const knownConfig = existing.status === 200 ? existing.body : config;
+  if (existing.status === 200) {
+    await stopConnector(services, name);
+    await clearOffsets(services, name);
+    await services.connect(path_, { method: 'DELETE' });
+    done.push(`connector "${name}" deleted (offsets cleared)`);
+  }
+  if (knownConfig) {
+    const all = await services.withKafkaAdmin((admin) => admin.listTopics());
+    const topics = connectorTopics(knownConfig, all);
+    await deleteTopics(services, topics);
+    for (const topic of topics) done.push(`topic "${topic}" deleted`);
+  }
+  return done;
+}
+
+export interface ConnectorResource {
+  kind: 'connector';
+  file: string;
+}
+
+export const connectorResource: ResourceKind<ConnectorResource> = {
+  kind: 'connector',
+  fields: ['file'],
+  parse: (params, where, folder) => ({ file: stepFile(params, 'file', where, folder) }),
+  describe(resource) {
+    const { name, config } = readConnectorFile(resource.file);
+    if (!config['topic.prefix']) return `connector "${name}" with its offsets`;
+    const topics = [
+      config['topic.prefix'] && `${config['topic.prefix']}.*`,
+      config['schema.history.internal.kafka.topic'],
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return `connector "${name}" with its offsets, and its topics ${topics}`;
+  },
+  apply: async (services, resource) => [await applyConnector(services, resource.file, { adapt: true })],
+  remove(services, resource) {
+    const { name, config } = readConnectorFile(resource.file);
+    return removeConnector(services, name, config);
+  },
+};
