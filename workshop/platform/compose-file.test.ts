@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { variables } from '#core/config.js';
 import { stackVersions } from '#workshop/dev/stack/artifacts.js';
 import { ksqlDbProperties } from '#workshop/dev/stack/ksqldb.js';
@@ -126,7 +128,12 @@ describe('docker-compose.yml', () => {
   it('gives the plugins their manifests when the image is built, so the worker loads them without a scan', () => {
     const text = readFileSync(path.join(connect.buildContext ?? '', 'Dockerfile'), 'utf8');
     expect(connect.environment.CONNECT_PLUGIN_DISCOVERY).toBe('service_load');
-    expect(text).toMatch(/RUN connect-plugin-path sync-manifests --plugin-path \/usr\/share\/confluent-hub-components/);
+    expect(text).toMatch(
+      /RUN kafka-run-class org\.apache\.kafka\.tools\.ConnectPluginPath sync-manifests --plugin-path \/usr\/share\/confluent-hub-components/,
+    );
+    // No awk in the image: the listing is checked by a bash script copied in.
+    expect(text).not.toMatch(/\bawk\b/);
+    expect(text).toContain('| bash /usr/local/share/workshop/check-plugins.sh');
     // The build fails unless Kafka's tool lists both connectors the course uses with their manifests.
     expect(text).toContain('io.debezium.connector.mysql.MySqlConnector');
     expect(text).toContain('io.confluent.connect.elasticsearch.ElasticsearchSinkConnector');
@@ -163,6 +170,34 @@ describe('docker-compose.yml', () => {
     }
     expect(service('kafka-connect').dependsOn.map((d) => d.service)).toEqual(['kafka']);
     expect(service('kibana').dependsOn.map((d) => d.service)).toEqual(['elasticsearch']);
+  });
+
+  it('calls Kibana healthy on its overall status, not on any one plugin that is available', () => {
+    const raw = parseYaml(readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8')) as {
+      services: Record<string, { healthcheck: { test: string[] } }>;
+    };
+    const command = raw.services.kibana?.healthcheck.test.at(-1) ?? '';
+    // The healthcheck's own filter, fed the /api/status answers of a Kibana starting up and of one that is ready.
+    const filter = command.slice(command.indexOf('|') + 1).trim();
+    expect(filter).toMatch(/^grep /);
+    const healthy = (answer: unknown) =>
+      spawnSync('bash', ['-c', filter], { input: JSON.stringify(answer) }).status === 0;
+    const plugin = { level: 'available', summary: 'Ready' };
+    const status = (level: string) => ({
+      name: 'kibana',
+      status: { overall: { level, summary: `${level}` }, core: { elasticsearch: plugin }, plugins: { data: plugin } },
+    });
+    expect(healthy(status('degraded'))).toBe(false);
+    expect(healthy(status('unavailable'))).toBe(false);
+    expect(healthy(status('available'))).toBe(true);
+  });
+
+  it('gives the ksqlDB CLI container an init, so it stops at once', () => {
+    const raw = parseYaml(readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8')) as {
+      services: Record<string, { init?: boolean; entrypoint?: string }>;
+    };
+    expect(raw.services['ksqldb-cli']?.entrypoint).toBe('/bin/sh');
+    expect(raw.services['ksqldb-cli']?.init).toBe(true);
   });
 
   it('binds every published port to 127.0.0.1 only', () => {

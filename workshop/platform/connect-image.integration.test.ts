@@ -8,8 +8,8 @@
  *
  * It needs what the local stack needs (Java, Maven, the stack's jars), so it runs, and is skipped, with the stack.
  */
-import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -35,6 +35,25 @@ function mavenStageCommand(): { mvnArgs: string[]; listed: string } {
   const listed = /^ls (\S+)$/.exec(listing ?? '')?.[1];
   if (!maven || !listed) throw new Error(`expected "mvn ... && ls <file>" in ${dockerfile.path}, found: ${run}`);
   return { mvnArgs: maven.split(/\s+/).slice(1), listed };
+}
+
+/**
+ * The RUN instruction that gives the plugins their manifests and checks the listing: its two Kafka tool calls (as
+ * arguments after `kafka-run-class`) and the check script's command line.
+ */
+function pluginCheckCommand(): { sync: string[]; list: string[]; check: string[] } {
+  const run = /^RUN (kafka-run-class \S+ sync-manifests (?:[^\n]*\\\n)*[^\n]*)/m.exec(text)?.[1];
+  if (!run) throw new Error(`${dockerfile.path} has no "RUN kafka-run-class … sync-manifests" instruction`);
+  const [sync, rest] = run.replace(/\\\n/g, ' ').split('&&');
+  const [list, check] = (rest ?? '').split('|');
+  const words = (part = '') => part.trim().split(/\s+/);
+  const [syncWords, listWords, checkWords] = [words(sync), words(list), words(check)];
+  if (syncWords[0] !== 'kafka-run-class' || listWords[0] !== 'kafka-run-class' || checkWords[0] !== 'bash') {
+    throw new Error(
+      `expected "kafka-run-class … && kafka-run-class … | bash <script> …" in ${dockerfile.path}: ${run}`,
+    );
+  }
+  return { sync: syncWords.slice(1), list: listWords.slice(1), check: checkWords.slice(1) };
 }
 
 describeWithStack('the Kafka Connect image’s Maven stage, run on this machine', () => {
@@ -90,4 +109,57 @@ describeWithStack('the Kafka Connect image’s Maven stage, run on this machine'
     // The step's transforms come with it.
     expect(rows.map((row) => row[0])).toContain('io.debezium.transforms.ExtractNewRecordState');
   }, 420_000);
+
+  it('passes the image’s plugin check, run as the Dockerfile writes it, over the real Debezium and the sink stand-in', async () => {
+    const { sync, list, check } = pluginCheckCommand();
+    const imagePath = '/usr/share/confluent-hub-components';
+    expect(sync).toContain(imagePath);
+    const tools = findTools();
+    const artifacts = await resolveArtifacts({ mvn: tools.mvn, javaHome: tools.javaHome });
+    // The image's plugin folder, made here: the connector the Maven stage fetched (above) and the stand-in with the
+    // real sink's class name (Confluent's sink cannot be fetched here).
+    const pluginPath = path.join(plugins, 'plugin-path');
+    mkdirSync(pluginPath);
+    cpSync(path.join(plugins, 'debezium-connector-mysql'), path.join(pluginPath, 'debezium-connector-mysql'), {
+      recursive: true,
+    });
+    const onlyDebezium = path.join(plugins, 'only-debezium');
+    cpSync(pluginPath, onlyDebezium, { recursive: true });
+    cpSync(
+      path.join(artifacts.connectPluginPath, 'elasticsearch-sink-standin'),
+      path.join(pluginPath, 'elasticsearch-sink-standin'),
+      { recursive: true, dereference: true },
+    );
+    const kafkaTool = async (args: string[], folder: string) =>
+      (
+        await run(tools.java, ['-cp', artifacts.kafkaClasspath, ...args.map((a) => (a === imagePath ? folder : a))], {
+          timeout: 120_000,
+          maxBuffer: 16 * 1024 * 1024,
+        })
+      ).stdout;
+    const [script, ...classes] = check;
+    const scriptHere = path.join(path.dirname(dockerfile.path), path.basename(script ?? ''));
+    expect(existsSync(scriptHere), `${scriptHere}, the script the image copies in`).toBe(true);
+    expect(text).toContain(`COPY ${path.basename(scriptHere)} ${script}`);
+    const checkListing = (listing: string) =>
+      spawnSync('bash', [scriptHere, ...classes], { input: listing, encoding: 'utf8' });
+
+    await kafkaTool(sync, pluginPath);
+    const listed = checkListing(await kafkaTool(list, pluginPath));
+    expect(listed.status, listed.stderr).toBe(0);
+    // One row per class the course needs, each as Kafka's tool prints it: loadable, with its manifest.
+    const rows = listed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split('\t'));
+    expect(rows.map((row) => row[0]).sort()).toEqual([...classes].sort());
+    for (const row of rows) expect(row.slice(5, 7), row.join(' ')).toEqual(['true', 'true']);
+
+    // Without the sink the build fails, naming it.
+    await kafkaTool(sync, onlyDebezium);
+    const missing = checkListing(await kafkaTool(list, onlyDebezium));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('io.confluent.connect.elasticsearch.ElasticsearchSinkConnector');
+    expect(missing.stderr).not.toContain('MySqlConnector');
+  }, 300_000);
 });

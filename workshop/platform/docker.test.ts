@@ -113,12 +113,11 @@ describe('DockerCli against a stand-in docker', () => {
   });
 
   it('ends a call that outlives its timeout', async () => {
-    const fake = fakeDocker([{ match: '^info', answers: [{ hangMs: 20_000 }] }]);
+    // A call that hangs for ten minutes: only the kit ending it lets the test finish (within vitest's own timeout).
+    const fake = fakeDocker([{ match: '^info', answers: [{ hangMs: 600_000 }] }]);
     const docker = new DockerCli({ env: fake.env, composeFile: 'docker-compose.yml' });
-    const started = Date.now();
     const answer = await docker.run(['info', '--format', '{{json .}}'], 300);
     expect(answer.timedOut).toBe(true);
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('reports Compose v2 missing from any compose command, which the client refuses before asking the engine', async () => {
