@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Services } from '#checks/clients/services.js';
+import { ServiceAbsent, Services, ServiceUnavailable } from '#checks/clients/services.js';
 import { loadConfig } from '#core/config.js';
-import { EnvironmentError } from '#core/errors.js';
+import { EnvironmentError, NotYetError } from '#core/errors.js';
 import { fakeClock } from '#workshop/dev/testing/fake-clock.js';
 import type { Expectation, Step } from './course.js';
 import { runStep } from './engine.js';
@@ -48,6 +48,53 @@ const config = loadConfig({});
 const context = () => ({ config, services: new Services(config), passive: false, clock: fakeClock() });
 
 describe('runStep', () => {
+  it('looks again at a server in a passing state, and calls it not yet (never an error) at the deadline', async () => {
+    const passing = new NotYetError('ksqlDB is not ready yet: KafkaStreams is not running. State is REBALANCING.');
+    const passed = await runStep(
+      step([scripted('a table', [passing, passing, { outcome: 'pass', found: 'rows' }])]),
+      context(),
+    );
+    expect(passed.outcome).toBe('pass');
+    const waited = await runStep(step([scripted('a table', [passing], 3_000)]), context());
+    expect(waited.outcome).toBe('not-yet');
+    expect(waited.expectations[0]?.found).toMatch(/^ksqlDB is not ready yet: .*REBALANCING\. \(after 3 s\)$/);
+  });
+
+  it('says which service the platform does not run, apart from one it cannot reach', async () => {
+    const absent = await runStep(step([scripted('a stream', [new ServiceAbsent('ksqlDB')])]), context());
+    expect(absent.outcome).toBe('environment-error');
+    expect(absent.expectations[0]).toMatchObject({ absent: 'ksqlDB', unreachable: 'ksqlDB' });
+    expect(absent.expectations[0]?.found).toBe('ksqlDB is not part of this platform (WORKSHOP_KSQLDB_URL=none)');
+    const down = await runStep(
+      step([scripted('a stream', [new ServiceUnavailable('ksqlDB', 'http://127.0.0.1:8088', 'refused')])]),
+      context(),
+    );
+    expect(down.expectations[0]?.absent).toBeUndefined();
+    expect(down.expectations[0]?.unreachable).toBe('ksqlDB');
+  });
+
+  it('gives a kind the deadline its parameters need (a window of N minutes)', async () => {
+    const deadlines: number[] = [];
+    const windowed: Expectation = {
+      kind: {
+        kind: 'windowed',
+        deadlineMs: 10_000,
+        deadlineFor: (params: { windowMs: number }) => params.windowMs + 5_000,
+        parse: (p) => p as never,
+        object: () => 'a windowed table',
+        expected: () => 'a closed window',
+        observe: async (_params, { clock }, _memory, look) => {
+          deadlines.push(look.deadline - clock.now());
+          return { outcome: 'pass', found: 'closed' };
+        },
+      },
+      params: { windowMs: 120_000 },
+      hint: 'wait',
+    };
+    await runStep(step([windowed]), context());
+    expect(deadlines).toEqual([125_000]);
+  });
+
   it('tells each look its deadline, scaled, and from the step file when the step gives one', async () => {
     const deadlines: number[] = [];
     const watching = (deadlineMs?: number): Expectation => ({

@@ -4,8 +4,8 @@
  * on it, and its message is the one to act on. A step marked independent runs all its expectations at once.
  */
 import kafkajs from 'kafkajs';
-import { ServiceUnavailable } from '#checks/clients/services.js';
-import { EnvironmentError } from '#core/errors.js';
+import { ServiceAbsent, ServiceUnavailable } from '#checks/clients/services.js';
+import { EnvironmentError, NotYetError } from '#core/errors.js';
 import type { CheckContext, Expectation, RunnableStep } from './kind.js';
 import { type ExpectationResult, type Observation, type StepResult, worst } from './types.js';
 
@@ -36,20 +36,28 @@ async function runExpectation(
   {
     const { kind, params } = expectation;
     const started = context.clock.now();
-    const deadline = started + (expectation.deadlineMs ?? kind.deadlineMs) * scale;
+    const deadline = started + (expectation.deadlineMs ?? kind.deadlineFor?.(params) ?? kind.deadlineMs) * scale;
     const memory: Record<string, unknown> = {};
     const interval = options.intervalMs ?? 500;
     let pause = Math.min(100, interval);
     let observation: Observation;
     let unreachable: string | undefined;
+    let absent: string | undefined;
     for (;;) {
       try {
         observation = await kind.observe(params, context, memory, { deadline, stepId });
       } catch (error) {
         const environment = asEnvironment(error);
-        if (!environment) throw error;
-        observation = { outcome: 'environment-error', found: environment.message, hint: environment.hint };
-        unreachable = environment instanceof ServiceUnavailable ? environment.service : undefined;
+        if (error instanceof NotYetError) {
+          // A server in a passing state (ksqlDB rebalancing): looked at again until the deadline, then "not yet".
+          observation = { outcome: 'not-yet', found: error.message, hint: error.hint };
+        } else if (environment) {
+          observation = { outcome: 'environment-error', found: environment.message, hint: environment.hint };
+          unreachable = environment instanceof ServiceUnavailable ? environment.service : undefined;
+          absent = environment instanceof ServiceAbsent ? environment.service : undefined;
+        } else {
+          throw error;
+        }
       }
       if (observation.outcome !== 'not-yet') break;
       const now = context.clock.now();
@@ -76,6 +84,7 @@ async function runExpectation(
       hint: observation.hint ?? expectation.hint,
       elapsedMs: context.clock.now() - started,
       ...(observation.outcome === 'environment-error' && unreachable ? { unreachable } : {}),
+      ...(observation.outcome === 'environment-error' && absent ? { absent } : {}),
     };
   }
 }

@@ -34,6 +34,8 @@ export interface ExpectationKind<P> {
   judges?(params: P): string;
   /** How long "not yet" is retried before the verdict. */
   deadlineMs: number;
+  /** A deadline that depends on the parameters: what it waits for takes that long (a window of N minutes). */
+  deadlineFor?(params: P): number;
   /**
    * One look. `memory` lives across the retries of one run (to see that a count grows, or to finish a probe).
    * An EnvironmentError thrown here becomes the environment-error outcome.

@@ -33,6 +33,8 @@ export interface ExpectationResult {
   elapsedMs: number;
   /** For an environment error: the service that could not be reached at all, when that was the cause. */
   unreachable?: string;
+  /** For an environment error: the service this platform does not run at all (its URL variable is "none"). */
+  absent?: string;
 }
 
 export interface StepResult {

@@ -58,7 +58,7 @@ describe('parseCommand', () => {
     [['--tail', '0'], '--tail 0 is not a whole number from 1 to 500'],
     [['--tail', '2.5'], '--tail 2.5 is not a whole number from 1 to 500'],
     [['--rate', '10'], '--rate 10 is not a whole number from 1 to 9'],
-    [['step-1', 'step-2'], 'demo takes one step at most, got step-1 step-2'],
+    [['step-1', 'step-2'], 'demo takes one step at most. Usage'],
   ])('refuses %j, naming what is wrong, with the usage after it (exit 2)', (args, message) => {
     const error = refusal(() => parseCommand(spec, args));
     expect(error.message).toContain(message);

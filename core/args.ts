@@ -161,6 +161,8 @@ export interface CommandSpec<F extends Flags = Flags> {
   positionals?: { name: string; max?: number };
   /** Printed by --help after the flags. */
   notes?: string;
+  /** Follows the usage in every refusal (`; the services: kafka, …`), where a command knows more to say. */
+  usageNote?: string;
   /**
    * A refusal gives the usage on a line of its own (`→ usage: …`) rather than after the message (`… Usage: …`):
    * for a usage too long to follow a message on its line.
@@ -264,7 +266,7 @@ function asksForHelp(args: string[], options: NodeOptions): boolean {
 
 function wholeNumber(name: string, raw: string, flag: NumberFlag): number {
   const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < flag.min || value > flag.max) {
+  if (raw.trim() === '' || !Number.isInteger(value) || value < flag.min || value > flag.max) {
     const unit = flag.unit ? ` of ${flag.unit}` : '';
     throw new OptionError(
       `--${name} ${raw} is not ${flag.expected ?? `a whole number${unit} from ${flag.min} to ${flag.max}`}`,
@@ -304,7 +306,8 @@ export function parseCommand<const F extends Flags, T>(
     ]),
   );
   if (asksForHelp(args, options)) throw new HelpRequested(helpText(spec as CommandSpec));
-  const refuse = (problem: string, more?: UsageErrorOptions) => usageError(spec, problem, more);
+  const refuse = (problem: string, more?: UsageErrorOptions) =>
+    usageError(spec, problem, { usageNote: spec.usageNote, ...more });
   const readOrRefuse = <R>(read: () => R): R => {
     try {
       return read();
@@ -316,11 +319,14 @@ export function parseCommand<const F extends Flags, T>(
 
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
-    parsed = parseArgs({ args, options, strict: true, allowPositionals: true }) as typeof parsed;
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: Boolean(spec.positionals) }) as typeof parsed;
   } catch (error) {
-    if (String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) {
-      throw refuse((error as Error).message);
+    const code = String((error as NodeJS.ErrnoException).code);
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      const word = /argument '(.*)'\. This command/.exec((error as Error).message)?.[1] ?? '';
+      throw refuse(`unexpected argument "${word}"`);
     }
+    if (code.startsWith('ERR_PARSE_ARGS')) throw refuse((error as Error).message);
     throw error;
   }
   const { positionals } = parsed;
@@ -328,7 +334,7 @@ export function parseCommand<const F extends Flags, T>(
   if (!allowed && positionals.length > 0) throw refuse(`unexpected argument "${positionals[0]}"`);
   if (allowed?.max !== undefined && positionals.length > allowed.max) {
     const most = allowed.max === 1 ? 'one' : String(allowed.max);
-    throw refuse(`${spec.name} takes ${most} ${allowed.name} at most, got ${positionals.join(' ')}`);
+    throw refuse(`${spec.name} takes ${most} ${allowed.name} at most`);
   }
   const values = readOrRefuse(() =>
     Object.fromEntries(Object.entries(flags).map(([name, flag]) => [name, readFlag(name, flag, parsed.values[name])])),

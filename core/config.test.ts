@@ -14,8 +14,18 @@ function refusal(env: Record<string, string>): ConfigError {
 }
 
 describe('loadConfig', () => {
+  it('says a platform runs no ksqlDB or no Schema Registry with "none", and refuses anything else that is no URL', () => {
+    const config = loadConfig({ WORKSHOP_KSQLDB_URL: 'none', WORKSHOP_SCHEMA_REGISTRY_URL: 'None' });
+    expect(config.absent).toEqual(['ksqlDB', 'Schema Registry']);
+    expect(loadConfig({ WORKSHOP_KSQLDB_URL: 'none' }).absent).toEqual(['ksqlDB']);
+    expect(() => loadConfig({ WORKSHOP_KSQLDB_URL: 'nothing' })).toThrow(/WORKSHOP_KSQLDB_URL="nothing" is not a URL/);
+    // Only the optional services can be absent: Kafka Connect is part of every platform.
+    expect(() => loadConfig({ WORKSHOP_CONNECT_URL: 'none' })).toThrow(/WORKSHOP_CONNECT_URL="none" is not a URL/);
+  });
+
   it('defaults to the compose stack on 127.0.0.1', () => {
     expect(loadConfig({})).toEqual({
+      absent: [],
       kafkaBootstrapServers: ['127.0.0.1:9092'],
       connectUrl: 'http://127.0.0.1:8083',
       ksqldbUrl: 'http://127.0.0.1:8088',

@@ -6,7 +6,19 @@ import { ConfigError } from './errors.js';
 
 export type DatabaseFlavour = 'mysql' | 'mariadb';
 
+/** The services a platform may do without: the local test stack runs them only where they are installed. */
+export type OptionalService = 'ksqlDB' | 'Schema Registry';
+
+/** The value of a service's URL variable that says this platform runs no such service. */
+export const absentValue = 'none';
+
 export interface WorkshopConfig {
+  /**
+   * Services this platform does not run (their URL variable is "none"): a check that needs one says so (exit 3),
+   * reset leaves their objects out, rehearse leaves out the steps that need them. On the learners' platform
+   * every service is there, and one that is down is an environment error as any other.
+   */
+  absent: OptionalService[];
   kafkaBootstrapServers: string[];
   connectUrl: string;
   ksqldbUrl: string;
@@ -59,6 +71,9 @@ const url: Parser<string> = (raw) => {
   }
   return raw.replace(/\/+$/, '');
 };
+
+/** A service's URL, or "none" where the platform runs no such service. */
+const urlOrNone: Parser<string> = (raw) => (raw.trim().toLowerCase() === absentValue ? absentValue : url(raw));
 
 /** A URL that is a secret: what is wrong with it is said without repeating any of it. */
 const secretUrl: Parser<string | undefined> = (raw) => {
@@ -137,6 +152,12 @@ function variable<T>(
   return { name, default: defaultValue, parse, description, secret };
 }
 
+/** The variable that names each optional service's address. */
+export const absentVariable: Record<OptionalService, string> = {
+  ksqlDB: 'WORKSHOP_KSQLDB_URL',
+  'Schema Registry': 'WORKSHOP_SCHEMA_REGISTRY_URL',
+};
+
 /** Every variable the kit reads, in the order the README lists them. */
 export const variables = {
   kafkaBootstrapServers: variable(
@@ -146,8 +167,18 @@ export const variables = {
     'Kafka brokers, host:port, comma-separated',
   ),
   connectUrl: variable('WORKSHOP_CONNECT_URL', 'http://127.0.0.1:8083', url, 'Kafka Connect REST API'),
-  ksqldbUrl: variable('WORKSHOP_KSQLDB_URL', 'http://127.0.0.1:8088', url, 'ksqlDB server REST API'),
-  schemaRegistryUrl: variable('WORKSHOP_SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081', url, 'Schema Registry'),
+  ksqldbUrl: variable(
+    'WORKSHOP_KSQLDB_URL',
+    'http://127.0.0.1:8088',
+    urlOrNone,
+    'ksqlDB server REST API; none where the platform runs no ksqlDB',
+  ),
+  schemaRegistryUrl: variable(
+    'WORKSHOP_SCHEMA_REGISTRY_URL',
+    'http://127.0.0.1:8081',
+    urlOrNone,
+    'Schema Registry; none where the platform runs no registry',
+  ),
   mysqlHost: variable('WORKSHOP_MYSQL_HOST', '127.0.0.1', host, 'MySQL (or MariaDB) host'),
   mysqlPort: variable('WORKSHOP_MYSQL_PORT', '3306', port, 'MySQL port'),
   mysqlUser: variable('WORKSHOP_MYSQL_USER', 'workshop', nonEmpty, 'MySQL user the kit connects as'),
@@ -226,7 +257,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkshopConfig
     );
   }
   const v = values as Values;
+  const absent: OptionalService[] = [];
+  if (v.ksqldbUrl === absentValue) absent.push('ksqlDB');
+  if (v.schemaRegistryUrl === absentValue) absent.push('Schema Registry');
   return {
+    absent,
     kafkaBootstrapServers: v.kafkaBootstrapServers,
     connectUrl: v.connectUrl,
     ksqldbUrl: v.ksqldbUrl,

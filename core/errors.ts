@@ -48,5 +48,14 @@ export class EnvironmentError extends WorkshopError {
   override readonly retriable = true;
 }
 
+/**
+ * Not ready yet, and not anyone's mistake: a server in a passing state (ksqlDB's Kafka Streams rebalancing, a topic
+ * still being deleted). Retried within the caller's deadline; a check reports it as not yet (exit 4).
+ */
+export class NotYetError extends WorkshopError {
+  override readonly exitCode = ExitCode.notYet;
+  override readonly retriable = true;
+}
+
 /** A condition did not come true before its deadline. */
 export class TimeoutError extends EnvironmentError {}

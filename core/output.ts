@@ -42,8 +42,6 @@ export interface TableOptions {
   separator?: string;
   /** Before every line. */
   indent?: string;
-  /** Every column at least this wide. */
-  minWidth?: number;
   /** No column wider than this: a longer cell stands on a line of its own, the rest of its row on the next line. */
   maxWidth?: number;
   /** Printed in place of a table without rows (the header is not printed then). */
@@ -55,11 +53,11 @@ export function visibleLength(text: string): number {
   return stripVTControlCharacters(text).length;
 }
 
-/** Each column's width: its widest cell (header included) but those wider than maxWidth, and minWidth at least. */
-export function columnWidths(rows: string[][], { minWidth = 0, maxWidth = Infinity } = {}): number[] {
+/** Each column's width: its widest cell (header included) but those wider than maxWidth. */
+export function columnWidths(rows: string[][], { maxWidth = Infinity } = {}): number[] {
   const count = Math.max(0, ...rows.map((row) => row.length));
   return Array.from({ length: count }, (_, i) =>
-    Math.max(minWidth, ...rows.map((row) => visibleLength(row[i] ?? '')).filter((length) => length <= maxWidth)),
+    Math.max(0, ...rows.map((row) => visibleLength(row[i] ?? '')).filter((length) => length <= maxWidth)),
   );
 }
 
@@ -67,7 +65,14 @@ export function columnWidths(rows: string[][], { minWidth = 0, maxWidth = Infini
  * One row: each cell padded to its column's width, the columns joined by the separator, no space at the end of a
  * line. A cell wider than its column (see maxWidth) ends its line; the rest of the row goes on under its columns.
  */
-export function tableRow(cells: string[], widths: number[], separator = '  '): string {
+export function tableRow(cells: string[], widths: number[], separator = '  ', { wrap = true } = {}): string {
+  if (!wrap) {
+    // Rows printed as they arrive (a query's): one line each, a wide cell pushing the rest of its row along.
+    return cells
+      .map((cell, i) => cell + ' '.repeat(Math.max(0, (widths[i] ?? 0) - visibleLength(cell))))
+      .join(separator)
+      .trimEnd();
+  }
   const lines: string[] = [];
   let line = '';
   cells.forEach((cell, i) => {

@@ -3,7 +3,8 @@
  * customers' seed file, or keeps changing the customers in MySQL (`--changes`). This module stays light: the CLI's
  * listing reads its spec, and each generator's module (which declares its own flags) is loaded only when it runs.
  */
-import { defineCommand, HelpRequested, helpText, parseCommand } from '#core/args.js';
+import { defineCommand, HelpRequested, helpText } from '#core/args.js';
+import { UsageError } from '#core/errors.js';
 
 export const datagenSpec = defineCommand({
   name: 'datagen',
@@ -19,18 +20,27 @@ const generators = new Map<string, (args: string[]) => Promise<number>>([
   ['customers', async (args) => (await import('./customers-command.js')).customersCommand(args)],
 ]);
 
+/** Both generators' usage lines, for a command line that names neither (loaded then: an error costs no start). */
+async function bothUsages(): Promise<string> {
+  const [{ ratingsSpec }, { customersSpec }] = await Promise.all([
+    import('./ratings-command.js'),
+    import('./customers-command.js'),
+  ]);
+  return `usage: ${datagenSpec.usage}\n       ${ratingsSpec.usage}\n       ${customersSpec.usage}`;
+}
+
 export async function datagenCommand(args: string[]): Promise<number> {
-  // The generator's own flags follow its name: only what comes before is datagen's.
-  const { positionals, usageError } = parseCommand(datagenSpec, args.slice(0, 1));
-  const [name] = positionals;
-  if (name === 'help') throw new HelpRequested(helpText(datagenSpec));
+  // The generator's name comes first; everything after it is the generator's own to read.
+  const [name, ...rest] = args;
+  if (name === '--help' || name === '-h' || name === 'help') throw new HelpRequested(helpText(datagenSpec));
   const generator = name === undefined ? undefined : generators.get(name);
   if (!generator) {
-    throw usageError(
+    throw new UsageError(
       name === undefined
         ? 'say which data to generate: ratings or customers'
         : `unknown generator "${name}"; the generators are ratings and customers`,
+      await bothUsages(),
     );
   }
-  return generator(args.slice(1));
+  return generator(rest);
 }

@@ -7,7 +7,14 @@
  * floor below, and the notifications' options are read on their own by their tests.
  * A command without `run` is reserved: its name and npm script exist, and it says which part of the kit brings it.
  */
-import { type CommandSpec, type Flags, OptionError, type ParsedCommand, parseCommand } from '#core/args.js';
+import {
+  type CommandSpec,
+  defineCommand,
+  type Flags,
+  OptionError,
+  type ParsedCommand,
+  parseCommand,
+} from '#core/args.js';
 import { datagenCommand, datagenSpec } from '#datagen/datagen-command.js';
 import { notifyCommand, notifySpec } from '#workshop/notify/notify-command.js';
 
@@ -81,7 +88,7 @@ export const prefetchSpec = command({
   run: async (line) => (await import('#workshop/platform/prefetch.js')).prefetchCommand(line),
 });
 
-export const logsSpec = command({
+const logsDefinition = defineCommand({
   name: 'logs',
   usage: 'npm run logs -- <service> [--tail N]',
   summary: 'print the last lines of one platform service’s log',
@@ -89,8 +96,13 @@ export const logsSpec = command({
     tail: { type: 'number', min: 1, max: 100_000, default: 100, description: 'how many of the last lines to print' },
   },
   positionals: { name: 'service' },
-  run: async (line) => (await import('#workshop/platform/logs.js')).logsCommand(line),
 });
+
+export const logsSpec: Command = {
+  ...logsDefinition,
+  // Its refusals list the platform's services, which only the compose file knows: read when the command runs.
+  run: async (args) => (await import('#workshop/platform/logs.js')).logsMain(logsDefinition, args),
+};
 
 export const checkSpec = command({
   name: 'check',
@@ -170,6 +182,7 @@ export const siteSpec = command({
   usage: 'npm run site [-- --port 3000]',
   summary: 'serve the workshop site on 127.0.0.1, reloading as guides change',
   flags: { port: { ...port, default: 3000, description: 'the port to serve on' } },
+  usageAsHint: true,
   run: async (line) => (await import('#workshop/commands/site.js')).siteCommand(line),
 });
 
@@ -177,6 +190,7 @@ export const siteBuildSpec = command({
   name: 'site:build',
   usage: 'npm run site:build',
   summary: 'build the workshop site as static pages (fails on a broken link)',
+  usageAsHint: true,
   run: async (line) => (await import('#workshop/commands/site.js')).siteBuildCommand(line),
 });
 
@@ -227,7 +241,11 @@ export const benchSpec = command({
   usage: 'npm run bench [-- --only NAME[,NAME]] [--warm-only] [--runs N] [--records N]',
   summary: 'print the kit’s benchmark figures',
   flags: {
-    only: { type: 'string', value: 'NAME[,NAME]', description: 'run only these benchmarks (default: every one)' },
+    only: {
+      type: 'string',
+      value: 'NAME[,NAME]',
+      description: 'run only these benchmarks (default: every one but catch-up, which takes about 20 minutes)',
+    },
     'warm-only': { type: 'boolean', description: 'start the local stack from a warm cache only (no download)' },
     runs: { type: 'number', min: 1, max: 100, description: 'repetitions where a benchmark repeats' },
     records: {

@@ -6,7 +6,14 @@ import { freePort } from '#workshop/dev/stack/ports.js';
 import { ksqldbStandIn, type StandIn } from '#workshop/dev/stack/standins.js';
 import { statementError } from '#workshop/dev/testing/ksqldb-shapes.js';
 import { scriptedKsqlDb } from '#workshop/dev/testing/ksqldb-standin.js';
-import { KsqlClient, KsqlStatementError, parseQueryAnswer, queryConsumerGroup } from './ksqldb.js';
+import {
+  isPassingState,
+  KsqlClient,
+  KsqlNotReady,
+  KsqlStatementError,
+  parseQueryAnswer,
+  queryConsumerGroup,
+} from './ksqldb.js';
 import { Services, ServiceUnavailable } from './services.js';
 
 let standIn: StandIn | undefined;
@@ -49,6 +56,62 @@ describe('KsqlClient', () => {
       `ksqlDB refused "CRATE STREAM X;": line 1:1: Syntax Error\nUnknown statement 'CRATE'`,
     );
     await expect(attempt).rejects.toMatchObject({ errorCode: 40001, exitCode: 1 });
+  });
+
+  it('a passing state of ksqlDB’s is not yet (exit 4): Kafka Streams not RUNNING, a topic still being deleted', async () => {
+    // The answers a real 8.0.7 gave when solve followed reset at once (issue: catching up on a two-core machine).
+    const pendingShutdown = statementError(
+      'SELECT * FROM RATINGS_BY_CLUB_STATUS_1MIN WHERE WINDOWSTART >= 0;',
+      'Error starting pull query: KafkaStreams is not running. State is PENDING_SHUTDOWN.',
+    );
+    const describing = {
+      '@type': 'generic_error',
+      error_code: 50000,
+      message: 'Failed to Describe Kafka Topic(s): [ratings_with_customer_data]',
+    };
+    standIn = await scriptedKsqlDb({
+      sources: [],
+      pull: () => ({ error: 'Error starting pull query: KafkaStreams is not running. State is REBALANCING.' }),
+      refusals: [
+        { status: 400, body: pendingShutdown },
+        { status: 500, body: describing },
+      ],
+    });
+    const client = clientFor(standIn.url);
+    for (const wanted of [/State is PENDING_SHUTDOWN/, /Failed to Describe Kafka Topic\(s\)/]) {
+      const attempt = client.statements('SHOW QUERIES;');
+      await expect(attempt).rejects.toBeInstanceOf(KsqlNotReady);
+      await expect(attempt).rejects.toMatchObject({ exitCode: 4 });
+      await expect(attempt).rejects.toThrow(wanted);
+    }
+    await expect(client.query('SELECT * FROM T WHERE WINDOWSTART >= 0;')).rejects.toThrow(
+      /^ksqlDB is not ready for "SELECT \* FROM T WHERE WINDOWSTART >= 0;" yet: .*State is REBALANCING/,
+    );
+  });
+
+  it('a statement that changes something is sent again while ksqlDB is in a passing state, then taken', async () => {
+    const received: string[] = [];
+    standIn = await scriptedKsqlDb({
+      sources: [],
+      received,
+      refusals: [
+        { status: 500, body: { error_code: 50000, message: 'Failed to Describe Kafka Topic(s): [ratings]' } },
+        { status: 400, body: statementError('X', 'KafkaStreams is not running. State is PENDING_ERROR.') },
+      ],
+    });
+    const [entity] = await clientFor(standIn.url).statements('DROP STREAM IF EXISTS GONE;');
+    // Both passing states were waited out: the third send was taken, and answered.
+    expect(received).toEqual(['DROP STREAM IF EXISTS GONE;']);
+    expect(entity).toMatchObject({ '@type': 'currentStatus' });
+  });
+
+  it('tells a passing state from a refusal and a failure by ksqlDB’s own words', () => {
+    expect(isPassingState('KafkaStreams is not running. State is PENDING_SHUTDOWN.')).toBe(true);
+    expect(isPassingState('KafkaStreams is not running. State is RUNNING.')).toBe(false);
+    expect(isPassingState("Materialized data for key ['EU'] is not available yet. Please try again later.")).toBe(true);
+    expect(isPassingState('Topic ratings_with_customer_data is marked for deletion.')).toBe(true);
+    expect(isPassingState("line 1:1: Syntax Error\nUnknown statement 'CRATE'")).toBe(false);
+    expect(isPassingState('Could not write the statement into the command topic.')).toBe(false);
   });
 
   it('a server error (5xx) is an environment error', async () => {

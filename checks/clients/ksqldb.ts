@@ -7,7 +7,7 @@
  * ksqlDB's own message, which is the learner's to fix. Shapes are those of ksqlDB's REST API (its `rest` module's
  * entities: KsqlErrorMessage, SourceDescription, RunningQuery, QueryStreamArgs), as a real 8.0.7 server sends them.
  */
-import { EnvironmentError, WorkshopError } from '#core/errors.js';
+import { EnvironmentError, NotYetError, WorkshopError } from '#core/errors.js';
 import { NotYet, waitFor } from '#core/wait.js';
 import type { Services } from './services.js';
 
@@ -127,6 +127,38 @@ export interface KsqlServerInfo {
 /** Properties sent with statements: `SET` lines of a file become these. */
 export type StreamsProperties = Record<string, string>;
 
+/**
+ * ksqlDB's answers that describe a passing state, not a refusal: Kafka Streams not RUNNING (right after a query
+ * starts or stops, or after a restart: PENDING_SHUTDOWN, REBALANCING, PENDING_ERROR…), its state store not yet
+ * served, and a topic that reset has just deleted and Kafka is still deleting. Seen on a real 8.0.7 when `npm run
+ * solve` follows `npm run reset` at once ("Error starting pull query: KafkaStreams is not running. State is
+ * PENDING_SHUTDOWN.", 40001; "Failed to Describe Kafka Topic(s): [ratings_with_customer_data]", 50000).
+ */
+const passingStates: RegExp[] = [
+  /KafkaStreams is not running\. State is (?!RUNNING\b)\w+/i,
+  /\bnot available yet\b|\btry again later\b|may be restarting|Cannot determine which host/i,
+  /marked for deletion|is being deleted|UnknownTopicOrPartition/i,
+  /Failed to Describe Kafka Topic\(s\)/i,
+];
+
+/** ksqlDB is in a passing state (see passingStates): retry within the deadline; a check says "not yet". */
+export class KsqlNotReady extends NotYetError {
+  constructor(
+    readonly ksqlMessage: string,
+    statement?: string,
+  ) {
+    super(
+      `ksqlDB is not ready for ${statement ? `"${oneLine(statement)}"` : 'the request'} yet: ${ksqlMessage}`,
+      'this passes by itself within seconds; run the same command again',
+    );
+  }
+}
+
+/** Whether an error answer of ksqlDB's describes a passing state rather than a refusal or a failure. */
+export function isPassingState(message: string): boolean {
+  return passingStates.some((pattern) => pattern.test(message));
+}
+
 /** How long a statement that starts, stops or drops something may take before ksqlDB counts as not answering. */
 export const statementTimeoutMs = 60_000;
 
@@ -142,6 +174,7 @@ export class KsqlClient {
     const error = (typeof body === 'object' && body !== null ? body : {}) as KsqlErrorBody;
     const code = error.error_code ?? status * 100;
     const message = error.message ?? (typeof body === 'string' ? body : `HTTP ${status}`);
+    if (isPassingState(message)) throw new KsqlNotReady(message, error.statementText ?? statement);
     if (status >= 500 || code >= 50000) {
       throw new EnvironmentError(
         `ksqlDB at ${this.url} failed (${code}): ${message}`,
@@ -182,17 +215,22 @@ export class KsqlClient {
         headers: { accept: 'application/vnd.ksql.v1+json' },
         timeoutMs: changes ? Math.max(this.services.timeouts.requestMs, statementTimeoutMs) : undefined,
       });
+    const notTaken = (body: unknown) => {
+      const message = (body as KsqlErrorBody | undefined)?.message ?? '';
+      return commandTopicBusy(body) || (Array.isArray(body) ? false : isPassingState(message));
+    };
     let answer = await send();
-    if (changes && commandTopicBusy(answer.body)) {
+    if (changes && notTaken(answer.body)) {
       // ksqlDB runs statements one at a time through its command topic; while an earlier one is still running (a
-      // query stopping on a busy machine) a new one is refused without being run. Sent again once that one is done.
+      // query stopping on a busy machine) a new one is refused without being run; and right after a reset, a topic
+      // it needs may still be being deleted. Sent again once that has passed.
       answer = await waitFor({
         what: `ksqlDB to take "${oneLine(sql, 60)}"`,
         timeoutMs: statementTimeoutMs,
         intervalMs: 1_000,
         probe: async () => {
           const again = await send();
-          return commandTopicBusy(again.body) ? new NotYet((again.body as KsqlErrorBody).message ?? 'busy') : again;
+          return notTaken(again.body) ? new NotYet((again.body as KsqlErrorBody).message ?? 'busy') : again;
         },
       });
     }

@@ -19,7 +19,7 @@ import { applySchemaRegistry, removeSchemaRegistry } from '#checks/resources/sch
 import { loadConfig } from '#core/config.js';
 import { systemClock } from '#core/wait.js';
 import { registryMessage } from './schema-registry-look.js';
-import { Services } from './services.js';
+import { ServiceAbsent, Services, ServiceUnavailable } from './services.js';
 
 interface Subject {
   versions: { id: number; schema: string }[];
@@ -279,17 +279,22 @@ describe('the schema-registry resource', () => {
     expect(registry.configs).toEqual({});
   });
 
-  it('reset with no registry running warns and loses nothing else', async () => {
+  it('reset of a registry that is down ends with the error that names it, for reset to say what it left', async () => {
     const services = new Services(loadConfig({ WORKSHOP_SCHEMA_REGISTRY_URL: 'http://127.0.0.1:9' }));
-    const done = await removeSchemaRegistry(services, resource);
-    expect(done).toEqual([
-      {
-        warning: expect.stringMatching(
-          /Schema Registry.*: its subjects \(ratings_avro-value, mysql_avro.demo.CUSTOMERS-value\) were not deleted$/,
-        ),
-        again: 'if a registry runs later',
-      },
-    ]);
+    const failure = await removeSchemaRegistry(services, resource).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ServiceUnavailable);
+    expect(failure).not.toBeInstanceOf(ServiceAbsent);
+    expect((failure as Error).message).toMatch(/^Schema Registry at http:\/\/127\.0\.0\.1:9 is not reachable/);
+  });
+
+  it('tries nothing where the platform runs no registry, and says so (exit 3)', async () => {
+    const services = new Services(loadConfig({ WORKSHOP_SCHEMA_REGISTRY_URL: 'none' }));
+    const failure = await removeSchemaRegistry(services, resource).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ServiceAbsent);
+    expect((failure as ServiceAbsent).exitCode).toBe(3);
+    expect((failure as Error).message).toBe(
+      'Schema Registry is not part of this platform (WORKSHOP_SCHEMA_REGISTRY_URL=none)',
+    );
   });
 });
 

@@ -6,7 +6,7 @@
 import kafkajs, { type Kafka } from 'kafkajs';
 import type mysql from 'mysql2/promise';
 import { closeAtExit } from '#core/closers.js';
-import type { WorkshopConfig } from '#core/config.js';
+import { absentValue, absentVariable, type OptionalService, type WorkshopConfig } from '#core/config.js';
 import { EnvironmentError } from '#core/errors.js';
 import { kafkaClient } from '#core/kafka-client.js';
 
@@ -24,10 +24,26 @@ export class ServiceUnavailable extends EnvironmentError {
     readonly service: ServiceName,
     readonly address: string,
     detail: string,
+    message = `${service} at ${address} is not reachable (${detail})`,
+    hint = 'start the platform with npm run up, or see npm run status',
   ) {
+    super(message, hint);
+  }
+}
+
+/**
+ * A service this platform does not run at all (its URL variable is "none", as the local stack hands out where it is
+ * not installed): nothing is tried, and the error says so. Not the learner's doing: exit 3, like one that is down.
+ */
+export class ServiceAbsent extends ServiceUnavailable {
+  constructor(service: OptionalService) {
+    const variable = `${absentVariable[service]}=${absentValue}`;
     super(
-      `${service} at ${address} is not reachable (${detail})`,
-      'start the platform with npm run up, or see npm run status',
+      service,
+      absentValue,
+      variable,
+      `${service} is not part of this platform (${variable})`,
+      `what needs ${service} cannot be checked or solved here; to do so, set ${absentVariable[service]} to a ${service} server's address`,
     );
   }
 }
@@ -89,8 +105,19 @@ export class Services {
     return admin;
   }
 
+  /** Whether this platform runs no such service at all (its URL variable is "none"). */
+  isAbsent(service: ServiceName): boolean {
+    return (this.config.absent as ServiceName[]).includes(service);
+  }
+
+  /** Throws ServiceAbsent for a service this platform does not run: for calls that do not go through http(). */
+  requirePresent(service: ServiceName): void {
+    if (this.isAbsent(service)) throw new ServiceAbsent(service as OptionalService);
+  }
+
   /** Throws the remembered failure if the service was already found down in this run. */
   private guard(service: ServiceName): void {
+    this.requirePresent(service);
     const failure = this.down.get(service);
     if (failure) throw failure;
   }

@@ -48,6 +48,7 @@ export const avroRecords: ExpectationKind<AvroRecords> = {
     ).filter((r) => r.valueBytes !== null);
     if (records.length === 0) return notYet('no records yet');
     // Loaded here, not at the top: the Avro library costs every other check's start about 0.15 s.
+    services.requirePresent('Schema Registry');
     const { registryClient } = await import('#datagen/avro.js');
     const registry = registryClient(services.config.schemaRegistryUrl, services.timeouts.requestMs, 'workshop-check');
     const ids = new Map<number, number>();

@@ -14,7 +14,7 @@ import {
   recordsSince,
   runningWriter,
 } from '#checks/clients/ksql-look.js';
-import { KsqlClient, KsqlStatementError, quoteIdentifier } from '#checks/clients/ksqldb.js';
+import { KsqlClient, quoteIdentifier } from '#checks/clients/ksqldb.js';
 import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
 import type { Observation } from '#checks/types.js';
 
@@ -49,6 +49,9 @@ const counts = (map: Map<string, number>) =>
 export const ksqlWindowCounts: ExpectationKind<KsqlWindowCounts> = {
   kind: 'ksql-window-counts',
   deadlineMs: 30_000,
+  // A window closes up to a whole window after the first record, and counts as closed once the query has got
+  // closedAfterMs past its end: a check right after solve must be able to wait that long, and a little more.
+  deadlineFor: ({ windowMs, closedAfterMs }) => windowMs + closedAfterMs + 30_000,
   parse: (params) => {
     params.only(['table', 'source', 'groupBy', 'count', 'windowMs', 'closedAfterMs']);
     return {
@@ -74,24 +77,11 @@ export const ksqlWindowCounts: ExpectationKind<KsqlWindowCounts> = {
     const { written } = writer;
 
     // The pull query a learner runs, over the last hour of windows.
-    let rows: unknown[][];
-    let names: string[];
-    try {
-      const answer = await client.query(
-        `SELECT * FROM ${quoteIdentifier(table)} WHERE WINDOWSTART >= ${Date.now() - 3_600_000};`,
-      );
-      rows = answer.rows;
-      names = answer.columnNames;
-    } catch (error) {
-      // Right after a restart ksqlDB answers "not available yet" until Kafka Streams has rebalanced.
-      if (
-        error instanceof KsqlStatementError &&
-        /not available yet|try again|may be restarting|Cannot determine which host/i.test(error.ksqlMessage)
-      ) {
-        return notYet(`the pull query is not answered yet: ${error.ksqlMessage}`);
-      }
-      throw error;
-    }
+    // Right after a restart or a reset, ksqlDB answers "not available yet" until Kafka Streams has rebalanced: the
+    // client throws KsqlNotReady, which the engine looks at again until the deadline.
+    const { rows, columnNames: names } = await client.query(
+      `SELECT * FROM ${quoteIdentifier(table)} WHERE WINDOWSTART >= ${Date.now() - 3_600_000};`,
+    );
     const start = names.indexOf('WINDOWSTART');
     const end = names.indexOf('WINDOWEND');
     if (start < 0 || end < 0) return fail(`a pull query on ${table} answers no WINDOWSTART and WINDOWEND`);

@@ -215,6 +215,16 @@ export async function stopBackgroundConsumer(services: Services, resource: Consu
       await admin.listTopics(); // loads the metadata the group's coordinator is found with
       return admin.deleteGroups([resource.group]);
     });
+    // Returns only once Kafka no longer knows the group: an app started right after begins afresh.
+    await waitFor({
+      what: `consumer group "${resource.group}" to be gone`,
+      timeoutMs: 12_000,
+      intervalMs: 200,
+      probe: async () => {
+        const seen = await viewGroup(services, resource.group, resource.topic);
+        return seen.state === 'Dead' ? true : new NotYet(seen.state);
+      },
+    });
     done.push(`consumer group "${resource.group}" deleted`);
   }
   // The log goes with its group: the check compares the two, and a group still running keeps writing it.

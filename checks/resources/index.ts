@@ -3,7 +3,8 @@
  * expectation kinds are in ../kinds/index.ts). Adding a kind is one file and one line. Applying is idempotent: what
  * is already right is left alone, and every call says what it changed.
  */
-import type { Services } from '#checks/clients/services.js';
+import { type Services, ServiceUnavailable } from '#checks/clients/services.js';
+import type { OptionalService } from '#core/config.js';
 import { backgroundConsumerResource, backgroundProducerResource } from './background.js';
 import { connectorResource, removeConnector } from './connector.js';
 import { elasticsearchIndexesResource, removePipelineIndexes } from './elasticsearch.js';
@@ -49,6 +50,11 @@ function kindOf(resource: Resource): ResourceKind<any> {
   return kind;
 }
 
+/** The optional service a resource's objects live in, if any (see ResourceKind.service). */
+export function serviceOf(resource: Resource): OptionalService | undefined {
+  return kindOf(resource).service;
+}
+
 /** What reset will remove for a resource, before it does. */
 export function describeRemoval(resource: Resource): string {
   return kindOf(resource).describe(resource);
@@ -73,17 +79,42 @@ export function isPlatformTopic(topic: string): boolean {
   return topic.startsWith('_') || topic === 'default_ksql_processing_log';
 }
 
+/** What reset could not remove because the service it lives in could not be reached. */
+export interface NotRemoved {
+  what: string;
+  failure: ServiceUnavailable;
+}
+
 /**
- * For a clean start: every ksqlDB object of the learner's, every connector left, and every topic that is not the
- * platform's own. ksqlDB's queries go first: a query whose input topic is deleted under it fails.
+ * For a clean start: every ksqlDB object of the learner's, every connector left, every pipeline index and every
+ * topic that is not the platform's own. ksqlDB's queries go first: a query whose input topic is deleted under it
+ * fails. A service that cannot be reached stops only its own part: the rest is removed, and what was left is said.
  */
-export async function removeEverythingElse(services: Services): Promise<string[]> {
-  const done: string[] = [...(await removeAllKsqlObjects(services))];
-  const list = await services.connect<string[]>('/connectors');
-  for (const name of Array.isArray(list.body) ? list.body : []) done.push(...(await removeConnector(services, name)));
-  done.push(...(await removePipelineIndexes(services)));
-  const topics = (await services.withKafkaAdmin((admin) => admin.listTopics())).filter((t) => !isPlatformTopic(t));
-  await deleteTopics(services, topics);
-  for (const topic of topics) done.push(`topic "${topic}" deleted`);
-  return done;
+export async function removeEverythingElse(services: Services): Promise<{ done: string[]; notRemoved: NotRemoved[] }> {
+  const done: string[] = [];
+  const notRemoved: NotRemoved[] = [];
+  const part = async (what: string, remove: () => Promise<string[]>) => {
+    try {
+      done.push(...(await remove()));
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailable)) throw error;
+      notRemoved.push({ what, failure: error });
+    }
+  };
+  if (!services.isAbsent('ksqlDB'))
+    await part('every other ksqlDB stream, table and query', () => removeAllKsqlObjects(services));
+  await part('every other connector', async () => {
+    const list = await services.connect<string[]>('/connectors');
+    const removed: string[] = [];
+    for (const name of Array.isArray(list.body) ? list.body : [])
+      removed.push(...(await removeConnector(services, name)));
+    return removed;
+  });
+  await part('every other pipeline index', () => removePipelineIndexes(services));
+  await part('every other topic', async () => {
+    const topics = (await services.withKafkaAdmin((admin) => admin.listTopics())).filter((t) => !isPlatformTopic(t));
+    await deleteTopics(services, topics);
+    return topics.map((topic) => `topic "${topic}" deleted`);
+  });
+  return { done, notRemoved };
 }

@@ -5,7 +5,13 @@
  * only reads, such as "ratings").
  */
 import { readFileSync } from 'node:fs';
-import { KsqlClient, oneLine, quoteIdentifier, type SourceDescription } from '#checks/clients/ksqldb.js';
+import {
+  KsqlClient,
+  oneLine,
+  quoteIdentifier,
+  type SourceDescription,
+  statementTimeoutMs,
+} from '#checks/clients/ksqldb.js';
 import { registryMessage } from '#checks/clients/schema-registry-look.js';
 import type { Services } from '#checks/clients/services.js';
 import { runStep } from '#checks/engine.js';
@@ -13,6 +19,7 @@ import { createdObject, splitStatements } from '#checks/ksql-file.js';
 import { EnvironmentError, TimeoutError, WorkshopError } from '#core/errors.js';
 import { NotYet, systemClock, waitFor } from '#core/wait.js';
 import { type ResourceKind, type StepOfResource, shown, stepFile } from './resource.js';
+import { topicsGone } from './topics.js';
 
 export function readKsqlFile(file: string, shownAs: string) {
   return splitStatements(readFileSync(file, 'utf8'), shownAs);
@@ -91,6 +98,21 @@ export async function dropWithDependents(client: KsqlClient, name: string, done:
     }
     done.push(`Schema Registry subject "${subject}" was soft-deleted already: deleted for good so ${name} could go`);
     await client.statement(drop);
+  }
+  // ksqlDB deletes the topic after it answers: reset returns only once Kafka no longer lists it, and once the
+  // queries it stopped are no longer listed, so that a solve right after meets nothing half-gone.
+  if (wroteItsTopic) await topicsGone(client.services, [source.topic]);
+  const stopped = [...source.readQueries, ...source.writeQueries].map((q) => q.id);
+  if (stopped.length > 0) {
+    await waitFor({
+      what: `ksqlDB to stop listing ${stopped.join(', ')}`,
+      timeoutMs: statementTimeoutMs,
+      intervalMs: 200,
+      probe: async () => {
+        const left = (await client.queries()).filter((q) => stopped.includes(q.id));
+        return left.length === 0 ? true : new NotYet(`still listed: ${left.map((q) => q.id).join(', ')}`);
+      },
+    });
   }
   done.push(
     `ksqlDB ${source.type.toLowerCase()} ${name} dropped${wroteItsTopic ? ` with its topic "${source.topic}"` : ` (its topic "${source.topic}" stays)`}`,
@@ -184,6 +206,7 @@ export interface KsqlResource {
 
 export const ksqlResource: ResourceKind<KsqlResource> = {
   kind: 'ksql',
+  service: 'ksqlDB',
   fields: ['file'],
   parse: (params, where, folder) => ({ file: stepFile(params, 'file', where, folder) }),
   describe: (resource) =>

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Services } from '#checks/clients/services.js';
 import type { Params, RunnableStep } from '#checks/kind.js';
+import type { OptionalService } from '#core/config.js';
 import { repoRoot } from '#core/state-dir.js';
 
 /**
@@ -31,6 +32,11 @@ export interface ApplyContext {
 
 export interface ResourceKind<R extends { kind: string }> {
   kind: R['kind'];
+  /**
+   * The optional service its objects live in (ksqlDB, the Schema Registry): where the platform runs none, reset has
+   * nothing of it to remove and rehearse leaves the step out.
+   */
+  service?: OptionalService;
   /** The fields a step.yaml entry of this kind may have, besides `kind`. */
   fields: readonly string[];
   /** Reads a step.yaml entry; files are relative to the step's folder. Throws, naming `where`, on a bad entry. */

@@ -1,5 +1,5 @@
 import { registryMessage, subjectMissingCodes } from '#checks/clients/schema-registry-look.js';
-import { type Services, ServiceUnavailable } from '#checks/clients/services.js';
+import type { Services } from '#checks/clients/services.js';
 import { WorkshopError } from '#core/errors.js';
 import type { Removal, ResourceKind } from './resource.js';
 
@@ -44,53 +44,46 @@ export async function applySchemaRegistry(services: Services, resource: Registry
 export async function removeSchemaRegistry(services: Services, resource: RegistryResource): Promise<Removal[]> {
   const done: Removal[] = [];
   const { subjects } = resource;
-  try {
-    for (const subject of subjects) {
-      const path = `/subjects/${encodeURIComponent(subject)}`;
-      const soft = await services.schemaRegistry<number[]>(path, { method: 'DELETE' });
-      if (soft.status >= 500) {
-        // The registry's own trouble (its Kafka store still starting): nothing deleted, nothing lost.
-        done.push({
-          warning: `the Schema Registry answered ${registryMessage(soft.body, soft.status)}: subject "${subject}" was not deleted`,
-          again: 'once npm run status shows it healthy',
-        });
-        continue;
-      }
-      const softCode = errorCode(soft.body);
-      if (soft.status !== 200 && !(soft.status === 404 && subjectMissingCodes.includes(softCode ?? 0))) {
-        throw new WorkshopError(
-          `the Schema Registry did not delete subject "${subject}": ${registryMessage(soft.body, soft.status)}`,
-        );
-      }
-      // 40401 after a soft delete: nothing was there, or ksqlDB's DROP … DELETE TOPIC already removed it for good.
-      const hard = await services.schemaRegistry<number[]>(`${path}?permanent=true`, { method: 'DELETE' });
-      if (hard.status === 200) {
-        done.push(
-          `Schema Registry subject "${subject}" deleted (soft, then hard: ${Array.isArray(hard.body) ? hard.body.length : '?'} version(s))`,
-        );
-      } else if (!(hard.status === 404 && errorCode(hard.body) === 40401)) {
-        throw new WorkshopError(
-          `the Schema Registry did not delete subject "${subject}" for good: ${registryMessage(hard.body, hard.status)}`,
-        );
-      }
-      if (subject in resource.compatibility) {
-        const config = await services.schemaRegistry(`/config/${encodeURIComponent(subject)}`, { method: 'DELETE' });
-        if (config.status === 200) done.push(`Schema Registry subject "${subject}": its compatibility level removed`);
-      }
+  // A registry that cannot be reached stops here: reset names the subjects it left, removes the rest and exits 3.
+  for (const subject of subjects) {
+    const path = `/subjects/${encodeURIComponent(subject)}`;
+    const soft = await services.schemaRegistry<number[]>(path, { method: 'DELETE' });
+    if (soft.status >= 500) {
+      // The registry's own trouble (its Kafka store still starting): nothing deleted, nothing lost.
+      done.push({
+        warning: `the Schema Registry answered ${registryMessage(soft.body, soft.status)}: subject "${subject}" was not deleted`,
+        again: 'once npm run status shows it healthy',
+      });
+      continue;
     }
-  } catch (error) {
-    // No registry, no subjects: a stack without one (or a registry that is down) has nothing to delete there.
-    if (!(error instanceof ServiceUnavailable)) throw error;
-    done.push({
-      warning: `${error.message}: its subjects (${subjects.join(', ')}) were not deleted`,
-      again: 'if a registry runs later',
-    });
+    const softCode = errorCode(soft.body);
+    if (soft.status !== 200 && !(soft.status === 404 && subjectMissingCodes.includes(softCode ?? 0))) {
+      throw new WorkshopError(
+        `the Schema Registry did not delete subject "${subject}": ${registryMessage(soft.body, soft.status)}`,
+      );
+    }
+    // 40401 after a soft delete: nothing was there, or ksqlDB's DROP … DELETE TOPIC already removed it for good.
+    const hard = await services.schemaRegistry<number[]>(`${path}?permanent=true`, { method: 'DELETE' });
+    if (hard.status === 200) {
+      done.push(
+        `Schema Registry subject "${subject}" deleted (soft, then hard: ${Array.isArray(hard.body) ? hard.body.length : '?'} version(s))`,
+      );
+    } else if (!(hard.status === 404 && errorCode(hard.body) === 40401)) {
+      throw new WorkshopError(
+        `the Schema Registry did not delete subject "${subject}" for good: ${registryMessage(hard.body, hard.status)}`,
+      );
+    }
+    if (subject in resource.compatibility) {
+      const config = await services.schemaRegistry(`/config/${encodeURIComponent(subject)}`, { method: 'DELETE' });
+      if (config.status === 200) done.push(`Schema Registry subject "${subject}": its compatibility level removed`);
+    }
   }
   return done;
 }
 
 export const schemaRegistryResource: ResourceKind<RegistryResource> = {
   kind: 'schema-registry',
+  service: 'Schema Registry',
   fields: ['subjects', 'compatibility'],
   parse(params, where) {
     const compatibility = Object.fromEntries(

@@ -8,6 +8,7 @@ import { workshopEnv } from '#workshop/dev/stack/local-stack.js';
 import { ksqldbStandIn, type StandIn } from '#workshop/dev/stack/standins.js';
 import { loadCustomers } from '#workshop/dev/testing/fixtures.js';
 import { collectTopic, waitForTopic } from '#workshop/dev/testing/kafka-records.js';
+import { stopKitProcesses } from '#workshop/dev/testing/kit-processes.js';
 import { runCli, startCli } from '#workshop/dev/testing/run-cli.js';
 import { describeWithStack } from '#workshop/dev/testing/stack-context.js';
 
@@ -30,7 +31,11 @@ describeWithStack('catching up: reset, solve step-3, check', (stack) => {
   });
 
   afterAll(async () => {
-    if (env) await runCli(['reset'], env);
+    if (env) {
+      await runCli(['reset'], env);
+      // Whatever reset said: nothing this suite started may outlive it.
+      stopKitProcesses(env.WORKSHOP_STATE_DIR as string);
+    }
     await ksqldb?.close();
   });
 

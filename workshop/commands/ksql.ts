@@ -70,6 +70,7 @@ export async function ksqlCommand({
 
 /** A query through /query-stream, printed row by row as it arrives, until LIMIT, the end of a pull query or Ctrl-C. */
 async function runQuery(services: Services, statement: KsqlStatement, timeoutMs?: number): Promise<void> {
+  services.requirePresent('ksqlDB');
   const url = services.config.ksqldbUrl;
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -178,6 +179,7 @@ class RowPrinter {
       cells,
       cells.map((_, i) => this.widths[i] ?? streamedWidth),
       separator,
+      { wrap: false },
     );
   }
 }

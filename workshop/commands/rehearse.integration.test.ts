@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { loadCourse } from '#checks/course.js';
 import { workshopEnv } from '#workshop/dev/stack/local-stack.js';
+import { stopKitProcesses } from '#workshop/dev/testing/kit-processes.js';
 import { runCli } from '#workshop/dev/testing/run-cli.js';
 import { describeWithKsqlDb } from '#workshop/dev/testing/stack-context.js';
 
@@ -17,6 +18,8 @@ describeWithKsqlDb('npm run rehearse on the local stack', (stack) => {
   // after this one need the clean start back (and the kit's background apps stopped).
   afterAll(async () => {
     await runCli(['reset'], { ...workshopEnv(stack()), WORKSHOP_STATE_DIR: state }, 3 * 60_000).catch(() => undefined);
+    // Whatever reset said: nothing this suite started may outlive it.
+    stopKitProcesses(state);
     rmSync(state, { recursive: true, force: true });
   }, 4 * 60_000);
 

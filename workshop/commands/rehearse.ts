@@ -4,12 +4,12 @@
  * solution, and its check must pass; then a clean start again. Prints a table of the time each step took to pass,
  * and stops at the first surprise with the check's own report.
  */
-import { Services } from '#checks/clients/services.js';
+import { ServiceAbsent, Services } from '#checks/clients/services.js';
 import { loadCourse, type Step, selectStep } from '#checks/course.js';
 import { runStep } from '#checks/engine.js';
 import type { CheckContext } from '#checks/kind.js';
 import { formatStep } from '#checks/report.js';
-import { applyResource } from '#checks/resources/index.js';
+import { applyResource, serviceOf } from '#checks/resources/index.js';
 import type { CommandLine } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
 import { ExitCode } from '#core/errors.js';
@@ -42,8 +42,22 @@ export async function rehearseCommand({ values }: CommandLine<{ to?: string; kee
   if (reset !== ExitCode.ok) return reset;
 
   const rows: Row[] = [];
+  /** A step left out because its service is absent: every later step builds on it (or on what it builds on). */
+  let leftOut: Step | undefined;
   for (const step of steps) {
     progress(`rehearsal: ${step.id}  ${step.title}`);
+    if (leftOut) {
+      rows.push({ step, before: `left out (builds on ${leftOut.id})`, solveMs: 0, passMs: 0 });
+      continue;
+    }
+    // A step whose objects live in a service this platform does not run (WORKSHOP_KSQLDB_URL=none) is left out.
+    const notHere = step.solution.map(serviceOf).find((s) => s !== undefined && config.absent.includes(s));
+    if (notHere) {
+      progress(`rehearsal: ${step.id} is left out: ${new ServiceAbsent(notHere).message}`);
+      rows.push({ step, before: `left out (${notHere} is not part of this platform)`, solveMs: 0, passMs: 0 });
+      if (!step.optional) leftOut = step;
+      continue;
+    }
     let before = 'not checked: solve cannot do it';
     if (step.solution.length > 0) {
       // Unsolved, the check must not pass: one look, no waiting.
@@ -51,11 +65,17 @@ export async function rehearseCommand({ values }: CommandLine<{ to?: string; kee
       // An optional step whose service is not there at all (a platform without a Schema Registry) is left out, saying
       // why. Only a service that cannot be reached counts as absent: one answering "starting" stops the rehearsal as
       // for any step, and the steps before have already proved every other service there.
-      const absent = unsolved.expectations.find((e) => e.unreachable !== undefined);
-      if (unsolved.outcome === 'environment-error' && step.optional && absent) {
+      const absent = unsolved.expectations.find((e) => e.absent !== undefined || e.unreachable !== undefined);
+      if (unsolved.outcome === 'environment-error' && (step.optional || absent?.absent) && absent) {
         const why = absent.found;
-        progress(`rehearsal: ${step.id} is optional and left out: ${why}`);
-        rows.push({ step, before: 'left out (optional; its service is absent)', solveMs: 0, passMs: 0 });
+        progress(`rehearsal: ${step.id} is left out: ${why}`);
+        rows.push({
+          step,
+          before: absent.absent ? `left out (${why})` : 'left out (optional; its service is absent)',
+          solveMs: 0,
+          passMs: 0,
+        });
+        if (!step.optional) leftOut = step;
         continue;
       }
       if (unsolved.outcome === 'pass' || unsolved.outcome === 'environment-error') {
@@ -79,7 +99,12 @@ export async function rehearseCommand({ values }: CommandLine<{ to?: string; kee
     const solveMs = systemClock.now() - solveStarted;
     const checkStarted = systemClock.now();
     const solved = await runStep(step, context(), { deadlineScale: afterSolveScale });
-    if (solved.outcome !== 'pass') {
+    // A step that only looks at services (step 1) passes on this platform when all it misses is a service the
+    // platform does not run: the row says which.
+    const missing = solved.expectations.filter((e) => e.outcome !== 'pass');
+    if (solved.outcome !== 'pass' && missing.every((e) => e.absent !== undefined)) {
+      before = `${before}; without ${[...new Set(missing.map((e) => e.absent))].join(' and ')} (not part of this platform)`;
+    } else if (solved.outcome !== 'pass') {
       process.stdout.write(`${formatStep(solved)}\n`);
       process.stderr.write(`Rehearsal stopped: ${step.id} does not pass after solve.\n`);
       return exitCodeFor(solved.outcome);

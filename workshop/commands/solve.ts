@@ -40,5 +40,12 @@ export async function solveCommand({ positionals, usageError }: CommandLine<unkn
     clock: systemClock,
   });
   process.stdout.write(`${formatStep(result)}\n`);
+  if (result.outcome === 'not-yet') {
+    // Everything is in place and nothing is wrong: what it waits for has not happened yet (a window to close).
+    const waiting = result.expectations.find((e) => e.outcome === 'not-yet');
+    process.stdout.write(
+      `\nEverything of ${target.id === course[0]?.id ? target.id : `steps 1 to ${target.number}`} is applied, and nothing is wrong: ${waiting ? `${waiting.object}: ${waiting.found}` : 'the check is still waiting'}. Run npm run check ${target.id} again once that has happened; it will pass.\n`,
+    );
+  }
   return exitCodeFor(result.outcome);
 }

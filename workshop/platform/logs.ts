@@ -2,10 +2,19 @@
  * `npm run logs -- <service>`: the last lines of one service's log, the first thing an instructor reads when a
  * learner's service is unhealthy. For a live view: docker compose logs --follow <service>.
  */
-import type { CommandLine } from '#core/args.js';
+import { type CommandLine, type CommandSpec, parseCommand } from '#core/args.js';
 import { ExitCode } from '#core/errors.js';
 import { quickCallMs } from './docker.js';
 import { type CommandEnvironment, platformOf } from './preflight.js';
+
+/** Reads the command line with the platform's services named in every refusal, then runs logsCommand. */
+export async function logsMain(spec: CommandSpec, args: string[], context: CommandEnvironment = {}): Promise<number> {
+  const { compose } = platformOf(context);
+  const usageNote = `; the services: ${compose.services.map((s) => s.name).join(', ')}`;
+  // The entry's spec gives --tail its default, so a value is always there.
+  const line = parseCommand({ ...spec, usageNote }, args) as unknown as CommandLine<{ tail: number }>;
+  return logsCommand(line, context);
+}
 
 export async function logsCommand(
   { values: { tail }, positionals, usageError }: CommandLine<{ tail: number }>,

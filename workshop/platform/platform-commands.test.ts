@@ -22,15 +22,16 @@ import {
   type Rule,
   upDependencyUnhealthy,
   upPortTaken,
+  upPortTakenDesktop,
   upProgress,
 } from '#workshop/platform/testing/docker-answers.js';
 import { fakeDocker } from '#workshop/platform/testing/fake-docker.js';
 import { type ComposeFile, readComposeFile } from './compose-file.js';
 import { DockerCli } from './docker.js';
 import { downCommand } from './down.js';
-import { logsCommand } from './logs.js';
+import { logsMain } from './logs.js';
 import { prefetchCommand } from './prefetch.js';
-import { preflightCommand, runPreflight } from './preflight.js';
+import { machineArchitecture, preflightCommand, runPreflight } from './preflight.js';
 import { statusCommand } from './status.js';
 import { up } from './up.js';
 
@@ -263,6 +264,11 @@ describe('npm run preflight', () => {
       return report.items.find((i) => i.check === 'CPU architecture');
     };
     expect((await check('s390x', 's390x'))?.outcome).toBe('fail');
+    // An x64 Node under Rosetta on Apple Silicon, with Docker's native arm64 engine: nothing is emulated.
+    expect(machineArchitecture('x64', 'darwin', 'Apple M2 Pro')).toBe('arm64');
+    expect(machineArchitecture('x64', 'darwin', 'Intel(R) Core(TM) i7-9750H CPU @ 2.60GHz')).toBe('x64');
+    expect(machineArchitecture('x64', 'linux', 'Apple M2 Pro')).toBe('x64');
+    expect((await check('aarch64', machineArchitecture('x64', 'darwin', 'Apple M1')))?.outcome).toBe('ok');
     const emulated = await check('x86_64', 'arm64');
     expect(emulated?.outcome).toBe('warn');
     expect(emulated?.found).toContain('the engine runs linux/amd64 on a arm64 machine');
@@ -531,6 +537,27 @@ describe('npm run up', () => {
     expect(failure.hint).toContain(`lsof -nP -iTCP:${p.ports.kafka} -sTCP:LISTEN`);
   });
 
+  it('says which port is taken in Docker Desktop’s words too', async () => {
+    const p = await smallPlatform();
+    const fake = fakeDocker(
+      healthyLaptop([
+        { match: ' up --detach$', answers: [upPortTakenDesktop(project, 'kafka', p.ports.kafka)] },
+        { match: ' ps --all --format json$', answers: [{ stdout: '' }] },
+      ]),
+    );
+    const failure = (await up({
+      docker: new DockerCli({ env: fake.env, composeFile: p.composePath }),
+      compose: p.compose,
+      clock: fakeClock(),
+      intervalMs: 200,
+    }).catch((error: unknown) => error)) as EnvironmentError;
+    expect(failure).toBeInstanceOf(EnvironmentError);
+    expect(failure.message).toContain(
+      `the platform could not publish port ${p.ports.kafka} on 127.0.0.1: expected it free, found it taken`,
+    );
+    expect(failure.hint).toContain(`lsof -nP -iTCP:${p.ports.kafka} -sTCP:LISTEN`);
+  });
+
   it('names the dependency docker compose found unhealthy', async () => {
     const p = await smallPlatform();
     const starting = ps(project, containers(p, { kafka: { state: 'running', health: 'starting' } }));
@@ -688,19 +715,19 @@ describe('npm run logs', () => {
     const fake = fakeDocker([
       { match: ' logs ', answers: [logs('kafka', ['started (kafka.server.KafkaRaftServer)'])] },
     ]);
-    await logsCommand(parseCommand(logsSpec, ['kafka', '--tail', '5']), { env: fake.env, composePath: p.composePath });
+    await logsMain(logsSpec, ['kafka', '--tail', '5'], { env: fake.env, composePath: p.composePath });
     expect(stdout).toBe('kafka-1  | started (kafka.server.KafkaRaftServer)\n');
     expect(fake.calls()).toEqual([
       ['compose', '--file', p.composePath, 'logs', '--no-color', '--timestamps', '--tail', '5', 'kafka'],
     ]);
-    await expect(
-      logsCommand(parseCommand(logsSpec, ['zookeeper']), { env: fake.env, composePath: p.composePath }),
-    ).rejects.toThrow(
+    await expect(logsMain(logsSpec, ['zookeeper'], { env: fake.env, composePath: p.composePath })).rejects.toThrow(
       'the platform has no service "zookeeper". Usage: npm run logs -- <service> [--tail N]; the services: kafka, kafka-connect, elasticsearch',
     );
+    await expect(logsMain(logsSpec, [], { env: fake.env, composePath: p.composePath })).rejects.toThrow(UsageError);
+    // A flag refused names the services too, as the command reads it before it knows which service.
     await expect(
-      logsCommand(parseCommand(logsSpec, []), { env: fake.env, composePath: p.composePath }),
-    ).rejects.toThrow(UsageError);
+      logsMain(logsSpec, ['kafka', '--tail', '0'], { env: fake.env, composePath: p.composePath }),
+    ).rejects.toThrow(/--tail 0 is not .*; the services: kafka, kafka-connect, elasticsearch$/);
   });
 });
 

@@ -102,7 +102,7 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   }
 
   items.push(memoryItem(compose, engine));
-  items.push(architectureItem(engine, options.hostArch ?? process.arch));
+  items.push(architectureItem(engine, options.hostArch ?? machineArchitecture(process.arch)));
 
   try {
     report.containers = await docker.composePs();
@@ -155,6 +155,19 @@ const engineArchitectures: Record<string, string> = {
   arm64: 'arm64',
 };
 const nodeArchitectures: Record<string, string> = { x64: 'amd64', arm64: 'arm64' };
+
+/**
+ * The machine's own architecture, as Node sees it; except that an x64 Node on Apple Silicon runs under Rosetta and
+ * says x64 on an arm64 Mac (whose Docker engine runs arm64 containers natively): its CPU's name gives it away.
+ */
+export function machineArchitecture(
+  nodeArch: string,
+  platform: string = process.platform,
+  cpuModel: string = os.cpus()[0]?.model ?? '',
+): string {
+  if (platform === 'darwin' && nodeArch === 'x64' && /^Apple\b/.test(cpuModel)) return 'arm64';
+  return nodeArch;
+}
 
 function architectureItem(engine: EngineInfo, hostArch: string): PreflightItem {
   const platform = engineArchitectures[engine.architecture];
@@ -308,7 +321,7 @@ export async function preflightCommand(
     docker,
     compose,
     portIsFree: context.portIsFree,
-    hostArch: context.hostArch ?? os.arch(),
+    hostArch: context.hostArch ?? machineArchitecture(os.arch()),
   });
   if (json) {
     process.stdout.write(`${JSON.stringify({ items: report.items, missingImages: report.missingImages }, null, 2)}\n`);

@@ -174,7 +174,7 @@ export function failureHint(view: Pick<ServiceView, 'service' | 'exitCode'>, log
   if (view.exitCode === 137 || /OutOfMemoryError|out of memory/i.test(log)) {
     return `${view.service} ran out of memory or was killed: give Docker more memory (Docker Desktop: Settings → Resources), then npm run up`;
   }
-  if (/address already in use|port is already allocated/i.test(log)) {
+  if (/address already in use|port is already allocated|Ports are not available/i.test(log)) {
     return 'a port the platform needs is taken: npm run preflight names it; stop that program, then npm run up';
   }
   return `npm run logs -- ${view.service} shows its whole log; fix what it says, then npm run up (npm run down -- --volumes starts from scratch)`;
@@ -188,11 +188,13 @@ async function composeUpFailure(
   timeoutMs: number,
 ): Promise<EnvironmentError> {
   const output = `${result.stderr}\n${result.stdout}`;
+  // Docker Engine's words (libnetwork), and Docker Desktop's: "Ports are not available: exposing port TCP
+  // 127.0.0.1:9092 -> 0.0.0.0:0: listen tcp 127.0.0.1:9092: bind: address already in use".
   const port =
-    /(?:bind host port|Bind for) (?:[\d.]+:)?(\d+)(?:\/tcp)? failed|failed to bind host port [\d.]+:(\d+)/i.exec(
+    /(?:bind host port|Bind for) (?:[\d.]+:)?(\d+)(?:\/tcp)? failed|failed to bind host port [\d.]+:(\d+)|Ports are not available: exposing port (?:TCP|UDP) (?:[\d.]+:)?(\d+)/i.exec(
       output,
     );
-  const portNumber = port?.[1] ?? port?.[2];
+  const portNumber = port?.[1] ?? port?.[2] ?? port?.[3];
   if (portNumber) {
     return new EnvironmentError(
       `the platform could not publish port ${portNumber} on 127.0.0.1: expected it free, found it taken (docker compose up said: ${lastLines(output, 1)})`,

@@ -14,8 +14,10 @@
  *   npm run bench -- --only connect        Kafka Connect's start: plugin.discovery service_load against only_scan
  *   npm run bench -- --only cli            the CLI's start, built and from source, against node -e 0 and npm
  *   npm run bench -- --only room           the instructor's room: reports/s, check → page latency, cost to a check
+ *   npm run bench -- --only catch-up       reset → solve → check, N times in a row on the real ksqlDB (not in the default set: ~20 min)
  */
 import type { CommandLine } from '#core/args.js';
+import { benchCatchUp } from './catch-up-bench.js';
 import { benchCheck } from './check-bench.js';
 import { benchCli } from './cli-bench.js';
 import { benchComposeMemory } from './compose-bench.js';
@@ -51,14 +53,20 @@ const benchmarks: Record<string, (options: BenchOptions) => Promise<void>> = {
   notify: async ({ records }) => {
     await benchNotify({ events: Math.min(records ?? 3_000, 100_000) });
   },
+  'catch-up': ({ runs }) => benchCatchUp(Math.min(runs ?? 10, 50)),
 };
+
+/** Run only when named: the catch-up soak takes about twenty minutes. */
+const onlyWhenNamed = new Set(['catch-up']);
 
 export async function benchCommand({
   values,
   usageError,
 }: CommandLine<{ only?: string; 'warm-only': boolean; runs?: number; records?: number }>): Promise<number> {
   const { runs, records } = values;
-  const names = values.only ? values.only.split(',').map((n) => n.trim()) : Object.keys(benchmarks);
+  const names = values.only
+    ? values.only.split(',').map((n) => n.trim())
+    : Object.keys(benchmarks).filter((name) => !onlyWhenNamed.has(name));
   const unknown = names.filter((name) => !Object.hasOwn(benchmarks, name));
   if (unknown.length > 0) {
     throw usageError(

@@ -7,10 +7,13 @@
  * 2. Check → page: from a report sent to the page receiving it, p50 and p99, while 200 simulated learners report every
  *    2 s around it; and from a real `npm run check` of a joined learner exiting to the page showing its result.
  * 3. What the room costs a check: `npm run check step-3` (the platform down: a fast, full check) without a room,
- *    joined to the open room, and joined to a room that is gone, interleaved in the same run; median and ratio. The
- *    goal is none measurable: the report goes from a process of its own that the check never waits for.
+ *    joined to the open room, joined to a room that is gone (nothing listens) and to one that never answers (it
+ *    takes the connection and says nothing), interleaved in the same run; median and ratio to no room. The goal is
+ *    none measurable: the report goes from a process of its own that the check never waits for. (The tests only
+ *    prove that the check says the same in each case; how long it takes is this figure's.)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { progress } from '#core/output.js';
@@ -101,6 +104,8 @@ async function pageLatency(base: string, code: string, samples: number) {
 
 export async function benchRoom(runs = 10): Promise<void> {
   const state = mkdtempSync(path.join(os.tmpdir(), 'room-bench-'));
+  let silent: Server | undefined;
+  const held: Socket[] = [];
   progress('room: starting npm run room with a page open');
   const room = await startRoomProcess({ stateDir: path.join(state, 'room') });
   const page = await openRoomFeed(room.base);
@@ -126,13 +131,23 @@ export async function benchRoom(runs = 10): Promise<void> {
       'no room': { ...down, WORKSHOP_STATE_DIR: path.join(state, 'none') },
       'joined, room open': { ...down, WORKSHOP_STATE_DIR: path.join(state, 'open') },
       'joined, room gone': { ...down, WORKSHOP_STATE_DIR: path.join(state, 'gone') },
+      'joined, room silent': { ...down, WORKSHOP_STATE_DIR: path.join(state, 'silent') },
     };
-    for (const label of ['joined, room open', 'joined, room gone'] as const) {
+    for (const label of ['joined, room open', 'joined, room gone', 'joined, room silent'] as const) {
       const joined = await runCli(['join', room.base, code, '--name', label], envs[label]);
       if (joined.code !== 0) throw new Error(`join failed: ${joined.stderr}`);
     }
     const gone = readMembership(envs['joined, room gone']);
     if (gone) writeMembership({ ...gone, url: `http://127.0.0.1:${await freePort()}` }, envs['joined, room gone']);
+    // A room that takes the connection and never answers: the sender's own timeout ends it, never the check.
+    silent = createServer((socket) => {
+      held.push(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => silent?.listen(0, '127.0.0.1', resolve));
+    const silentPort = (silent.address() as AddressInfo).port;
+    const quiet = readMembership(envs['joined, room silent']);
+    if (quiet) writeMembership({ ...quiet, url: `http://127.0.0.1:${silentPort}` }, envs['joined, room silent']);
     const feed = await openRoomFeed(room.base);
     const times: Record<string, number[]> = Object.fromEntries(Object.keys(envs).map((k) => [k, []]));
     const checkToPage: number[] = [];
@@ -196,6 +211,8 @@ export async function benchRoom(runs = 10): Promise<void> {
       ]),
     );
   } finally {
+    silent?.close();
+    for (const socket of held) socket.destroy();
     room.cli.kill('SIGTERM');
     await room.cli.done.catch(() => undefined);
     rmSync(state, { recursive: true, force: true });

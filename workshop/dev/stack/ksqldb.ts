@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { EnvironmentError } from '#core/errors.js';
+import { ConfigError, EnvironmentError } from '#core/errors.js';
 import type { ServerProcess } from '#core/process.js';
 import { NotYet } from '#core/wait.js';
 import { defaultCacheDir } from './artifacts.js';
@@ -42,6 +42,30 @@ export function ksqlDbCandidates(env: NodeJS.ProcessEnv = process.env): { home: 
   if (env.CONFLUENT_HOME) candidates.push({ home: env.CONFLUENT_HOME, from: 'CONFLUENT_HOME' });
   candidates.push({ home: path.join(defaultCacheDir(env), 'confluent'), from: 'the stack cache' });
   return candidates;
+}
+
+/** The optional servers of the stack that WORKSHOP_STACK_WITHOUT can hide. */
+export const stackParts = ['ksqldb', 'schema-registry'] as const;
+export type StackPart = (typeof stackParts)[number];
+
+/**
+ * The installed servers the stack must not start, from WORKSHOP_STACK_WITHOUT (comma-separated: ksqldb,
+ * schema-registry): a machine with them then runs as a fresh machine does, where neither can be installed.
+ */
+export function stackWithout(env: NodeJS.ProcessEnv = process.env): Set<StackPart> {
+  const raw = env.WORKSHOP_STACK_WITHOUT ?? '';
+  const parts = raw
+    .split(',')
+    .map((p) => p.trim().toLowerCase())
+    .filter((p) => p !== '');
+  const unknown = parts.filter((p) => !(stackParts as readonly string[]).includes(p));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `WORKSHOP_STACK_WITHOUT=${JSON.stringify(raw)} names ${unknown.map((u) => `"${u}"`).join(', ')}, which the stack cannot leave out`,
+      `name some of ${stackParts.join(', ')}, comma-separated, or unset it`,
+    );
+  }
+  return new Set(parts as StackPart[]);
 }
 
 /**

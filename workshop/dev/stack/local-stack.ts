@@ -9,6 +9,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
+import { absentValue } from '#core/config.js';
 import type { ServerProcess } from '#core/process.js';
 import { repoPath } from '#core/state-dir.js';
 import { type Artifacts, ensureAvroConverterPlugin, resolveArtifacts } from './artifacts.js';
@@ -16,7 +17,7 @@ import { type ConnectServer, startConnect } from './connect.js';
 import { type ElasticsearchServer, startElasticsearch } from './elasticsearch.js';
 import { type KafkaServer, startKafka } from './kafka.js';
 import { kibanaStandIn } from './kibana-standin.js';
-import { findKsqlDb, type KsqlDbServer, startKsqlDb } from './ksqldb.js';
+import { findKsqlDb, type KsqlDbServer, type StackPart, stackWithout, startKsqlDb } from './ksqldb.js';
 import type { ManagedServer } from './managed-server.js';
 import { type MariaDbServer, startMariaDb } from './mariadb.js';
 import { freePorts } from './ports.js';
@@ -116,13 +117,15 @@ export function workshopEnv(endpoints: LocalStackEndpoints): Record<string, stri
     WORKSHOP_MYSQL_DATABASE: endpoints.mariadb.database,
     WORKSHOP_DATABASE_FLAVOUR: 'mariadb',
     WORKSHOP_ELASTICSEARCH_URL: endpoints.elasticsearch.url,
-    ...('url' in endpoints.ksqldb ? { WORKSHOP_KSQLDB_URL: endpoints.ksqldb.url } : {}),
+    // A server the stack does not run is absent, not unreachable: "none", so nothing talks to the default address
+    // (where, on another machine, something else may listen).
+    WORKSHOP_KSQLDB_URL: 'url' in endpoints.ksqldb ? endpoints.ksqldb.url : absentValue,
     ...('url' in endpoints.schemaRegistry
       ? {
           WORKSHOP_SCHEMA_REGISTRY_URL: endpoints.schemaRegistry.url,
           WORKSHOP_CONNECT_SCHEMA_REGISTRY_URL: endpoints.schemaRegistry.url,
         }
-      : {}),
+      : { WORKSHOP_SCHEMA_REGISTRY_URL: absentValue }),
     WORKSHOP_KIBANA_URL: endpoints.kibana.url,
     // Connect runs on this machine too, so it sees the same addresses.
     WORKSHOP_CONNECT_MYSQL_HOST: endpoints.mariadb.host,
@@ -187,8 +190,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await kibana?.close();
     watchdog.kill();
   };
-  // Found before anything starts: a CONFLUENT_HOME without ksqlDB is refused at once.
-  const ksqlInstall = findKsqlDb();
+  // Found before anything starts: a CONFLUENT_HOME without ksqlDB is refused at once. WORKSHOP_STACK_WITHOUT hides
+  // an install, so that a machine with one can run as a fresh machine does.
+  const without = stackWithout();
+  const confluent = findKsqlDb();
+  const hidden = (part: StackPart) => ({
+    absent: `hidden by WORKSHOP_STACK_WITHOUT=${[...without].join(',')} (${part})`,
+  });
+  const ksqlInstall = without.has('ksqldb') ? hidden('ksqldb') : confluent;
+  const registryInstall = without.has('schema-registry')
+    ? hidden('schema-registry')
+    : 'home' in confluent
+      ? findSchemaRegistry(confluent.home)
+      : confluent;
 
   try {
     progress('resolving jars and archives with Maven (cached after the first run)');
@@ -210,7 +224,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // Connect, ksqlDB and the Schema Registry start side by side; ksqlDB is told Connect's and the registry's
       // addresses before they answer on them.
       const [connectPort, registryPort] = (await freePorts(2)) as [number, number];
-      const registryInstall = 'home' in ksqlInstall ? findSchemaRegistry(ksqlInstall.home) : ksqlInstall;
       const connectStart = (async () => {
         // With a registry installed, Connect gets Confluent's Avro converter from its jars (step 11 needs it).
         const avroPluginPath =

@@ -4,7 +4,7 @@ import { createConnection } from 'node:net';
 import { expect, it, onTestFinished } from 'vitest';
 import { NotYet, waitFor } from '#core/wait.js';
 import { describeWithStack } from '#workshop/dev/testing/stack-context.js';
-import { findKsqlDb } from './ksqldb.js';
+import { findKsqlDb, stackWithout } from './ksqldb.js';
 import { findSchemaRegistry } from './schema-registry.js';
 
 function portAnswers(port: number): Promise<boolean> {
@@ -62,13 +62,17 @@ describeWithStack('npm run stack:local', () => {
     const exports = Object.fromEntries(
       [...stdout.matchAll(/^export (WORKSHOP_[A-Z_]+)=(.*)$/gm)].map((m) => [m[1], m[2]] as [string, string]),
     );
-    // ksqlDB's URL only where a ksqlDB is installed; without one the stack says so.
+    // ksqlDB's URL where a ksqlDB is installed (and not hidden by WORKSHOP_STACK_WITHOUT); without one the stack says
+    // so, and hands out "none": the kit then knows it is absent, and talks to no default address.
     const install = findKsqlDb();
-    const ksqlDb = 'home' in install;
+    const without = stackWithout();
+    const ksqlDb = 'home' in install && !without.has('ksqldb');
     // The Schema Registry comes from the same install, where it has one.
-    const registry = 'home' in install && 'home' in findSchemaRegistry(install.home);
-    if (!ksqlDb) expect(stderr).toContain('ksqlDB absent: no ksqlDB install');
+    const registry = 'home' in install && 'home' in findSchemaRegistry(install.home) && !without.has('schema-registry');
+    if (!ksqlDb) expect(stderr).toMatch(/ksqlDB absent: (no ksqlDB install|hidden by WORKSHOP_STACK_WITHOUT)/);
     if (!registry) expect(stderr).toContain('Schema Registry absent');
+    if (!ksqlDb) expect(exports.WORKSHOP_KSQLDB_URL).toBe('none');
+    if (!registry) expect(exports.WORKSHOP_SCHEMA_REGISTRY_URL).toBe('none');
     expect(Object.keys(exports).sort()).toEqual([
       'WORKSHOP_CONNECT_ELASTICSEARCH_URL',
       'WORKSHOP_CONNECT_KAFKA_BOOTSTRAP_SERVERS',
@@ -80,13 +84,13 @@ describeWithStack('npm run stack:local', () => {
       'WORKSHOP_ELASTICSEARCH_URL',
       'WORKSHOP_KAFKA_BOOTSTRAP_SERVERS',
       'WORKSHOP_KIBANA_URL',
-      ...(ksqlDb ? ['WORKSHOP_KSQLDB_URL'] : []),
+      'WORKSHOP_KSQLDB_URL',
       'WORKSHOP_MYSQL_DATABASE',
       'WORKSHOP_MYSQL_HOST',
       'WORKSHOP_MYSQL_PASSWORD',
       'WORKSHOP_MYSQL_PORT',
       'WORKSHOP_MYSQL_USER',
-      ...(registry ? ['WORKSHOP_SCHEMA_REGISTRY_URL'] : []),
+      'WORKSHOP_SCHEMA_REGISTRY_URL',
     ]);
     const ports = [
       Number(exports.WORKSHOP_KAFKA_BOOTSTRAP_SERVERS?.split(':')[1]),

@@ -7,8 +7,10 @@
  */
 import type { TestProject } from 'vitest/node';
 import { WorkshopError } from '#core/errors.js';
+import { signalGroup } from '#core/process.js';
 import { type LocalStack, startLocalStack } from '#workshop/dev/stack/local-stack.js';
 import { MissingPrerequisites } from '#workshop/dev/stack/prerequisites.js';
+import { kitProcesses } from './kit-processes.js';
 import type { ProvidedStack } from './stack-context.js';
 import { serveStackControl } from './stack-control.js';
 
@@ -58,8 +60,19 @@ export default async function setup(project: TestProject) {
   const control = await serveStackControl(stack);
   provide({ endpoints, controlUrl: control.url });
   return async () => {
+    // Nothing a test started may outlive the run: a producer left by a reset that failed would retry a broker that
+    // is gone for as long as the machine runs.
+    const left = kitProcesses();
+    for (const p of left) signalGroup(p.pid, 'SIGKILL');
     await control.close();
     await stack.stop();
     announce('stopped');
+    if (left.length > 0) {
+      throw new Error(
+        `processes the tests started were still running at the end (now killed): ${left
+          .map((p) => `${p.title} (pid ${p.pid}, state ${p.stateDir})`)
+          .join('; ')}: a suite must stop what it starts, whatever its reset says`,
+      );
+    }
   };
 }

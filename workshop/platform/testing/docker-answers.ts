@@ -153,6 +153,14 @@ export function upDependencyUnhealthy(project: string, service: string): Answer 
   };
 }
 
+/** Docker Desktop's error when a host port is taken by another program (its port forwarder). */
+export function upPortTakenDesktop(project: string, service: string, port: number): Answer {
+  return {
+    stderr: `${upProgress(project, [])} Container ${project}-${service}-1  Starting\nError response from daemon: Ports are not available: exposing port TCP 127.0.0.1:${port} -> 0.0.0.0:0: listen tcp 127.0.0.1:${port}: bind: address already in use\n`,
+    exitCode: 1,
+  };
+}
+
 /** The engine's error when a host port is taken by another program (libnetwork's port allocator). */
 export function upPortTaken(project: string, service: string, port: number): Answer {
   return {
