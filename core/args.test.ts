@@ -183,3 +183,29 @@ describe('formatTable', () => {
     ).toBe(['  short  one', '  a much longer cell', '         two'].join('\n'));
   });
 });
+
+describe('text words (ksqlDB statements)', () => {
+  const spec = defineCommand({
+    name: 'sql',
+    usage: 'npm run sql -- "<statement>;" | -f <file.sql> [--timeout SECONDS]',
+    summary: 'runs statements',
+    flags: {
+      file: { type: 'string', short: 'f', description: 'a file' },
+      timeout: { type: 'number', min: 1, max: 3600, description: 'a timeout' },
+    },
+    positionals: { name: 'statement', text: true },
+  });
+
+  it('takes a statement that begins with a -- comment as a statement, wherever it stands among the flags', () => {
+    const statement = "-- The rating events as a stream\nCREATE STREAM RATINGS WITH (KAFKA_TOPIC = 'ratings');";
+    expect(parseCommand(spec, [statement]).positionals).toEqual([statement]);
+    const both = parseCommand(spec, ['--timeout', '5', statement, '-- a second\nSELECT 1;']);
+    expect(both.values.timeout).toBe(5);
+    expect(both.positionals).toEqual([statement, '-- a second\nSELECT 1;']);
+    expect(parseCommand(spec, ['-f', 'file.sql']).values.file).toBe('file.sql');
+  });
+
+  it('still refuses a word that is only a flag it does not know', () => {
+    expect(() => parseCommand(spec, ['--nope'])).toThrow(/Unknown option '--nope'/);
+  });
+});

@@ -156,9 +156,11 @@ export interface CommandSpec<F extends Flags = Flags> {
   flags?: F;
   /**
    * Words besides the flags, named for the refusals (`check takes one step at most`); without it the command takes
-   * none. With `max`, no more than that many; the command checks anything else about them.
+   * none. With `max`, no more than that many; the command checks anything else about them. With `text`, they are
+   * text that may begin with a dash (ksqlDB statements begin with a `-- comment`): a word with a space, a line
+   * break or a `;` in it is never taken for a flag.
    */
-  positionals?: { name: string; max?: number };
+  positionals?: { name: string; max?: number; text?: boolean };
   /** Printed by --help after the flags. */
   notes?: string;
   /** Follows the usage in every refusal (`; the services: kafka, …`), where a command knows more to say. */
@@ -249,6 +251,9 @@ export function helpText(spec: CommandSpec): string {
 
 type NodeOptions = NonNullable<ParseArgsConfig['options']>;
 
+/** Marks where a text word stood while parseArgs reads the flags (no one types it). */
+const textMark = '\u2063text#';
+
 /**
  * Whether the command line asks for the usage: --help or -h where a flag can stand (not as the value of another
  * flag, as in --topic -h). Asked before the flags are read, so a request for help is never refused.
@@ -305,6 +310,17 @@ export function parseCommand<const F extends Flags, T>(
       { type: flag.type === 'boolean' ? 'boolean' : 'string', ...(flag.short ? { short: flag.short } : {}) } as const,
     ]),
   );
+  // Text that begins with a dash stands in the command line as a placeholder parseArgs takes for a word.
+  const texts: string[] = [];
+  if (spec.positionals?.text) {
+    args = args.map((arg) => {
+      if (!arg.startsWith('-') || !/[\s;]/.test(arg)) return arg;
+      texts.push(arg);
+      return `${textMark}${texts.length - 1}`;
+    });
+  }
+  const restored = (word: string) =>
+    word.startsWith(textMark) ? (texts[Number(word.slice(textMark.length))] ?? word) : word;
   if (asksForHelp(args, options)) throw new HelpRequested(helpText(spec as CommandSpec));
   const refuse = (problem: string, more?: UsageErrorOptions) =>
     usageError(spec, problem, { usageNote: spec.usageNote, ...more });
@@ -329,7 +345,7 @@ export function parseCommand<const F extends Flags, T>(
     if (code.startsWith('ERR_PARSE_ARGS')) throw refuse((error as Error).message);
     throw error;
   }
-  const { positionals } = parsed;
+  const positionals = parsed.positionals.map(restored);
   const allowed = spec.positionals;
   if (!allowed && positionals.length > 0) throw refuse(`unexpected argument "${positionals[0]}"`);
   if (allowed?.max !== undefined && positionals.length > allowed.max) {

@@ -159,7 +159,8 @@ export const ksqlSpec = command({
       },
     },
   },
-  positionals: { name: 'statement' },
+  // Statements are text: one that begins with a `-- comment` (most solution blocks do) is never taken for a flag.
+  positionals: { name: 'statement', text: true },
   run: async (line) => (await import('#workshop/commands/ksql.js')).ksqlCommand(line),
 });
 

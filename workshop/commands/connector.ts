@@ -18,6 +18,33 @@ interface ConnectorStatus {
   tasks: { id: number; state: string; trace?: string }[];
 }
 
+/**
+ * What `status` exits with, and says when the connector is not working: 0 when it and every task are RUNNING; 1 when
+ * it or a task FAILED (Connect's reason is printed above) or it is PAUSED or STOPPED, with the command that gets it
+ * going; 4 (not yet) while a task is UNASSIGNED or RESTARTING, or it has no task yet, which passes by itself.
+ */
+export function statusExit(target: string, state: string, tasks: { id: number; state: string }[]): number {
+  const failed = [
+    state === 'FAILED' ? 'the connector' : '',
+    ...tasks.filter((t) => t.state === 'FAILED').map((t) => `task ${t.id}`),
+  ].filter(Boolean);
+  if (failed.length > 0) {
+    process.stderr.write(
+      `${failed.join(' and ')} FAILED: fix what the reason above says (often the config: npm run connector -- apply <file>), then npm run connector -- restart ${target}\n`,
+    );
+    return ExitCode.failure;
+  }
+  if (state === 'PAUSED' || state === 'STOPPED') {
+    process.stderr.write(`the connector is ${state}: npm run connector -- resume ${target} starts it again\n`);
+    return ExitCode.failure;
+  }
+  if (state !== 'RUNNING' || tasks.length === 0 || tasks.some((t) => t.state !== 'RUNNING')) {
+    process.stderr.write('not running yet (a task is being assigned or restarted): look again in a moment\n');
+    return ExitCode.notYet;
+  }
+  return ExitCode.ok;
+}
+
 export async function connectorCommand({ positionals, usageError }: CommandLine<unknown>): Promise<number> {
   const [action, target] = positionals;
   if (!action || !target || positionals.length !== 2 || !(actions as readonly string[]).includes(action)) {
@@ -67,7 +94,7 @@ export async function connectorCommand({ positionals, usageError }: CommandLine<
       const trace = (t?: string) => (t ? ` (${traceHeadline(t)})` : '');
       process.stdout.write(`connector "${target}": ${connector.state}${trace(connector.trace)}\n`);
       for (const task of tasks) process.stdout.write(`  task ${task.id}: ${task.state}${trace(task.trace)}\n`);
-      return ExitCode.ok;
+      return statusExit(target, connector.state, tasks);
     }
   }
 }

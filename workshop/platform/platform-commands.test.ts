@@ -516,32 +516,15 @@ describe('npm run up', () => {
     expect(failure.hint).toContain('sudo sysctl -w vm.max_map_count=262144');
   });
 
-  it('reports a port docker compose could not publish', async () => {
+  // Docker Engine's words (libnetwork's port allocator), and Docker Desktop's (its port forwarder).
+  it.each([
+    ['Docker Engine', upPortTaken],
+    ['Docker Desktop', upPortTakenDesktop],
+  ])('reports a port docker compose could not publish, in %s’s words', async (_engine, portTaken) => {
     const p = await smallPlatform();
     const fake = fakeDocker(
       healthyLaptop([
-        { match: ' up --detach$', answers: [upPortTaken(project, 'kafka', p.ports.kafka)] },
-        { match: ' ps --all --format json$', answers: [{ stdout: '' }] },
-      ]),
-    );
-    const failure = (await up({
-      docker: new DockerCli({ env: fake.env, composeFile: p.composePath }),
-      compose: p.compose,
-      clock: fakeClock(),
-      intervalMs: 200,
-    }).catch((error: unknown) => error)) as EnvironmentError;
-    expect(failure).toBeInstanceOf(EnvironmentError);
-    expect(failure.message).toContain(
-      `the platform could not publish port ${p.ports.kafka} on 127.0.0.1: expected it free, found it taken`,
-    );
-    expect(failure.hint).toContain(`lsof -nP -iTCP:${p.ports.kafka} -sTCP:LISTEN`);
-  });
-
-  it('says which port is taken in Docker Desktop’s words too', async () => {
-    const p = await smallPlatform();
-    const fake = fakeDocker(
-      healthyLaptop([
-        { match: ' up --detach$', answers: [upPortTakenDesktop(project, 'kafka', p.ports.kafka)] },
+        { match: ' up --detach$', answers: [portTaken(project, 'kafka', p.ports.kafka)] },
         { match: ' ps --all --format json$', answers: [{ stdout: '' }] },
       ]),
     );
