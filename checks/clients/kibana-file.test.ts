@@ -232,3 +232,21 @@ describe('the Kibana stand-in imports as Kibana 8.19 does', () => {
     expect(String(answer.body.message)).toContain(message);
   });
 });
+
+describe('the Kibana stand-in of the local stack, opened in a browser', () => {
+  it('says it is a stand-in and where the real Kibana with the dashboard runs, instead of a bare 404', async () => {
+    const standIn = await kibanaStandIn();
+    try {
+      for (const page of ['/', '/app/dashboards']) {
+        const answer = await fetch(`${standIn.url}${page}`, { signal: AbortSignal.timeout(5_000) });
+        expect(answer.status).toBe(200);
+        expect(answer.headers.get('content-type')).toContain('text/html');
+        const text = await answer.text();
+        expect(text).toContain('This is not Kibana');
+        expect(text).toContain('npm run up');
+      }
+    } finally {
+      await standIn.close();
+    }
+  });
+});

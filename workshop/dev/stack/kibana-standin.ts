@@ -309,6 +309,19 @@ function find(state: KibanaStandInState, url: URL): Answer {
 
 const notFound = (type: string, id: string) => boom(404, 'Not Found', `Saved object [${type}/${id}] not found`);
 
+/** What a browser is shown: this is no Kibana, and where the real one runs. */
+export const standInPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Kibana stand-in (local test stack)</title></head>
+<body style="font-family: sans-serif; max-width: 40em; margin: 3em auto; line-height: 1.5">
+<h1>This is not Kibana</h1>
+<p>The workshop kit's local test stack runs real Kafka, Connect, MariaDB, Elasticsearch and ksqlDB, but Kibana cannot
+run without Docker. This stand-in answers only the APIs the checks use (status and saved objects), so
+<code>npm run solve step-9</code> and <code>npm run check step-9</code> work here; there is no dashboard to look at.</p>
+<p>The real Kibana, with the dashboard of step 9, runs on the workshop platform: <code>npm run up</code>, then
+<a href="http://127.0.0.1:5601/app/dashboards">http://127.0.0.1:5601/app/dashboards</a>.</p>
+</body></html>
+`;
+
 /** Kibana 8.19: status, and the saved-objects APIs above. `state` is the test's, to look into or to change. */
 export function kibanaStandIn(
   state: KibanaStandInState = { level: 'available', objects: new Map() },
@@ -316,6 +329,10 @@ export function kibanaStandIn(
   return startStandIn(async (request, body) => {
     const url = new URL(request.url ?? '/', 'http://kibana');
     const method = request.method ?? 'GET';
+    // A person who opens it in a browser (step 9 on the local stack) learns what it is, not a bare 404.
+    if (method === 'GET' && (url.pathname === '/' || url.pathname.startsWith('/app/'))) {
+      return { status: 200, body: undefined, html: standInPage };
+    }
     if (method === 'GET' && url.pathname === '/api/status') {
       return {
         status: 200,

@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 export interface Answer {
   status: number;
   body: unknown;
+  /** A page for a person's browser, sent as HTML in place of the JSON body. */
+  html?: string;
 }
 
 export type Route = (request: IncomingMessage, body: string) => Answer | undefined | Promise<Answer | undefined>;
@@ -32,6 +34,11 @@ export async function startStandIn(route: Route): Promise<StandIn> {
         answer = { status: 500, body: { statusCode: 500, error: 'Internal Server Error', message: String(error) } };
       }
       answer ??= { status: 404, body: { message: `no route ${request.method} ${request.url}` } };
+      if (answer.html !== undefined) {
+        response.writeHead(answer.status, { 'content-type': 'text/html; charset=utf-8' });
+        response.end(answer.html);
+        return;
+      }
       response.writeHead(answer.status, { 'content-type': 'application/json' });
       response.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
     });
