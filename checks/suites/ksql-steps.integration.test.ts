@@ -94,6 +94,14 @@ describeWithKsqlDb('steps 4-7 on a real ksqlDB', (stack) => {
       ]);
     });
 
+    it('npm run ksql takes a block pasted from a guide, which begins with a -- comment', async () => {
+      const pasted = '-- The streams so far\nSHOW STREAMS;';
+      const run = await runCli(['ksql', pasted], env, 60_000);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain('POOR_RATINGS');
+      expect(run.stderr).not.toContain('Unknown option');
+    });
+
     it('a BIGINT key in the KAFKA format: every key fails, in ksqlDB’s words', async () => {
       await drop('RATINGS');
       await ksql(

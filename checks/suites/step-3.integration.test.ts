@@ -8,8 +8,10 @@ import { adaptConnectorConfig, applyConnector, removeConnector } from '#checks/r
 import type { StepResult } from '#checks/types.js';
 import { NotYet, waitFor } from '#core/wait.js';
 import { reservedProbeIds } from '#datagen/customers.js';
+import { workshopEnv } from '#workshop/dev/stack/local-stack.js';
 import { checkContext, loadCustomers } from '#workshop/dev/testing/fixtures.js';
 import { collectTopic } from '#workshop/dev/testing/kafka-records.js';
+import { runCli } from '#workshop/dev/testing/run-cli.js';
 import { describeWithStack } from '#workshop/dev/testing/stack-context.js';
 
 const step = loadCourse().find((s) => s.id === 'step-3');
@@ -94,6 +96,9 @@ describeWithStack('step 3: stream customers from MySQL with Debezium', (stack) =
     ]);
     expect(result.outcome).toBe('pass');
     expect(result.expectations[2]?.found).toBe('20 rows of CUSTOMERS as flat records keyed by id');
+    const status = await runCli(['connector', 'status', 'customers-cdc'], workshopEnv(stack()));
+    expect(status.code, `${status.stdout}${status.stderr}`).toBe(0);
+    expect(status.stdout).toContain('task 0: RUNNING');
     // The probe left nothing behind: the table holds its 20 customers, and in the topic the probe's row ends deleted
     // (a tombstone, or the JSON null of a delete), so a table over the topic (ksqlDB's, in step 5) never holds it.
     expect(await customerCounts()).toEqual({ rows: 20, probes: 0 });
@@ -152,6 +157,11 @@ describeWithStack('step 3: stream customers from MySQL with Debezium', (stack) =
         found: 'PAUSED',
         hint: 'resume it: npm run connector -- resume customers-cdc',
       });
+      // npm run connector -- status says so too, and does not exit 0.
+      const status = await runCli(['connector', 'status', 'customers-cdc'], workshopEnv(stack()));
+      expect(status.code, status.stderr).toBe(1);
+      expect(status.stdout).toContain('connector "customers-cdc": PAUSED');
+      expect(status.stderr).toContain('npm run connector -- resume customers-cdc');
     });
 
     it('a task that cannot log in', async () => {
@@ -165,6 +175,11 @@ describeWithStack('step 3: stream customers from MySQL with Debezium', (stack) =
         const result = verdict(await check());
         expect(result).toMatchObject({ outcome: 'fail', object: 'connector "customers-cdc"' });
         expect(result.found).toMatch(/FAILED \(.*Access denied for user 'debezium'/);
+        // npm run connector -- status: the task FAILED with Connect's reason, exit 1, and how to restart it.
+        const status = await runCli(['connector', 'status', 'customers-cdc'], workshopEnv(stack()));
+        expect(status.code, status.stderr).toBe(1);
+        expect(status.stdout).toMatch(/task 0: FAILED \(.*Access denied/);
+        expect(status.stderr).toContain('npm run connector -- restart customers-cdc');
       } finally {
         await root.query(`ALTER USER '${connectorUser}'@'%' IDENTIFIED BY '${connectorPassword}'`);
         await root.end();
