@@ -30,20 +30,21 @@ export async function deleteTopics(services: Services, names: string[]): Promise
 /** Waits until Kafka lists none of the topics (deleted by the kit, or by ksqlDB dropping a stream with its topic). */
 export async function topicsGone(services: Services, names: string[]): Promise<void> {
   if (names.length === 0) return;
+  let left = names;
   try {
     await waitFor({
       what: `Kafka to finish deleting ${names.map((n) => `"${n}"`).join(', ')}`,
       timeoutMs: topicGoneTimeoutMs,
       intervalMs: 200,
       probe: async () => {
-        const left = (await services.withKafkaAdmin((admin) => admin.listTopics())).filter((t) => names.includes(t));
+        left = (await services.withKafkaAdmin((admin) => admin.listTopics())).filter((t) => names.includes(t));
         return left.length === 0 ? true : new NotYet(`still listed: ${left.join(', ')}`);
       },
     });
   } catch (error) {
     if (!(error instanceof TimeoutError)) throw error;
     throw new EnvironmentError(
-      `Kafka still lists ${error.message.replace(/^.*still listed: /, '')} ${topicGoneTimeoutMs / 1000} s after the topics were deleted`,
+      `Kafka still lists ${left.map((t) => `"${t}"`).join(', ')} ${topicGoneTimeoutMs / 1000} s after the topics were deleted`,
       'the broker is slow or stuck: npm run logs -- kafka, then run the same reset again',
     );
   }

@@ -16,7 +16,7 @@ import {
   serviceOf,
 } from '#checks/resources/index.js';
 import type { CommandLine } from '#core/args.js';
-import { loadConfig, type OptionalService } from '#core/config.js';
+import { loadConfig } from '#core/config.js';
 import { ExitCode } from '#core/errors.js';
 import { stateDir } from '#core/state-dir.js';
 
@@ -50,7 +50,7 @@ export async function resetFrom(step: string | undefined): Promise<number> {
   for (const { step, resource } of present) process.stdout.write(`  - ${step.id}: ${describeRemoval(resource)}\n`);
   if (everything) process.stdout.write('  - any other connector and topic (the platform’s own internal topics stay)\n');
   for (const service of leftOut) {
-    process.stdout.write(`  (nothing in ${service}: ${new ServiceAbsent(service as OptionalService).message})\n`);
+    if (service) process.stdout.write(`  (nothing in ${service}: ${new ServiceAbsent(service).message})\n`);
   }
   let removed = 0;
   const report = (line: string) => {

@@ -341,7 +341,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ksqldb: ksqldb ? { url: ksqldb.url } : { absent: 'absent' in ksqlInstall ? ksqlInstall.absent : 'not started' },
       schemaRegistry: schemaRegistry
         ? { url: schemaRegistry.url }
-        : { absent: 'absent' in ksqlInstall ? ksqlInstall.absent : 'no Schema Registry in the ksqlDB install' },
+        : { absent: 'absent' in registryInstall ? registryInstall.absent : 'not started' },
       kibana: { url: kibana.url, standIn: true },
     };
     return {
