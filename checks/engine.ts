@@ -85,6 +85,7 @@ async function runExpectation(
       elapsedMs: context.clock.now() - started,
       ...(observation.outcome === 'environment-error' && unreachable ? { unreachable } : {}),
       ...(observation.outcome === 'environment-error' && absent ? { absent } : {}),
+      ...(observation.warning ? { warning: observation.warning } : {}),
     };
   }
 }

@@ -18,8 +18,12 @@ const words: Record<Outcome, string> = {
 };
 
 export function formatExpectation(result: ExpectationResult, stepId: string): string {
-  if (result.outcome === 'pass') return `  ${marks.pass} ${result.object}: ${result.found}`;
-  const lines = [`  ${marks[result.outcome]} ${result.object}: expected ${result.expected}, found ${result.found}`];
+  const warning = result.warning ? [`      ${colour.yellow('warning:')} ${result.warning}`] : [];
+  if (result.outcome === 'pass') return [`  ${marks.pass} ${result.object}: ${result.found}`, ...warning].join('\n');
+  const lines = [
+    `  ${marks[result.outcome]} ${result.object}: expected ${result.expected}, found ${result.found}`,
+    ...warning,
+  ];
   if (result.outcome === 'environment-error') {
     lines.push(`      not your mistake: the platform is not ready; ${result.hint}, then npm run check ${stepId}`);
   } else {

@@ -19,6 +19,11 @@ export interface Observation {
   hint?: string;
   /** For not-yet: the verdict if the deadline passes in this state (default: it stays not-yet). */
   atDeadline?: 'fail' | 'environment-error';
+  /**
+   * Something the check saw that does not decide the outcome but the learner should know, with what to do (two
+   * producers writing one topic): printed under the result, kept in --json.
+   */
+  warning?: string;
 }
 
 export interface ExpectationResult {
@@ -35,6 +40,8 @@ export interface ExpectationResult {
   unreachable?: string;
   /** For an environment error: the service this platform does not run at all (its URL variable is "none"). */
   absent?: string;
+  /** See Observation.warning. */
+  warning?: string;
 }
 
 export interface StepResult {

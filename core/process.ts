@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from './errors.js';
+import { stateDir } from './state-dir.js';
 import { NotYet, waitFor } from './wait.js';
 
 export interface StartOptions {
@@ -162,6 +163,16 @@ export function writePidFile(file: string, pid: number, title: string): void {
 
 export function removePidFile(file: string): void {
   rmSync(file, { force: true });
+}
+
+/** The pid file of a background process the kit starts under `name` (solve's producer, say), in the state folder. */
+export function kitPidFile(name: string): string {
+  return path.join(stateDir(), `${name}.pid`);
+}
+
+/** The pid of the background process the kit started under `name`, if it still runs. */
+export function runningKitProcess(name: string): number | undefined {
+  return runningPid(kitPidFile(name));
 }
 
 /**

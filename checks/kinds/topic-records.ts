@@ -6,6 +6,7 @@ import { readRanges, topicOffsets } from '#checks/clients/kafka-read.js';
 import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
 import { recordSchemas } from '#checks/record-schemas.js';
 import type { Observation } from '#checks/types.js';
+import { runningKitProcess } from '#core/process.js';
 
 interface TopicRecords {
   topic: string;
@@ -14,18 +15,45 @@ interface TopicRecords {
   keepsReceiving: boolean;
   /** How many of the newest records to validate. */
   sample: number;
+  /**
+   * keyField is one per event (rating_id): the same value twice among the newest records means two producers write
+   * the topic, each continuing from the highest it saw. A warning, not a failure: the records are right.
+   */
+  uniqueKeys: boolean;
+  /** The name of the kit's own background producer of this topic (solve starts it), for that warning. */
+  kitProducer: string | undefined;
 }
 
 interface Memory {
   firstTotal?: bigint;
   sampled?: boolean;
+  warning?: string;
+}
+
+/** The warning for key values seen more than once among the newest records, or nothing. */
+export function repeatedKeysWarning(
+  keys: string[],
+  { topic, keyField, kitProducer }: Pick<TopicRecords, 'topic' | 'keyField' | 'kitProducer'>,
+  kitPid: number | undefined,
+  stepId: string,
+): string | undefined {
+  const seen = new Map<string, number>();
+  for (const key of keys) seen.set(key, (seen.get(key) ?? 0) + 1);
+  const repeated = [...seen].filter(([, n]) => n > 1).map(([key]) => key);
+  if (repeated.length === 0) return undefined;
+  const shown = repeated.slice(0, 3).join(', ') + (repeated.length > 3 ? ` and ${repeated.length - 3} more` : '');
+  const whose =
+    kitProducer && kitPid
+      ? `one is the kit's own (producer "${kitProducer}", pid ${kitPid}, started by npm run solve: npm run reset ${stepId} stops it)`
+      : 'the kit started none, so they are yours';
+  return `${keyField} ${shown} appear${repeated.length === 1 ? 's' : ''} more than once among the newest ${keys.length} records: more than one producer is writing to topic "${topic}" (each continues from the highest ${keyField} it saw); ${whose}. Keep one running and stop the others (Ctrl-C in its terminal)`;
 }
 
 export const topicRecords: ExpectationKind<TopicRecords> = {
   kind: 'topic-records',
   deadlineMs: 10_000,
   parse: (params) => {
-    params.only(['topic', 'schema', 'keyField', 'keepsReceiving', 'sample']);
+    params.only(['topic', 'schema', 'keyField', 'keepsReceiving', 'sample', 'uniqueKeys', 'kitProducer']);
     const schema = params.string('schema');
     if (!recordSchemas[schema])
       throw new Error(`unknown schema "${schema}" (known: ${Object.keys(recordSchemas).join(', ')})`);
@@ -35,6 +63,8 @@ export const topicRecords: ExpectationKind<TopicRecords> = {
       keyField: params.optionalString('keyField'),
       keepsReceiving: params.boolean('keepsReceiving', false),
       sample: params.number('sample', 20),
+      uniqueKeys: params.boolean('uniqueKeys', false),
+      kitProducer: params.optionalString('kitProducer'),
     };
   },
   object: ({ topic }) => `topic "${topic}"`,
@@ -46,7 +76,7 @@ export const topicRecords: ExpectationKind<TopicRecords> = {
     ]
       .filter(Boolean)
       .join(', '),
-  observe: async (params, { services }, memory: Memory): Promise<Observation> => {
+  observe: async (params, { services }, memory: Memory, { stepId }): Promise<Observation> => {
     const { topic, keyField, keepsReceiving, sample } = params;
     const topics = await services.withKafkaAdmin((admin) => admin.listTopics());
     if (!topics.includes(topic)) {
@@ -97,16 +127,28 @@ export const topicRecords: ExpectationKind<TopicRecords> = {
       }
       memory.sampled = true;
       memory.firstTotal = total;
-      if (!keepsReceiving) return pass(`${total} records; the newest ${records.length} are valid`);
+      if (params.uniqueKeys && keyField) {
+        const keys = records.flatMap((r) => (r.key === null ? [] : [r.key]));
+        memory.warning = repeatedKeysWarning(
+          keys,
+          params,
+          params.kitProducer ? runningKitProcess(params.kitProducer) : undefined,
+          stepId,
+        );
+      }
+      const warning = memory.warning ? { warning: memory.warning } : {};
+      if (!keepsReceiving) return { ...pass(`${total} records; the newest ${records.length} are valid`), ...warning };
     }
+    const warning = memory.warning ? { warning: memory.warning } : {};
     if (keepsReceiving) {
       const first = memory.firstTotal ?? total;
-      if (total > first) return pass(`${total} records, ${total - first} new while checking; the newest are valid`);
+      if (total > first)
+        return { ...pass(`${total} records, ${total - first} new while checking; the newest are valid`), ...warning };
       return {
         ...notYet(`${total} records, none new since the check began`),
         atDeadline: 'fail',
       };
     }
-    return pass(`${total} records`);
+    return { ...pass(`${total} records`), ...warning };
   },
 };

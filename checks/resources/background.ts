@@ -11,20 +11,18 @@ import { viewGroup } from '#checks/clients/consumer-group.js';
 import { topicOffsets } from '#checks/clients/kafka-read.js';
 import type { Services } from '#checks/clients/services.js';
 import { EnvironmentError, ExitCode, WorkshopError } from '#core/errors.js';
-import { removePidFile, runningPid as runningPidIn, signalGroup, spawnDetached, writePidFile } from '#core/process.js';
+import {
+  kitPidFile as pidFile,
+  removePidFile,
+  runningKitProcess as runningPid,
+  signalGroup,
+  spawnDetached,
+  writePidFile,
+} from '#core/process.js';
 import { repoRoot, stateDir } from '#core/state-dir.js';
 import { NotYet, waitFor } from '#core/wait.js';
 import type { Removal, ResourceKind } from './resource.js';
 import { deleteTopics, sumOfOffsets, topicIsReceiving } from './topics.js';
-
-function pidFile(name: string): string {
-  return path.join(stateDir(), `${name}.pid`);
-}
-
-/** The pid of a process the kit started under this name, if it still runs. */
-function runningPid(name: string): number | undefined {
-  return runningPidIn(pidFile(name));
-}
 
 /** Starts one of the kit's commands as a background process of its own, remembered by a pid file; output to a log. */
 function spawnBackground(name: string, args: string[]): { child: ChildProcess; logPath: string } {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { debeziumClasses, elasticsearchSinkClass } from '#checks/clients/connector-classes.js';
 import type { Services } from '#checks/clients/services.js';
-import type { WorkshopConfig } from '#core/config.js';
+import { loadConfig, type WorkshopConfig } from '#core/config.js';
 import { EnvironmentError, UsageError, WorkshopError } from '#core/errors.js';
 import { NotYet, waitFor } from '#core/wait.js';
 import { type ResourceKind, shown, stepFile } from './resource.js';
@@ -37,31 +37,73 @@ export function readConnectorFile(file: string): ConnectorFile {
   return candidate as ConnectorFile;
 }
 
+/** One value a config file had that this platform needs changed: "database.port 3306 → 40001". */
+export interface Adaptation {
+  key: string;
+  from: string;
+  to: string;
+}
+
+/** The learners' platform, as the guides and solution files are written for it: every variable at its default. */
+const learners = loadConfig({});
+
 /**
- * The connector config as this platform needs it. The files are written for the learners' compose stack; where the
- * configuration says otherwise (the local test stack) the database class and the addresses Connect uses change,
- * and nothing else does.
+ * The connector config as this platform needs it. The guides' files (and the solution files) are written for the
+ * learners' compose platform; where the configuration says otherwise (the local stack), a value that is the compose
+ * platform's own (the MySQL connector class, host mysql, kafka:29092, the registry's and Elasticsearch's addresses)
+ * becomes this platform's. Any other value is the learner's choice and stays as written, mistakes included, so the
+ * checks still see them.
  */
 export function adaptConnectorConfig(config: Record<string, string>, workshop: WorkshopConfig): Record<string, string> {
-  const adapted = { ...config };
-  const debezium = Object.values(debeziumClasses);
-  if (adapted['connector.class'] && debezium.includes(adapted['connector.class'])) {
-    adapted['connector.class'] = debeziumClasses[workshop.mysql.flavour];
-    if ('database.hostname' in adapted) adapted['database.hostname'] = workshop.fromConnect.mysqlHost;
-    if ('database.port' in adapted) adapted['database.port'] = String(workshop.fromConnect.mysqlPort);
-    if ('schema.history.internal.kafka.bootstrap.servers' in adapted) {
-      adapted['schema.history.internal.kafka.bootstrap.servers'] = workshop.fromConnect.kafkaBootstrapServers;
-    }
-  }
-  // Confluent's converters (Avro) reach the Schema Registry from where Connect runs.
-  for (const key of Object.keys(adapted)) {
-    if (key.endsWith('.schema.registry.url')) adapted[key] = workshop.fromConnect.schemaRegistryUrl;
-  }
-  // Confluent's Elasticsearch sink: the address of Elasticsearch as the worker sees it.
-  if (adapted['connector.class'] === elasticsearchSinkClass && 'connection.url' in adapted) {
-    adapted['connection.url'] = workshop.fromConnect.elasticsearchUrl;
-  }
-  return adapted;
+  return connectorAdaptations(config, workshop).reduce<Record<string, string>>(
+    (adapted, { key, to }) => Object.assign(adapted, { [key]: to }),
+    { ...config },
+  );
+}
+
+/** What adaptConnectorConfig changes, a line each, in the file's order. */
+export function connectorAdaptations(config: Record<string, string>, workshop: WorkshopConfig): Adaptation[] {
+  const from = learners.fromConnect;
+  const to = workshop.fromConnect;
+  const isDebezium = config['connector.class'] === debeziumClasses[learners.mysql.flavour];
+  const isSink = config['connector.class'] === elasticsearchSinkClass;
+  const wanted = (key: string, value: string): string | undefined => {
+    if (key === 'connector.class' && isDebezium) return debeziumClasses[workshop.mysql.flavour];
+    if (key === 'database.hostname' && value === from.mysqlHost) return to.mysqlHost;
+    if (key === 'database.port' && value === String(from.mysqlPort)) return String(to.mysqlPort);
+    if (key.endsWith('bootstrap.servers') && sameBrokers(value, from.kafkaBootstrapServers))
+      return sameBrokers(value, to.kafkaBootstrapServers) ? undefined : to.kafkaBootstrapServers;
+    // Confluent's converters (Avro) reach the Schema Registry from where Connect runs.
+    if (key.endsWith('schema.registry.url') && sameUrl(value, from.schemaRegistryUrl))
+      return sameUrl(value, to.schemaRegistryUrl) ? undefined : to.schemaRegistryUrl;
+    // Confluent's Elasticsearch sink: the address of Elasticsearch as the worker sees it.
+    if (key === 'connection.url' && isSink && sameUrl(value, from.elasticsearchUrl))
+      return sameUrl(value, to.elasticsearchUrl) ? undefined : to.elasticsearchUrl;
+    return undefined;
+  };
+  return Object.entries(config).flatMap(([key, value]) => {
+    const next = wanted(key, value);
+    return next !== undefined && next !== value ? [{ key, from: value, to: next }] : [];
+  });
+}
+
+function sameUrl(a: string, b: string): boolean {
+  return a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+}
+
+function sameBrokers(a: string, b: string): boolean {
+  return (
+    a
+      .split(',')
+      .map((s) => s.trim())
+      .join(',') === b
+  );
+}
+
+/** "for this platform: database.port 3306 → 40001, …", or nothing when the file is used as written. */
+export function describeAdaptations(adaptations: Adaptation[]): string {
+  if (adaptations.length === 0) return '';
+  return ` (changed for this platform, the file stays as written: ${adaptations.map((a) => `${a.key} ${a.from} → ${a.to}`).join(', ')})`;
 }
 
 /** The topics a connector writes: for Debezium, everything under its topic prefix and its schema history topic. */
@@ -72,13 +114,14 @@ export function connectorTopics(config: Record<string, string>, topics: string[]
 }
 
 /**
- * Creates or updates a connector from a file. Returns what it did, in words. `adapt` (for solve) fits the reference
- * file to this platform; a learner's own file is applied exactly as written.
+ * Creates or updates a connector from a file, fitted to this platform (adaptConnectorConfig): a learner's file saved
+ * from a guide works on the compose platform and the local stack alike. Returns what it did, in words, with each value
+ * it changed for this platform.
  */
-export async function applyConnector(services: Services, file: string, { adapt = false } = {}): Promise<string> {
+export async function applyConnector(services: Services, file: string): Promise<string> {
   const { name, config } = readConnectorFile(file);
-  const wanted = adapt ? adaptConnectorConfig(config, services.config) : config;
-  const changedByAdapting = Object.keys(wanted).filter((key) => wanted[key] !== config[key]);
+  const adaptations = connectorAdaptations(config, services.config);
+  const wanted = adaptConnectorConfig(config, services.config);
   const current = await services.connect<Record<string, string>>(`/connectors/${encodeURIComponent(name)}/config`);
   if (current.status === 200) {
     const { name: _name, ...existing } = current.body;
@@ -97,8 +140,7 @@ export async function applyConnector(services: Services, file: string, { adapt =
       'fix the config file and apply it again',
     );
   }
-  const adapted = changedByAdapting.length > 0 ? ` (for this platform: ${changedByAdapting.join(', ')})` : '';
-  return `connector "${name}": ${current.status === 200 ? 'updated' : 'created'} from ${shown(file)}${adapted}`;
+  return `connector "${name}": ${current.status === 200 ? 'updated' : 'created'} from ${shown(file)}${describeAdaptations(adaptations)}`;
 }
 
 /** Waits until Kafka Connect reports the connector in `state`. */
@@ -189,7 +231,7 @@ export const connectorResource: ResourceKind<ConnectorResource> = {
       .join(', ');
     return `connector "${name}" with its offsets, and its topics ${topics}`;
   },
-  apply: async (services, resource) => [await applyConnector(services, resource.file, { adapt: true })],
+  apply: async (services, resource) => [await applyConnector(services, resource.file)],
   remove(services, resource) {
     const { name, config } = readConnectorFile(resource.file);
     return removeConnector(services, name, config);

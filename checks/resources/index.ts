@@ -11,6 +11,7 @@ import { elasticsearchIndexesResource, removePipelineIndexes } from './elasticse
 import { kibanaSavedObjectsResource } from './kibana.js';
 import { ksqlResource, removeAllKsqlObjects } from './ksql.js';
 import { mysqlResource } from './mysql.js';
+import { mysqlSeedResource } from './mysql-seed.js';
 import type { Removal, ResourceKind, StepOfResource } from './resource.js';
 import { schemaRegistryResource } from './schema-registry.js';
 import { deleteTopics } from './topics.js';
@@ -29,6 +30,7 @@ export const resourceKinds = [
   backgroundConsumerResource,
   schemaRegistryResource,
   mysqlResource,
+  mysqlSeedResource,
 ] as const;
 
 type ResourceOf<K> = K extends ResourceKind<infer R> ? R : never;

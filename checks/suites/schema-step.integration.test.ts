@@ -218,7 +218,7 @@ describeWithSchemaRegistry('step 11: schemas and evolution on a real Schema Regi
         },
       }),
     );
-    await applyConnector(context().services, file, { adapt: true });
+    await applyConnector(context().services, file);
     const result = await checkUntil((r) => misses(r)[`topic "${customersTopic}"`]?.outcome === 'fail');
     expect(misses(result)[`Schema Registry subject "${customersSubject}"`]?.found).toMatch(
       /^not in the registry \(40401 Subject 'mysql_avro\.demo\.CUSTOMERS-value' not found\.\); subjects: ratings_avro-value/,

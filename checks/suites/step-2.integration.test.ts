@@ -11,7 +11,7 @@ import { NotYet, waitFor } from '#core/wait.js';
 import { RatingSequence, toKafkaMessage } from '#datagen/rating.js';
 import { workshopEnv } from '#workshop/dev/stack/local-stack.js';
 import { checkContext } from '#workshop/dev/testing/fixtures.js';
-import { startCli } from '#workshop/dev/testing/run-cli.js';
+import { type RunningCli, startCli } from '#workshop/dev/testing/run-cli.js';
 import { describeWithStack } from '#workshop/dev/testing/stack-context.js';
 
 const step = loadCourse().find((s) => s.id === 'step-2');
@@ -49,6 +49,18 @@ describeWithStack('step 2: produce rating events with the Producer API', (stack)
       await loop;
       await producer.disconnect();
     };
+  }
+
+  async function topicTotal(topic: string): Promise<number> {
+    const admin = kafka().admin();
+    await admin.connect();
+    try {
+      if (!(await admin.listTopics()).includes(topic)) return 0;
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   async function sendOnce(topic: string, messages: Message[]): Promise<void> {
@@ -94,6 +106,39 @@ describeWithStack('step 2: produce rating events with the Producer API', (stack)
     const result = await check();
     expect(result.outcome, JSON.stringify(result.expectations)).toBe('pass');
     expect(result.expectations[0]?.found).toMatch(/^\d+ records, \d+ new while checking; the newest are valid$/);
+    expect(result.expectations[0]?.warning).toBeUndefined();
+  });
+
+  it('warns, naming the repeated rating_ids, while two of the learner’s producers write ratings', async () => {
+    const env = { ...workshopEnv(stack()), WORKSHOP_STATE_DIR: mkdtempSync(path.join(os.tmpdir(), 'two-producers-')) };
+    const producers = [startCli(['datagen', 'ratings', '--rate', '5'], env, 120_000)];
+    try {
+      // The second starts once the first has written: it continues from the highest rating_id it finds, as the first does.
+      const written = async (run: RunningCli, what: string) =>
+        waitFor({
+          what,
+          timeoutMs: 30_000,
+          giveUpIf: () => (run.exited() ? `it exited:\n${run.stdout()}` : undefined),
+          probe: async () => ((await topicTotal('ratings')) > 0 ? true : new NotYet('nothing written yet')),
+        });
+      await written(producers[0] as RunningCli, 'the first producer to write');
+      producers.push(startCli(['datagen', 'ratings', '--rate', '5'], env, 120_000));
+      const result = await waitFor({
+        what: 'the check to see both producers',
+        timeoutMs: 60_000,
+        probe: async () => {
+          const result = await check();
+          return result.expectations[0]?.warning ? result : new NotYet(JSON.stringify(result.expectations));
+        },
+      });
+      expect(result.outcome, JSON.stringify(result.expectations)).toBe('pass');
+      expect(result.expectations[0]?.warning).toMatch(
+        /^rating_id \d+.* more than once among the newest \d+ records: more than one producer is writing to topic "ratings" \(each continues from the highest rating_id it saw\); the kit started none, so they are yours\. Keep one running and stop the others \(Ctrl-C in its terminal\)$/,
+      );
+    } finally {
+      for (const producer of producers) producer.kill('SIGINT');
+      await Promise.all(producers.map((p) => p.done));
+    }
   });
 
   it('--watch re-checks, showing what is missing, until the step passes', async () => {

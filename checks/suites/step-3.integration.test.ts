@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { topicOffsets } from '#checks/clients/kafka-read.js';
@@ -16,7 +18,8 @@ import { describeWithStack } from '#workshop/dev/testing/stack-context.js';
 
 const step = loadCourse().find((s) => s.id === 'step-3');
 if (!step) throw new Error('no step-3 in the course');
-const solutionFile = step.solution[0]?.kind === 'connector' ? step.solution[0].file : '';
+const connectorResource = step.solution.find((r) => r.kind === 'connector');
+const solutionFile = connectorResource?.kind === 'connector' ? connectorResource.file : '';
 const solution = JSON.parse(readFileSync(solutionFile, 'utf8')) as { name: string; config: Record<string, string> };
 
 /** The one expectation that decided the step. */
@@ -81,9 +84,7 @@ describeWithStack('step 3: stream customers from MySQL with Debezium', (stack) =
 
   it('passes once the reference solution is applied, and applying it again changes nothing', async () => {
     const { services } = context();
-    expect(await applyConnector(services, solutionFile, { adapt: true })).toMatch(
-      /^connector "customers-cdc": created from/,
-    );
+    expect(await applyConnector(services, solutionFile)).toMatch(/^connector "customers-cdc": created from/);
     const result = await check();
     expect(
       result.expectations.map((e) => [e.object, e.outcome]),
@@ -118,11 +119,62 @@ describeWithStack('step 3: stream customers from MySQL with Debezium', (stack) =
     }
     const again = await check();
     expect(again.expectations[2]?.found).toBe('20 rows of CUSTOMERS as flat records keyed by id');
-    expect(await applyConnector(services, solutionFile, { adapt: true })).toMatch(/already as in .* left unchanged$/);
+    expect(await applyConnector(services, solutionFile)).toMatch(/already as in .* left unchanged$/);
+  });
+
+  it('takes the file a learner saves from the guide, unchanged, on the local stack, saying what it changed', async () => {
+    // The guide's block, as the site shows it, saved where the learner works: written for the compose platform.
+    const guide = readFileSync(path.join(path.dirname(solutionFile), '../guide.md'), 'utf8');
+    const block = /```json from=[^\n]*\n([\s\S]*?)```/.exec(guide)?.[1] ?? '';
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'learner-'));
+    writeFileSync(path.join(folder, 'customers-cdc.json'), block);
+    const env = workshopEnv(stack());
+    const apply = await runCli(['connector', 'apply', 'customers-cdc.json'], { ...env, INIT_CWD: folder });
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    expect(apply.stdout).toContain(
+      `connector "customers-cdc": created from ${path.join(folder, 'customers-cdc.json')} (changed for this platform, the file stays as written: connector.class io.debezium.connector.mysql.MySqlConnector → io.debezium.connector.mariadb.MariaDbConnector, database.hostname mysql → ${env.WORKSHOP_CONNECT_MYSQL_HOST}, database.port 3306 → ${env.WORKSHOP_CONNECT_MYSQL_PORT}, schema.history.internal.kafka.bootstrap.servers kafka:29092 → ${env.WORKSHOP_CONNECT_KAFKA_BOOTSTRAP_SERVERS})`,
+    );
+    expect(readFileSync(path.join(folder, 'customers-cdc.json'), 'utf8')).toBe(block);
+    expect((await check()).outcome).toBe('pass');
+  });
+
+  it('reset step-3 puts the customers back as seeded, after the guide’s UPDATE and a learner’s own row', async () => {
+    const { host, port, user, password, database } = stack().mariadb;
+    const db = await mysql.createConnection({ host, port, user, password, database });
+    const statusOf = async (id: number) => {
+      const [rows] = await db.query('SELECT club_status FROM CUSTOMERS WHERE id = ?', [id]);
+      return (rows as { club_status: string }[])[0]?.club_status;
+    };
+    try {
+      const seeded = await statusOf(1);
+      expect(seeded).not.toBe('platinum');
+      // The guide's demo UPDATE, run twice: the second changes nothing, which is what made step 5's demo wait.
+      await db.query("UPDATE CUSTOMERS SET club_status = 'platinum' WHERE id = 1");
+      await db.query(
+        "INSERT INTO CUSTOMERS (id, first_name, last_name, email, club_status) VALUES (31, 'A', 'B', 'a@b', 'gold')",
+      );
+      const reset = await runCli(['reset', 'step-3'], workshopEnv(stack()));
+      expect(reset.code, reset.stdout + reset.stderr).toBe(0);
+      expect(reset.stdout).toContain(
+        "  - step-3: MySQL's CUSTOMERS table back to its seed rows (docker/mysql/initdb/20-customers.sql); nothing else in MySQL",
+      );
+      expect(reset.stdout).toContain('  ✓ MySQL: demo.CUSTOMERS row id 1 back as seeded');
+      expect(reset.stdout).toContain('  ✓ MySQL: demo.CUSTOMERS row id 31 deleted (not in the seed)');
+      expect(await statusOf(1)).toBe(seeded);
+      expect(await customerCounts()).toEqual({ rows: 20, probes: 0 });
+      const [changed] = await db.query("UPDATE CUSTOMERS SET club_status = 'platinum' WHERE id = 1");
+      expect((changed as { affectedRows: number }).affectedRows).toBe(1);
+      // Once the rows are as seeded, reset has nothing of MySQL's to say.
+      await db.query('UPDATE CUSTOMERS SET club_status = ? WHERE id = 1', [seeded]);
+      const again = await runCli(['reset', 'step-3'], workshopEnv(stack()));
+      expect(again.stdout).not.toContain('MySQL:');
+    } finally {
+      await db.end();
+    }
   });
 
   it('skips the probe with --passive, writing nothing', async () => {
-    await applyConnector(context().services, solutionFile, { adapt: true });
+    await applyConnector(context().services, solutionFile);
     await runStep(step, checkContext(stack(), true), { deadlineScale: 0.5 });
     const before = await topicOffsets(context().services, 'mysql.demo.CUSTOMERS');
     const result = await runStep(step, checkContext(stack(), true), { deadlineScale: 0.5 });
@@ -133,7 +185,7 @@ describeWithStack('step 3: stream customers from MySQL with Debezium', (stack) =
 
   describe('detects each seeded fault with its own message', () => {
     it('a paused connector', async () => {
-      await applyConnector(context().services, solutionFile, { adapt: true });
+      await applyConnector(context().services, solutionFile);
       const { services } = context();
       await waitFor({
         what: 'the connector to run',
@@ -165,7 +217,7 @@ describeWithStack('step 3: stream customers from MySQL with Debezium', (stack) =
     });
 
     it('a task that cannot log in', async () => {
-      await applyConnector(context().services, solutionFile, { adapt: true });
+      await applyConnector(context().services, solutionFile);
       const { host, port, connectorUser, connectorPassword } = stack().mariadb;
       // The connector was valid when created; then its user's password changes under it and the task restarts.
       const root = await mysql.createConnection({ host, port, user: 'root' });
@@ -252,9 +304,7 @@ describeWithStack('step 3: stream customers from MySQL with Debezium', (stack) =
       // The learner adds the transform. The connector keeps its offsets and does not read the table again, so the
       // topic still holds envelopes: the check must not blame the config the learner just fixed.
       const { services } = context();
-      expect(await applyConnector(services, solutionFile, { adapt: true })).toMatch(
-        /^connector "customers-cdc": updated/,
-      );
+      expect(await applyConnector(services, solutionFile)).toMatch(/^connector "customers-cdc": updated/);
       expect(verdict(await check())).toMatchObject({
         outcome: 'fail',
         found:
@@ -263,7 +313,7 @@ describeWithStack('step 3: stream customers from MySQL with Debezium', (stack) =
       });
       // What reset step-3 does, then the same config again.
       await removeConnector(services, solution.name, solution.config);
-      await applyConnector(services, solutionFile, { adapt: true });
+      await applyConnector(services, solutionFile);
       expect(verdict(await check()).outcome).toBe('pass');
     });
 
