@@ -164,6 +164,43 @@ export const ksqlSpec = command({
   run: async (line) => (await import('#workshop/commands/ksql.js')).ksqlCommand(line),
 });
 
+export const mysqlSpec = command({
+  name: 'mysql',
+  usage: 'npm run mysql -- "<statement>" | -f <file.sql>',
+  summary: "run SQL on the platform's MySQL as the kit's user and print the answer (no docker compose exec needed)",
+  flags: {
+    file: { type: 'string', short: 'f', value: '<file.sql>', description: 'run the statements of this file' },
+  },
+  // SQL is text: a statement that begins with a `-- comment` is never taken for a flag.
+  positionals: { name: 'statement', text: true },
+  run: async (line) => (await import('#workshop/commands/mysql.js')).mysqlCommand(line),
+});
+
+export const topicSpec = command({
+  name: 'topic',
+  usage: 'npm run topic -- <name> [--from-beginning] [--max N] [--follow] | <name> --group <group>',
+  summary: "print a topic's records (partition, offset, timestamp, key, value) or a consumer group's lag in it",
+  flags: {
+    'from-beginning': { type: 'boolean', description: 'the first records of each partition, not the newest' },
+    max: {
+      type: 'number',
+      value: 'N',
+      min: 1,
+      max: 10_000,
+      expected: 'a whole number of records from 1 to 10000',
+      description: 'how many records to print (default: 10)',
+    },
+    follow: { type: 'boolean', description: 'then print new records as they arrive, until Ctrl-C' },
+    group: {
+      type: 'string',
+      value: '<group>',
+      description: 'instead: where this consumer group is in the topic, its members and lag',
+    },
+  },
+  positionals: { name: 'topic', max: 1 },
+  run: async (line) => (await import('#workshop/commands/topic.js')).topicCommand(line),
+});
+
 export const rehearseSpec = command({
   name: 'rehearse',
   usage: 'npm run rehearse [-- --to step-N] [--keep]',
@@ -271,6 +308,8 @@ export const commands: Command[] = [
   resetSpec,
   connectorSpec,
   ksqlSpec,
+  mysqlSpec,
+  topicSpec,
   rehearseSpec,
   datagen,
   notify,

@@ -1,0 +1,98 @@
+/**
+ * `npm run mysql -- "<statement>"` or `npm run mysql -- -f file.sql`: runs SQL on the platform's MySQL (the local
+ * stack's MariaDB alike) as the kit's user, and prints what it answers: rows as a table, a change as rows matched and
+ * changed. A way in on any OS, without `docker compose exec` (no TTY trouble, no shell quoting of a second shell).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Services } from '#checks/clients/services.js';
+import { sqlStatements } from '#checks/resources/mysql.js';
+import type { CommandLine } from '#core/args.js';
+import { loadConfig } from '#core/config.js';
+import { ExitCode, UsageError, WorkshopError } from '#core/errors.js';
+import { formatTable } from '#core/output.js';
+
+interface Change {
+  affectedRows: number;
+  changedRows?: number;
+  info?: string;
+}
+
+/** A cell as MySQL's own client prints it: NULL for null, dates as text. */
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (value instanceof Date)
+    return value
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, '');
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  return String(value);
+}
+
+/** What one statement's answer says, for the terminal. */
+export function describeAnswer(statement: string, answer: unknown, fields: { name: string }[] | undefined): string {
+  if (Array.isArray(answer)) {
+    const header = (fields ?? []).map((f) => f.name);
+    const rows = (answer as Record<string, unknown>[]).map((row) => header.map((name) => cell(row[name])));
+    return `${formatTable(rows, { header, rule: true })}\n(${rows.length} row${rows.length === 1 ? '' : 's'})`;
+  }
+  const change = answer as Change;
+  if (/^\s*UPDATE\b/i.test(statement) && change.changedRows !== undefined) {
+    const line = `${change.affectedRows} row(s) matched, ${change.changedRows} changed`;
+    // The case that makes a change-data-capture demo wait for ever: MySQL writes no change to its binary log.
+    return change.affectedRows > 0 && change.changedRows === 0
+      ? `${line}: the rows already hold these values, so MySQL logs no change and Debezium sends nothing`
+      : line;
+  }
+  return `${change.affectedRows} row(s) affected`;
+}
+
+export async function mysqlCommand({
+  values,
+  positionals,
+  usageError,
+}: CommandLine<{ file?: string }>): Promise<number> {
+  if ((values.file === undefined) === (positionals.length === 0)) {
+    throw usageError('give the SQL in quotes or a file with -f, one of the two', {
+      hint: `for example: npm run mysql -- "SELECT id, club_status FROM CUSTOMERS"`,
+    });
+  }
+  let text: string;
+  if (values.file !== undefined) {
+    // npm runs scripts from the package's folder; a relative path means the folder the learner typed it in.
+    const file = path.resolve(process.env.INIT_CWD ?? process.cwd(), values.file);
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    }
+  } else {
+    text = positionals.join(' ');
+  }
+  const statements = sqlStatements(text);
+  if (statements.length === 0) throw new UsageError(`${values.file ?? 'the SQL'} holds no statement`);
+  const services = new Services(loadConfig());
+  const { database } = services.config.mysql;
+  // A statement MySQL refuses is the learner's to fix (exit 1); it is carried out of withMysql, which would call any
+  // database error the platform's.
+  const refused = await services.withMysql(async (db) => {
+    for (const statement of statements) {
+      if (statements.length > 1) process.stdout.write(`\n> ${statement.split('\n')[0]?.slice(0, 120)}\n`);
+      try {
+        const [answer, fields] = await services.query(db, statement);
+        process.stdout.write(`${describeAnswer(statement, answer, fields as { name: string }[] | undefined)}\n`);
+      } catch (error) {
+        const { code, sqlMessage } = error as { code?: string; sqlMessage?: string };
+        if (!sqlMessage) throw error;
+        return new WorkshopError(
+          `MySQL (database ${database}) refused ${JSON.stringify(statement.split('\n')[0]?.slice(0, 80))}: ${code}: ${sqlMessage}`,
+          'fix the statement and run it again; the statements before it were run',
+        );
+      }
+    }
+    return undefined;
+  });
+  if (refused) throw refused;
+  return ExitCode.ok;
+}

@@ -1,0 +1,159 @@
+/**
+ * `npm run topic -- <name>`: a topic's records as Kafka keeps them — partition, offset, timestamp, key and value
+ * (Avro values decoded through the Schema Registry) — so the log, its partitions and offsets are something to look
+ * at, not only a slide. `--group G` shows where a consumer group is in the topic: its members and, per partition,
+ * its committed offset and its lag. Reads with a throw-away consumer that commits nothing.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { viewGroup } from '#checks/clients/consumer-group.js';
+import { type ReadRecord, readRanges, topicOffsets } from '#checks/clients/kafka-read.js';
+import { Services } from '#checks/clients/services.js';
+import type { CommandLine } from '#core/args.js';
+import { loadConfig } from '#core/config.js';
+import { ExitCode, WorkshopError } from '#core/errors.js';
+import { formatTable, tableRow } from '#core/output.js';
+
+export interface TopicOptions {
+  'from-beginning': boolean;
+  max?: number;
+  follow: boolean;
+  group?: string;
+}
+
+type Decode = (value: Buffer) => Promise<string>;
+
+/** A value as text: JSON or text as it is; Avro in Confluent's wire format decoded with its schema from the registry. */
+function valueDecoder(services: Services): Decode {
+  let registry: { decode(value: Buffer): Promise<unknown> } | undefined;
+  return async (value) => {
+    if (value.length >= 5 && value[0] === 0) {
+      const id = value.readInt32BE(1);
+      if (services.isAbsent('Schema Registry')) return `(Avro, schema id ${id}: no Schema Registry here to decode it)`;
+      if (!registry) {
+        const { registryClient } = await import('#datagen/avro.js');
+        registry = registryClient(services.config.schemaRegistryUrl, services.timeouts.requestMs, 'workshop-topic');
+      }
+      try {
+        return `${JSON.stringify(await registry.decode(value))}  (Avro, schema id ${id})`;
+      } catch (error) {
+        return `(Avro, schema id ${id}: could not decode: ${(error as Error).message})`;
+      }
+    }
+    return value.toString('utf8');
+  };
+}
+
+/** A record's timestamp as the learner's clock shows it, to the millisecond. */
+function localTime(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+const header = ['partition', 'offset', 'timestamp', 'key', 'value'];
+const widths = [9, 8, 23, 12, 0];
+
+async function recordRow(record: ReadRecord, decode: Decode): Promise<string[]> {
+  return [
+    String(record.partition),
+    record.offset,
+    localTime(record.timestamp),
+    record.key ?? 'null',
+    record.valueBytes === null ? 'null' : await decode(record.valueBytes),
+  ];
+}
+
+export async function topicCommand({ values, positionals, usageError }: CommandLine<TopicOptions>): Promise<number> {
+  const [topic] = positionals;
+  if (!topic || positionals.length > 1)
+    throw usageError('give one topic name', { hint: 'for example: npm run topic -- ratings' });
+  const services = new Services(loadConfig());
+  const topics = await services.withKafkaAdmin((admin) => admin.listTopics());
+  if (!topics.includes(topic)) {
+    const yours = topics.filter((t) => !t.startsWith('_')).sort();
+    throw new WorkshopError(
+      `no topic "${topic}" in Kafka (names are case-sensitive); topics: ${yours.join(', ') || 'none yet'}`,
+      'check the name, or run the step that writes it first',
+    );
+  }
+  if (values.group !== undefined) return showGroup(services, values.group, topic);
+
+  const offsets = await topicOffsets(services, topic);
+  const max = BigInt(values.max ?? 10);
+  const total = offsets.reduce((sum, o) => sum + (o.high - o.low), 0n);
+  process.stdout.write(
+    `topic "${topic}": ${offsets.length} partition(s), ${total} record(s) kept (${offsets.map((o) => `partition ${o.partition}: offsets ${o.low}..${o.high - 1n}`).join('; ')})\n`,
+  );
+  // From the beginning: the first records of each partition; otherwise the newest. Shown in time order.
+  const ranges = offsets.map((o) => {
+    const from = values['from-beginning'] ? o.low : o.high - max > o.low ? o.high - max : o.low;
+    const to = values['from-beginning'] && o.low + max < o.high ? o.low + max : o.high;
+    return { partition: o.partition, from, to };
+  });
+  const records = await readRanges(services, topic, ranges, {
+    timeoutMs: Math.max(10_000, services.timeouts.requestMs * 2),
+  });
+  const shown = records.sort((a, b) => a.timestamp - b.timestamp || a.partition - b.partition);
+  const chosen = values['from-beginning'] ? shown.slice(0, Number(max)) : shown.slice(-Number(max));
+  const decode = valueDecoder(services);
+  const rows = await Promise.all(chosen.map((r) => recordRow(r, decode)));
+  process.stdout.write(`${formatTable(rows, { header, rule: true, empty: '(no records)' })}\n`);
+  if (!values.follow) return ExitCode.ok;
+
+  // --follow: new records as they arrive, until Ctrl-C.
+  process.stdout.write('(following: new records as they arrive; Ctrl-C to stop)\n');
+  let stopped = false;
+  process.once('SIGINT', () => {
+    stopped = true;
+  });
+  let from = new Map(offsets.map((o) => [o.partition, o.high]));
+  while (!stopped) {
+    const now = await topicOffsets(services, topic);
+    const fresh = now.filter((o) => o.high > (from.get(o.partition) ?? o.low));
+    if (fresh.length > 0) {
+      const more = await readRanges(
+        services,
+        topic,
+        fresh.map((o) => ({ partition: o.partition, from: from.get(o.partition) ?? o.low, to: o.high })),
+        { timeoutMs: Math.max(10_000, services.timeouts.requestMs * 2) },
+      );
+      for (const record of more.sort((a, b) => a.timestamp - b.timestamp)) {
+        process.stdout.write(`${tableRow(await recordRow(record, decode), widths, '  ', { wrap: false })}\n`);
+      }
+      from = new Map(now.map((o) => [o.partition, o.high]));
+    }
+    // A poll of the end offsets, twice a second: the learner is watching, and Ctrl-C ends it.
+    await delay(500);
+  }
+  return ExitCode.ok;
+}
+
+/** Where a consumer group is in the topic: its state and members, and per partition its offset and lag. */
+async function showGroup(services: Services, group: string, topic: string): Promise<number> {
+  const view = await viewGroup(services, group, topic);
+  const reading = view.partitions.some((p) => p.committed !== undefined);
+  if (view.state === 'Dead' && !reading) {
+    throw new WorkshopError(
+      `consumer group "${group}" has no members and no offsets in topic "${topic}"`,
+      'start the app that reads with this group (for step 10: npm run notify), then look again',
+    );
+  }
+  const members = view.members.map((m) => `${m.clientId} (${m.host})`).join(', ');
+  process.stdout.write(
+    `consumer group "${group}" on topic "${topic}": ${view.state}, ${view.members.length} member(s)${members ? `: ${members}` : ''}\n`,
+  );
+  const rows = view.partitions.map((p) => [
+    String(p.partition),
+    p.committed === undefined ? '-' : String(p.committed),
+    String(p.high),
+    p.lag === undefined ? '-' : String(p.lag),
+  ]);
+  process.stdout.write(
+    `${formatTable(rows, { header: ['partition', 'committed offset', 'end offset', 'lag'], rule: true })}\n`,
+  );
+  const lag = view.partitions.reduce((sum, p) => sum + (p.lag ?? 0n), 0n);
+  process.stdout.write(
+    `lag: ${lag} record(s) written and not yet read by the group${lag === 0n ? ' (it has read everything)' : ''}\n`,
+  );
+  return ExitCode.ok;
+}
