@@ -12,7 +12,11 @@ import type { Rating } from './rating-schema.js';
 
 export type { Rating } from './rating-schema.js';
 
-/** Where ratings come from. The mixed case is on purpose: a later step lower-cases the channel before filtering. */
+/**
+ * Where ratings come from, as real apps report it: the same platform in two spellings (iOS, ios) and a test build
+ * (iOS-test) among the real ones. Step 9's dashboard shows them as they are, and says how LCASE and a WHERE would
+ * clean them.
+ */
 export const channels = ['web', 'iOS', 'ios', 'iOS-test', 'android'] as const;
 
 /** User ids no customer has: ratings from guests. */

@@ -203,11 +203,15 @@ export const topicSpec = command({
 
 export const rehearseSpec = command({
   name: 'rehearse',
-  usage: 'npm run rehearse [-- --to step-N] [--keep]',
+  usage: 'npm run rehearse [-- --to step-N] [--keep] [--guides]',
   summary: 'for instructors: on the running platform, every step must fail, be solved, then pass; a table of times',
   flags: {
     to: { type: 'string', value: 'step-N', description: 'stop after this step (default: the last)' },
     keep: { type: 'boolean', description: 'leave the solved pipeline running at the end (default: reset)' },
+    guides: {
+      type: 'boolean',
+      description: "instead of solve: run every block of each step's guide as a learner types it, then its check",
+    },
   },
   run: async (line) => (await import('#workshop/commands/rehearse.js')).rehearseCommand(line),
 });

@@ -10,8 +10,12 @@ import { applyConnector, removeConnector } from '#checks/resources/index.js';
 import type { CommandLine } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
 import { ExitCode, UsageError, WorkshopError } from '#core/errors.js';
+import { NotYet, waitFor } from '#core/wait.js';
 
 const actions = ['apply', 'status', 'resume', 'restart', 'delete'] as const;
+
+/** How long status waits for a task being assigned or restarted before it answers "not yet". */
+const settleMs = 15_000;
 
 interface ConnectorStatus {
   connector: { state: string; trace?: string };
@@ -82,7 +86,25 @@ export async function connectorCommand({ positionals, usageError }: CommandLine<
       return ExitCode.ok;
     }
     default: {
-      const status = await services.connect<ConnectorStatus>(`/connectors/${name}/status`);
+      // A connector applied a moment ago has its task assigned within seconds: wait that long before "not yet".
+      const settled = (body?: ConnectorStatus) =>
+        !!body?.connector &&
+        body.connector.state !== 'UNASSIGNED' &&
+        body.connector.state !== 'RESTARTING' &&
+        body.tasks.length > 0 &&
+        body.tasks.every((t) => t.state !== 'UNASSIGNED' && t.state !== 'RESTARTING');
+      let status = await services.connect<ConnectorStatus>(`/connectors/${name}/status`);
+      if (status.status === 200 && !settled(status.body)) {
+        status = await waitFor({
+          what: `connector "${target}" to have its task assigned`,
+          timeoutMs: settleMs,
+          intervalMs: 500,
+          probe: async () => {
+            const now = await services.connect<ConnectorStatus>(`/connectors/${name}/status`);
+            return now.status !== 200 || settled(now.body) ? now : new NotYet(now.body?.connector?.state ?? '?');
+          },
+        }).catch(() => services.connect<ConnectorStatus>(`/connectors/${name}/status`));
+      }
       if (status.status === 404) {
         process.stdout.write(`no connector "${target}"\n`);
         return ExitCode.failure;

@@ -28,11 +28,14 @@ interface Row {
   passMs: number;
 }
 
-export async function rehearseCommand({ values }: CommandLine<{ to?: string; keep: boolean }>): Promise<number> {
+export async function rehearseCommand({
+  values,
+}: CommandLine<{ to?: string; keep: boolean; guides: boolean }>): Promise<number> {
   const course = loadCourse();
   const last = values.to ? selectStep(course, values.to) : course[course.length - 1];
   if (!last) return ExitCode.ok;
   const steps = course.filter((s) => s.number <= last.number);
+  if (values.guides) return (await import('./walkthrough.js')).walkGuides({ steps, keep: values.keep });
   const config = loadConfig();
   const context = (): CheckContext => ({ config, services: new Services(config), passive: false, clock: systemClock });
   const started = systemClock.now();

@@ -10,8 +10,9 @@ import { type ReadRecord, readRanges, topicOffsets } from '#checks/clients/kafka
 import { Services } from '#checks/clients/services.js';
 import type { CommandLine } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
-import { ExitCode, WorkshopError } from '#core/errors.js';
-import { formatTable, tableRow } from '#core/output.js';
+import { ExitCode, TimeoutError, WorkshopError } from '#core/errors.js';
+import { formatTable, progress, tableRow } from '#core/output.js';
+import { NotYet, waitFor } from '#core/wait.js';
 
 export interface TopicOptions {
   'from-beginning': boolean;
@@ -19,6 +20,9 @@ export interface TopicOptions {
   follow: boolean;
   group?: string;
 }
+
+/** How long a topic that is not there yet may take to appear (a producer's first record creates it). */
+const topicWaitMs = 10_000;
 
 type Decode = (value: Buffer) => Promise<string>;
 
@@ -68,7 +72,23 @@ export async function topicCommand({ values, positionals, usageError }: CommandL
   if (!topic || positionals.length > 1)
     throw usageError('give one topic name', { hint: 'for example: npm run topic -- ratings' });
   const services = new Services(loadConfig());
-  const topics = await services.withKafkaAdmin((admin) => admin.listTopics());
+  let topics = await services.withKafkaAdmin((admin) => admin.listTopics());
+  if (!topics.includes(topic)) {
+    // A producer started a moment ago creates its topic with its first record: wait a little before calling it unknown.
+    progress(`no topic "${topic}" yet: waiting up to ${topicWaitMs / 1000} s for it to be created (Ctrl-C to stop)`);
+    topics = await waitFor({
+      what: `topic "${topic}" to be created`,
+      timeoutMs: topicWaitMs,
+      intervalMs: 500,
+      probe: async () => {
+        const now = await services.withKafkaAdmin((admin) => admin.listTopics());
+        return now.includes(topic) ? now : new NotYet('not created');
+      },
+    }).catch((error) => {
+      if (error instanceof TimeoutError) return services.withKafkaAdmin((admin) => admin.listTopics());
+      throw error;
+    });
+  }
   if (!topics.includes(topic)) {
     const yours = topics.filter((t) => !t.startsWith('_')).sort();
     throw new WorkshopError(

@@ -1,0 +1,396 @@
+/**
+ * `npm run rehearse -- --guides`: the guides are the test. On the running platform, a clean start, then for each step
+ * in course order every code block of its guide, in the order written, as a learner types it — shell blocks through
+ * the shell, ksqlDB blocks through `npm run ksql` as pasted into the ksqlDB CLI (a SET applies to what follows it) —
+ * and the step's check, which must pass without `solve`. A block the learner must adapt or only reads carries a note
+ * on its fence that the site does not show (`walk=…`); the walkthrough obeys it and never guesses:
+ *
+ *   walk=skip            not run (an interactive CLI, an alternative to the block before, the learner's own secret)
+ *   walk=background      started and left running, as "leave it running in a terminal of its own"; stopped at the end
+ *   walk=save:<file>     the block is saved as <file> in the kit's folder, as "save this as …"; removed at the end
+ *
+ * Without a note: `sh` blocks run; `sql` blocks run through `npm run ksql`, unless the block right after runs the same
+ * file with `-f`; PowerShell blocks are the Windows variant of the block before; anything else is shown, not run. A
+ * push query with no LIMIT is ended after its first row, as the guide's Ctrl-C. Where this platform's addresses
+ * differ from the learners' (127.0.0.1:8083 and the rest), each block runs with this platform's, said once.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ServiceAbsent, Services } from '#checks/clients/services.js';
+import type { Step } from '#checks/course.js';
+import { runStep } from '#checks/engine.js';
+import { serviceOf } from '#checks/resources/index.js';
+import { loadConfig, type WorkshopConfig } from '#core/config.js';
+import { ExitCode } from '#core/errors.js';
+import { formatTable, progress } from '#core/output.js';
+import { signalGroup } from '#core/process.js';
+import { repoRoot } from '#core/state-dir.js';
+import { formatSeconds, NotYet, systemClock, waitFor } from '#core/wait.js';
+import { resetFrom } from './reset.js';
+
+export interface GuideBlock {
+  /** The guide's path, as the course names it, and the fence's line (1-based). */
+  page: string;
+  line: number;
+  language: string;
+  meta: string;
+  body: string;
+}
+
+export type BlockAction =
+  | { kind: 'shell'; text: string }
+  | { kind: 'background'; text: string }
+  | { kind: 'ksql'; text: string; endAfterFirstRow: boolean }
+  | { kind: 'save'; file: string; text: string }
+  | { kind: 'skip'; why: string };
+
+/** The fenced code blocks of a guide, in order. */
+export function guideBlocks(page: string, text: string): GuideBlock[] {
+  const blocks: GuideBlock[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^```(\S*)\s*(.*)$/.exec(lines[i] ?? '');
+    if (!open) continue;
+    const start = i;
+    const body: string[] = [];
+    for (i++; i < lines.length && !/^```\s*$/.test(lines[i] ?? ''); i++) body.push(lines[i] ?? '');
+    blocks.push({ page, line: start + 1, language: open[1] ?? '', meta: open[2] ?? '', body: `${body.join('\n')}\n` });
+  }
+  return blocks;
+}
+
+/** The file a fence names with from=, if any. */
+function fromFile(block: GuideBlock): string | undefined {
+  return /(?:^|\s)from=(\S+)/.exec(block.meta)?.[1];
+}
+
+/** What the walkthrough does with each block of a guide. `readFile` reads a kit file a fence names (from=steps/…). */
+export function planBlocks(blocks: GuideBlock[], readFile: (file: string) => string): BlockAction[] {
+  return blocks.map((block, i) => {
+    const walk = /(?:^|\s)walk=(\S+)/.exec(block.meta)?.[1];
+    const from = fromFile(block);
+    // What the page shows: a step's own file is shown whole (site/plugins/remark-include-from.ts).
+    const text = from?.startsWith('steps/') ? `${readFile(from).trimEnd()}\n` : block.body;
+    if (walk === 'skip') return { kind: 'skip', why: 'marked walk=skip' };
+    if (walk === 'background') return { kind: 'background', text };
+    if (walk?.startsWith('save:')) return { kind: 'save', file: walk.slice('save:'.length), text };
+    if (walk !== undefined) throw new Error(`${block.page}, line ${block.line}: unknown walk=${walk}`);
+    if (['sh', 'bash', 'shell'].includes(block.language)) return { kind: 'shell', text };
+    if (block.language === 'powershell') return { kind: 'skip', why: 'the PowerShell variant of the block before' };
+    if (block.language === 'sql') {
+      // Shown for reading where a shell block beside it (before it, past its PowerShell variant, or right after it)
+      // runs the same file with -f.
+      const previous = blocks[i - 1]?.language === 'powershell' ? blocks[i - 2] : blocks[i - 1];
+      const runsIt = (b?: GuideBlock) => b?.language === 'sh' && from !== undefined && b.body.includes(`-f ${from}`);
+      if (runsIt(blocks[i + 1]) || runsIt(previous))
+        return { kind: 'skip', why: 'run by the shell block beside it (-f)' };
+      const endAfterFirstRow = /\bEMIT\s+CHANGES\b/i.test(text) && !/\bLIMIT\s+\d+/i.test(text);
+      return { kind: 'ksql', text, endAfterFirstRow };
+    }
+    return { kind: 'skip', why: 'shown, not run' };
+  });
+}
+
+/** Host and port of an address: "http://127.0.0.1:8083" → "127.0.0.1:8083". */
+function hostPort(address: string): string {
+  return address.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
+}
+
+/** The learners' addresses the guides print, and this platform's, where they differ. */
+export function addressChanges(config: WorkshopConfig): { from: string; to: string }[] {
+  const learners = loadConfig({});
+  const pairs: [string, string][] = [
+    [learners.kafkaBootstrapServers[0] ?? '', config.kafkaBootstrapServers[0] ?? ''],
+    [learners.connectUrl, config.connectUrl],
+    [learners.ksqldbUrl, config.ksqldbUrl],
+    [learners.schemaRegistryUrl, config.schemaRegistryUrl],
+    [learners.elasticsearchUrl, config.elasticsearchUrl],
+    [learners.kibanaUrl, config.kibanaUrl],
+  ];
+  return pairs
+    .filter(([, to]) => to !== 'none' && to !== '')
+    .map(([from, to]) => ({ from: hostPort(from), to: hostPort(to) }))
+    .filter(({ from, to }) => from !== to);
+}
+
+/** A block's text with the learners' addresses (127.0.0.1 or localhost, and the port) made this platform's. */
+export function withAddresses(text: string, changes: { from: string; to: string }[]): string {
+  return changes.reduce((result, { from, to }) => {
+    const port = from.split(':')[1] ?? '';
+    return result.replace(new RegExp(`\\b(?:127\\.0\\.0\\.1|localhost):${port}\\b`, 'g'), to);
+  }, text);
+}
+
+interface Ran {
+  code: number | null;
+  output: string;
+  timedOut: boolean;
+}
+
+/**
+ * Runs a command in a process group of its own, its output kept; ends it (Ctrl-C, then a kill) at the deadline, or
+ * once `endWhen` says what it printed is enough.
+ */
+function run(command: string, args: string[], timeoutMs: number, endWhen?: (output: string) => boolean): Promise<Ran> {
+  return new Promise((resolve) => {
+    const child: ChildProcess = spawn(command, args, {
+      cwd: repoRoot,
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let timedOut = false;
+    let ending = false;
+    const end = () => {
+      if (ending || !child.pid) return;
+      ending = true;
+      signalGroup(child.pid, 'SIGINT');
+      setTimeout(() => child.pid && signalGroup(child.pid, 'SIGKILL'), 10_000).unref();
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      end();
+    }, timeoutMs);
+    const take = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (endWhen?.(output)) end();
+    };
+    child.stdout?.on('data', take);
+    child.stderr?.on('data', take);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output, timedOut });
+    });
+  });
+}
+
+/** A push query's answer has its first row: a header, its rule (`----+----`), and a line after it. */
+export function hasFirstRow(output: string): boolean {
+  return /^-+(?:[+ ]+-+)*[ \t]*\n[^\n]*\S[^\n]*\n/m.test(output);
+}
+
+const blockTimeoutMs = 5 * 60_000;
+
+export interface WalkRow {
+  step: Step;
+  blocks: number;
+  skipped: number;
+  ms: number;
+  outcome: string;
+}
+
+export interface WalkOptions {
+  steps: Step[];
+  /** The guide's text (tests give a broken copy). */
+  readGuide?: (step: Step) => string;
+  keep: boolean;
+}
+
+/** What was running in the background, to stop at the end. */
+interface Background {
+  child: ChildProcess;
+  what: string;
+}
+
+export async function walkGuides({ steps, readGuide, keep }: WalkOptions): Promise<number> {
+  const config = loadConfig();
+  const read = readGuide ?? ((step: Step) => readFileSync(path.join(repoRoot, step.guidePath), 'utf8'));
+  const changes = addressChanges(config);
+  const started = systemClock.now();
+  if (changes.length > 0) {
+    progress(
+      `walkthrough: the guides show the learners' addresses; on this platform each block runs with its own: ${changes.map((c) => `${c.from} → ${c.to}`).join(', ')}`,
+    );
+  }
+  progress('walkthrough: a clean start first (npm run reset)');
+  const reset = await resetFrom(undefined);
+  if (reset !== ExitCode.ok) return reset;
+
+  const background: Background[] = [];
+  const saved: string[] = [];
+  /** SET statements pasted so far: the ksqlDB CLI keeps them for the rest of the session. */
+  const sessionSets: string[] = [];
+  const rows: WalkRow[] = [];
+  let leftOut: Step | undefined;
+  let failed: number | undefined;
+  try {
+    for (const step of steps) {
+      progress(`walkthrough: ${step.id}  ${step.title}`);
+      if (leftOut) {
+        rows.push({ step, blocks: 0, skipped: 0, ms: 0, outcome: `left out (builds on ${leftOut.id})` });
+        continue;
+      }
+      const notHere = step.solution.map(serviceOf).find((s) => s !== undefined && config.absent.includes(s));
+      if (notHere) {
+        progress(`walkthrough: ${step.id} is left out: ${new ServiceAbsent(notHere).message}`);
+        rows.push({
+          step,
+          blocks: 0,
+          skipped: 0,
+          ms: 0,
+          outcome: `left out (${notHere} is not part of this platform)`,
+        });
+        if (!step.optional) leftOut = step;
+        continue;
+      }
+      const stepStarted = systemClock.now();
+      const blocks = guideBlocks(step.guidePath, read(step));
+      const actions = planBlocks(blocks, (file) => readFileSync(path.join(repoRoot, file), 'utf8'));
+      let ranCheck = false;
+      let passed = false;
+      let count = 0;
+      const fail = (block: GuideBlock, what: string, output: string) => {
+        process.stdout.write(
+          `\n✗ ${step.id}: the block at ${block.page}, line ${block.line} ${what}\n--- the block ---\n${block.body}--- its output (last 40 lines) ---\n${output.trimEnd().split('\n').slice(-40).join('\n')}\n---\n`,
+        );
+      };
+      for (const [i, action] of actions.entries()) {
+        const block = blocks[i] as GuideBlock;
+        if (action.kind === 'skip') continue;
+        count++;
+        if (action.kind === 'save') {
+          const file = path.join(repoRoot, action.file);
+          if (existsSync(file) && !saved.includes(file) && readFileSync(file, 'utf8') !== action.text) {
+            fail(block, `would overwrite ${action.file}, a file of yours: move it away and walk again`, '');
+            failed = ExitCode.failure;
+            break;
+          }
+          writeFileSync(file, action.text);
+          if (!saved.includes(file)) saved.push(file);
+          progress(`  saved ${action.file} (${block.page}, line ${block.line})`);
+          continue;
+        }
+        if (action.kind === 'background') {
+          const text = withAddresses(action.text, changes);
+          const child = spawn('bash', ['-c', text], {
+            cwd: repoRoot,
+            env: { ...process.env, FORCE_COLOR: '0' },
+            detached: true,
+            stdio: 'ignore',
+          });
+          background.push({ child, what: text.trim() });
+          progress(`  started in the background: ${text.trim()}`);
+          continue;
+        }
+        if (action.kind === 'ksql') {
+          const sets = action.text.match(/^\s*SET\s+'[^']+'\s*=\s*'[^']*'\s*;/gim) ?? [];
+          const pasted = [...sessionSets, action.text].join('\n');
+          progress(
+            `  ksqlDB: ${action.text
+              .split('\n')
+              .find((l) => l.trim() && !l.startsWith('--') && !/^\s*SET\s/i.test(l))
+              ?.slice(0, 100)}`,
+          );
+          const ran = await run(
+            'npm',
+            ['run', '--silent', 'ksql', '--', pasted],
+            blockTimeoutMs,
+            action.endAfterFirstRow ? hasFirstRow : undefined,
+          );
+          sessionSets.push(...sets.map((s) => s.trim()));
+          const ended = action.endAfterFirstRow && hasFirstRow(ran.output);
+          if (ran.timedOut || (ran.code !== 0 && !ended)) {
+            fail(
+              block,
+              ran.timedOut ? `was still waiting after ${blockTimeoutMs / 1000} s` : `exited with code ${ran.code}`,
+              ran.output,
+            );
+            failed = ran.timedOut ? ExitCode.failure : (ran.code ?? ExitCode.failure);
+            break;
+          }
+          continue;
+        }
+        const text = withAddresses(action.text, changes);
+        const isCheck = text.includes(`npm run check ${step.id}`);
+        progress(`  $ ${text.trim().split('\n').join(' ; ')}`);
+        let ran = await run('bash', ['-e', '-o', 'pipefail', '-c', text], blockTimeoutMs);
+        // "Not yet": a learner runs the check again a moment later.
+        for (let again = 0; isCheck && ran.code === ExitCode.notYet && again < 2; again++) {
+          ran = await run('bash', ['-e', '-o', 'pipefail', '-c', text], blockTimeoutMs);
+        }
+        if (isCheck) {
+          ranCheck = true;
+          passed = ran.code === 0 || (await passesButForAbsent(step, config));
+        }
+        if (ran.timedOut || (ran.code !== 0 && !passed)) {
+          fail(
+            block,
+            ran.timedOut ? `was still running after ${blockTimeoutMs / 1000} s` : `exited with code ${ran.code}`,
+            ran.output,
+          );
+          failed = ran.timedOut ? ExitCode.failure : (ran.code ?? ExitCode.failure);
+          break;
+        }
+      }
+      if (failed === undefined && !ranCheck) {
+        const ran = await run('npm', ['run', '--silent', 'check', step.id], blockTimeoutMs);
+        passed = ran.code === 0 || (await passesButForAbsent(step, config));
+        if (!passed) {
+          process.stdout.write(`\n✗ ${step.id}: its check after the guide's blocks\n${ran.output}`);
+          failed = ran.code ?? ExitCode.failure;
+        }
+      }
+      rows.push({
+        step,
+        blocks: count,
+        skipped: actions.length - count,
+        ms: systemClock.now() - stepStarted,
+        outcome: failed === undefined ? 'pass' : 'FAILED',
+      });
+      if (failed !== undefined) break;
+    }
+  } finally {
+    await stopBackground(background);
+    for (const file of saved) rmSync(file, { force: true });
+  }
+  process.stdout.write(`\n${formatWalk(rows, systemClock.now() - started, failed === undefined)}\n`);
+  if (failed !== undefined) return failed;
+  if (!keep) {
+    progress('walkthrough: back to a clean start (npm run reset); --keep leaves the pipeline running');
+    const after = await resetFrom(undefined);
+    if (after !== ExitCode.ok) return after;
+  }
+  return ExitCode.ok;
+}
+
+/** A check that misses only services this platform does not run (step 1 without ksqlDB) counts as passed. */
+async function passesButForAbsent(step: Step, config: WorkshopConfig): Promise<boolean> {
+  if (config.absent.length === 0) return false;
+  const result = await runStep(step, {
+    config,
+    services: new Services(config),
+    passive: false,
+    clock: systemClock,
+  });
+  const missing = result.expectations.filter((e) => e.outcome !== 'pass');
+  return missing.length > 0 && missing.every((e) => e.absent !== undefined);
+}
+
+/** Ctrl-C for what the guides left running, as the learner does at the end; a kill if it does not stop. */
+async function stopBackground(background: Background[]): Promise<void> {
+  for (const { child, what } of background) {
+    if (!child.pid || child.exitCode !== null || child.signalCode !== null) continue;
+    signalGroup(child.pid, 'SIGINT');
+    const stopped = await waitFor({
+      what: `"${what}" to stop after Ctrl-C`,
+      timeoutMs: 20_000,
+      intervalMs: 100,
+      probe: async () => (child.exitCode !== null || child.signalCode !== null ? true : new NotYet('still running')),
+    }).then(
+      () => true,
+      () => false,
+    );
+    if (!stopped) signalGroup(child.pid, 'SIGKILL');
+    progress(`  stopped: ${what}`);
+  }
+}
+
+export function formatWalk(rows: WalkRow[], totalMs: number, passed: boolean): string {
+  const table = formatTable(
+    rows.map((r) => [r.step.id, r.step.title, String(r.blocks), String(r.skipped), formatSeconds(r.ms), r.outcome]),
+    { header: ['step', 'title', 'blocks run', 'not run', 'time', 'check'] },
+  );
+  return `${table}\n${passed ? `Walkthrough passed: ${rows.length} step(s) in ${formatSeconds(totalMs)}.` : 'Walkthrough stopped: see the block above.'}`;
+}
