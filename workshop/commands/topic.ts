@@ -21,7 +21,10 @@ export interface TopicOptions {
   group?: string;
 }
 
-/** How long a topic that is not there yet may take to appear (a producer's first record creates it). */
+/**
+ * How long a topic that is not there yet may take to appear (a producer's first record creates it), and a consumer
+ * group to join (an app started a moment ago).
+ */
 const topicWaitMs = 10_000;
 
 type Decode = (value: Buffer) => Promise<string>;
@@ -150,9 +153,26 @@ export async function topicCommand({ values, positionals, usageError }: CommandL
 
 /** Where a consumer group is in the topic: its state and members, and per partition its offset and lag. */
 async function showGroup(services: Services, group: string, topic: string): Promise<number> {
-  const view = await viewGroup(services, group, topic);
-  const reading = view.partitions.some((p) => p.committed !== undefined);
-  if (view.state === 'Dead' && !reading) {
+  const known = (v: Awaited<ReturnType<typeof viewGroup>>) =>
+    v.state !== 'Dead' || v.partitions.some((p) => p.committed !== undefined);
+  let view = await viewGroup(services, group, topic);
+  if (!known(view)) {
+    // An app started a moment ago joins its group within seconds: wait that long before calling the group unknown.
+    progress(`no consumer group "${group}" yet: waiting up to ${topicWaitMs / 1000} s for it to join (Ctrl-C to stop)`);
+    view = await waitFor({
+      what: `consumer group "${group}" to join`,
+      timeoutMs: topicWaitMs,
+      intervalMs: 500,
+      probe: async () => {
+        const now = await viewGroup(services, group, topic);
+        return known(now) ? now : new NotYet('no members, no offsets');
+      },
+    }).catch((error) => {
+      if (error instanceof TimeoutError) return viewGroup(services, group, topic);
+      throw error;
+    });
+  }
+  if (!known(view)) {
     throw new WorkshopError(
       `consumer group "${group}" has no members and no offsets in topic "${topic}"`,
       'start the app that reads with this group (for step 10: npm run notify), then look again',

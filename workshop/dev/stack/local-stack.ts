@@ -9,6 +9,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
+import { ensureTimestampTemplate } from '#checks/clients/index-template.js';
 import { absentValue } from '#core/config.js';
 import type { ServerProcess } from '#core/process.js';
 import { repoPath } from '#core/state-dir.js';
@@ -311,7 +312,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         dir: path.join(dir, 'elasticsearch'),
         onLaunch,
       }),
-      (elasticsearch) => `Elasticsearch ready at ${elasticsearch.url}`,
+      (elasticsearch) => `Elasticsearch ready at ${elasticsearch.url}, with the index template of the pipeline's times`,
+      // As npm run up does on the learners' platform: the sink's indexes map the pipeline's times as dates.
+      (elasticsearch) => ensureTimestampTemplate(elasticsearch.url),
     );
 
     // Wait for all of them, even when one fails, so nothing is left starting behind our back.
