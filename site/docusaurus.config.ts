@@ -8,6 +8,7 @@ import type { Config } from '@docusaurus/types';
 import { readCourse } from './course-data';
 import remarkIncludeFrom from './plugins/remark-include-from';
 import remarkShellVariants from './plugins/remark-shell-variants';
+import remarkStepIntro from './plugins/remark-step-intro';
 
 const steps = readCourse();
 
@@ -43,9 +44,10 @@ const config: Config = {
         docs: {
           path: '../steps',
           routeBasePath: 'steps',
-          include: ['*/guide.md'],
+          // The course's steps, and the closing page after the last of them.
+          include: ['*/guide.md', 'what-next.md'],
           sidebarPath: './sidebars.ts',
-          beforeDefaultRemarkPlugins: [remarkIncludeFrom, remarkShellVariants],
+          beforeDefaultRemarkPlugins: [remarkIncludeFrom, remarkShellVariants, remarkStepIntro],
         },
         blog: false,
         theme: { customCss: './src/css/custom.css' },

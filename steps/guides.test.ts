@@ -17,6 +17,7 @@ const commands = new Set([...readme.matchAll(/^\| `npm run ([a-z:-]+)/gm)].map((
 
 const pages = [
   ...loadCourse().map((step) => step.guidePath),
+  'steps/what-next.md',
   ...readdirSync(path.join(root, 'site', 'instructor'))
     .filter((f) => f.endsWith('.md'))
     .map((f) => `site/instructor/${f}`),

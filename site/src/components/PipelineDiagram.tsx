@@ -20,7 +20,7 @@ const nodes: Node[] = [
   { id: 'ratings', label: 'ratings', x: 212, y: 40, w: 110, topic: true },
   { id: 'debezium', label: 'Debezium (CDC)', x: 212, y: 200, w: 120 },
   // Beside the pipeline, not in it: the writers register schemas there and the readers fetch them (step 11).
-  { id: 'registry', label: 'Schema Registry', x: 206, y: 120, w: 134 },
+  { id: 'registry', label: 'Schema Registry', x: 200, y: 120, w: 122 },
   { id: 'filter', label: 'POOR_RATINGS', x: 372, y: 40, w: 262, topic: true },
   { id: 'join', label: 'RATINGS_WITH_CUSTOMER_DATA', x: 372, y: 90, w: 262, topic: true },
   { id: 'unhappy', label: 'UNHAPPY_PLATINUM_CUSTOMERS', x: 372, y: 140, w: 262, topic: true },
@@ -50,6 +50,20 @@ const edges: [string, string][] = [
 ];
 
 const byId = new Map(nodes.map((n) => [n.id, n]));
+
+/**
+ * Who uses the Schema Registry (step 11), drawn dashed: they exchange schemas, not records. Debezium's Avro converter
+ * registers the customers' schema; ksqlDB registers RATINGS_AVRO's and reads the customers' to declare a stream.
+ */
+const schemaLinks: { id: string; from: string; d: string; title: string }[] = [
+  {
+    id: 'debezium-registry',
+    from: 'debezium',
+    d: 'M261,200 L261,158',
+    title: 'Debezium registers the schema it writes with',
+  },
+  { id: 'ksqldb-registry', from: 'ksqldb', d: 'M346,138 L324,138', title: 'ksqlDB registers and reads schemas' },
+];
 
 function edgePath(from: Node, to: Node): string {
   // One stream made from another in ksqlDB: a curve along the boxes' left side, wider the further it goes.
@@ -111,6 +125,17 @@ export default function PipelineDiagram({
             />
           );
         })}
+        {schemaLinks.map((link) => (
+          <path
+            key={link.id}
+            d={link.d}
+            className={`pipeline-edge pipeline-schema${marked('registry') && (link.from === 'ksqldb' ? ksqldbOn : marked(link.from)) ? ' on' : ''}`}
+            markerEnd="url(#arrow)"
+            data-link={link.id}
+          >
+            <title>{link.title}</title>
+          </path>
+        ))}
         {nodes.map((n) => (
           <g key={n.id} className={`pipeline-node${marked(n.id) ? ' on' : ''}`} data-node={n.id}>
             <rect x={n.x} y={n.y} width={n.w} height={h} rx={n.topic ? 18 : 6} />

@@ -1,6 +1,7 @@
 /**
- * Each step page: the guide as written, framed by what the step's own files say. Above it, the pipeline with this
- * step's part marked and the ideas from the talk it puts to work; below it, the check command with what a pass means
+ * Each step page: the guide as written, framed by what the step's own files say. Under its title, the pipeline with
+ * this step's part marked and the ideas from the talk it puts to work (components/StepIntro.tsx, placed by
+ * plugins/remark-step-intro.ts); below it, the check command with what a pass means
  * (each expectation in the check's words), the files `npm run solve` applies (exactly those files), troubleshooting
  * for each thing the check can report (the hint the check prints with it) and the step's hints, folded until opened.
  */
@@ -12,7 +13,6 @@ import type ContentType from '@theme/DocItem/Content';
 import Content from '@theme-original/DocItem/Content';
 import type { ReactElement } from 'react';
 import type { SiteStep } from '../../../../course-data';
-import PipelineDiagram from '../../../components/PipelineDiagram';
 
 type Props = WrapperProps<typeof ContentType>;
 
@@ -23,22 +23,6 @@ export default function ContentWrapper(props: Props): ReactElement {
   if (!step) return <Content {...props} />;
   return (
     <>
-      <PipelineDiagram active={step.stage} title={`Step ${step.number} of the pipeline: ${step.title}`} />
-      {step.concepts.length > 0 && (
-        <aside className="concepts" aria-label="Concepts from the talk">
-          <strong>Concepts from the talk</strong>
-          <dl>
-            {step.concepts.map((c) => (
-              <div key={c.id} data-concept={c.id}>
-                <dt>
-                  {c.title} <span className="slides">(slides {c.slides})</span>
-                </dt>
-                <dd>{c.summary}</dd>
-              </div>
-            ))}
-          </dl>
-        </aside>
-      )}
       <Content {...props} />
       <section className="step-extras" data-step={step.id}>
         <h2>What the check looks at</h2>
