@@ -130,10 +130,22 @@ describe('the workshop site', () => {
       await page.waitForURL(`${base}/steps/step-1`);
     });
 
-    it('lists the steps in the sidebar in the course order', async () => {
+    it('lists the steps in the sidebar in the course order, then the closing page', async () => {
       await page.goto(`${base}/steps/step-1`, { waitUntil: 'networkidle' });
       const labels: string[] = await page.locator('nav.menu a.menu__link').allInnerTexts();
-      expect(labels.map((l) => l.trim())).toEqual(course.map((s) => `${s.number}. ${s.title}`));
+      expect(labels.map((l) => l.trim())).toEqual([...course.map((s) => `${s.number}. ${s.title}`), 'What next']);
+    });
+
+    it('opens the closing page after the last step: three things to remember, what to try, the talk', async () => {
+      const last = course[course.length - 1];
+      await page.goto(`${base}/steps/${last?.id}`, { waitUntil: 'networkidle' });
+      await page.locator('a.pagination-nav__link--next').click();
+      await page.waitForURL(`${base}/steps/what-next`);
+      await shot('what-next');
+      const text: string = await page.locator('article').innerText();
+      expect(text).toContain('If you remember three things');
+      expect(text).toContain('What to try next');
+      expect(text).toContain('QCon London');
     });
 
     it.each(course.map((s) => [s.id, s] as const))(
@@ -143,6 +155,14 @@ describe('the workshop site', () => {
         await shot(id);
         const text: string = await page.locator('article').innerText();
         expect(await page.locator('article h1').first().innerText()).toContain(`Step ${step.number}`);
+        // The title first, then what the step builds: the diagram and the concepts come after the heading.
+        const html: string = await page.locator('article').innerHTML();
+        expect(html.indexOf('<h1'), `${id}: a title`).toBeGreaterThanOrEqual(0);
+        expect(html.indexOf('<h1'), `${id}: the title comes before the diagram`).toBeLessThan(
+          html.indexOf('pipeline-diagram'),
+        );
+        // The walkthrough's notes on fences are not shown.
+        expect(text).not.toContain('walk=');
         expect(text).toContain(`npm run check ${id}`);
         // The files solve applies may be folded (details): their titles are in the page, shown or not.
         const titles: string[] = await page.locator('article [class*="codeBlockTitle"]').allTextContents();

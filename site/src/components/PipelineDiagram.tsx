@@ -55,14 +55,14 @@ const byId = new Map(nodes.map((n) => [n.id, n]));
  * Who uses the Schema Registry (step 11), drawn dashed: they exchange schemas, not records. Debezium's Avro converter
  * registers the customers' schema; ksqlDB registers RATINGS_AVRO's and reads the customers' to declare a stream.
  */
-const schemaLinks: { id: string; from: string; d: string; title: string }[] = [
+const schemaLinks: { id: string; d: string; title: string }[] = [
   {
     id: 'debezium-registry',
     from: 'debezium',
     d: 'M261,200 L261,158',
     title: 'Debezium registers the schema it writes with',
   },
-  { id: 'ksqldb-registry', from: 'ksqldb', d: 'M346,138 L324,138', title: 'ksqlDB registers and reads schemas' },
+  { id: 'ksqldb-registry', d: 'M346,138 L324,138', title: 'ksqlDB registers and reads schemas' },
 ];
 
 function edgePath(from: Node, to: Node): string {
@@ -129,7 +129,7 @@ export default function PipelineDiagram({
           <path
             key={link.id}
             d={link.d}
-            className={`pipeline-edge pipeline-schema${marked('registry') && (link.from === 'ksqldb' ? ksqldbOn : marked(link.from)) ? ' on' : ''}`}
+            className={`pipeline-edge pipeline-schema${marked('registry') ? ' on' : ''}`}
             markerEnd="url(#arrow)"
             data-link={link.id}
           >
