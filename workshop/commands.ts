@@ -33,6 +33,15 @@ function command<const F extends Flags>({
 }
 
 const json = { type: 'boolean', description: 'print the result as JSON' } as const;
+/** `-f <file.sql>` of the commands that run SQL (ksql, mysql). */
+const sqlFile = {
+  type: 'string',
+  short: 'f',
+  value: '<file.sql>',
+  description: 'run the statements of this file',
+} as const;
+/** Their statements are text: one that begins with a `-- comment` (most solution blocks do) is never taken for a flag. */
+const statements = { name: 'statement', text: true } as const;
 const port = { type: 'number', value: 'PORT', min: 1, max: 65535, expected: 'a port number from 1 to 65535' } as const;
 
 export const preflightSpec = command({
@@ -146,7 +155,7 @@ export const ksqlSpec = command({
   usage: 'npm run ksql -- "<statement>;" | -f <file.sql> [--timeout SECONDS]',
   summary: 'run ksqlDB statements and queries and print the answers as tables (no docker compose exec needed)',
   flags: {
-    file: { type: 'string', short: 'f', value: '<file.sql>', description: 'run the statements of this file' },
+    file: sqlFile,
     timeout: {
       type: 'string',
       value: 'SECONDS',
@@ -159,8 +168,7 @@ export const ksqlSpec = command({
       },
     },
   },
-  // Statements are text: one that begins with a `-- comment` (most solution blocks do) is never taken for a flag.
-  positionals: { name: 'statement', text: true },
+  positionals: statements,
   run: async (line) => (await import('#workshop/commands/ksql.js')).ksqlCommand(line),
 });
 
@@ -168,11 +176,8 @@ export const mysqlSpec = command({
   name: 'mysql',
   usage: 'npm run mysql -- "<statement>" | -f <file.sql>',
   summary: "run SQL on the platform's MySQL as the kit's user and print the answer (no docker compose exec needed)",
-  flags: {
-    file: { type: 'string', short: 'f', value: '<file.sql>', description: 'run the statements of this file' },
-  },
-  // SQL is text: a statement that begins with a `-- comment` is never taken for a flag.
-  positionals: { name: 'statement', text: true },
+  flags: { file: sqlFile },
+  positionals: statements,
   run: async (line) => (await import('#workshop/commands/mysql.js')).mysqlCommand(line),
 });
 

@@ -6,27 +6,27 @@ const ratings = { topic: 'ratings', keyField: 'rating_id', kitProducer: 'ratings
 
 describe('repeatedKeysWarning (two producers writing one topic)', () => {
   it('says nothing while every key of the newest records is its own', () => {
-    expect(repeatedKeysWarning(['1', '2', '3', '4'], ratings, undefined, 'step-2')).toBeUndefined();
+    expect(repeatedKeysWarning(['1', '2', '3', '4'], ratings, undefined)).toBeUndefined();
   });
 
   it('names the repeated keys and says the kit started no producer: both are the learner’s', () => {
-    const warning = repeatedKeysWarning(['301', '302', '301', '303', '302'], ratings, undefined, 'step-2');
+    const warning = repeatedKeysWarning(['301', '302', '301', '303', '302'], ratings, undefined);
     expect(warning).toBe(
       'rating_id 301, 302 appear more than once among the newest 5 records: more than one producer is writing to topic "ratings" (each continues from the highest rating_id it saw); the kit started none, so they are yours. Keep one running and stop the others (Ctrl-C in its terminal)',
     );
   });
 
-  it('names the kit’s own producer, with its pid and the reset that stops it, when it runs', () => {
-    const warning = repeatedKeysWarning(['7', '7', '8'], ratings, 4242, 'step-2');
+  it('names the kit’s own producer, with its pid, when it runs, and says to keep it', () => {
+    const warning = repeatedKeysWarning(['7', '7', '8'], ratings, 4242);
     expect(warning).toContain('rating_id 7 appears more than once among the newest 3 records');
     expect(warning).toContain(
-      'one is the kit\'s own (producer "ratings-producer", pid 4242, started by npm run solve: npm run reset step-2 stops it)',
+      'one is the kit\'s own (producer "ratings-producer", pid 4242, started by npm run solve), so keep it and stop yours. Keep one running',
     );
   });
 
   it('shows three keys and counts the rest', () => {
     const keys = ['1', '1', '2', '2', '3', '3', '4', '4', '5', '5'];
-    expect(repeatedKeysWarning(keys, ratings, undefined, 'step-2')).toContain('rating_id 1, 2, 3 and 2 more appear');
+    expect(repeatedKeysWarning(keys, ratings, undefined)).toContain('rating_id 1, 2, 3 and 2 more appear');
   });
 });
 

@@ -35,7 +35,6 @@ export function repeatedKeysWarning(
   keys: string[],
   { topic, keyField, kitProducer }: Pick<TopicRecords, 'topic' | 'keyField' | 'kitProducer'>,
   kitPid: number | undefined,
-  stepId: string,
 ): string | undefined {
   const seen = new Map<string, number>();
   for (const key of keys) seen.set(key, (seen.get(key) ?? 0) + 1);
@@ -44,7 +43,7 @@ export function repeatedKeysWarning(
   const shown = repeated.slice(0, 3).join(', ') + (repeated.length > 3 ? ` and ${repeated.length - 3} more` : '');
   const whose =
     kitProducer && kitPid
-      ? `one is the kit's own (producer "${kitProducer}", pid ${kitPid}, started by npm run solve: npm run reset ${stepId} stops it)`
+      ? `one is the kit's own (producer "${kitProducer}", pid ${kitPid}, started by npm run solve), so keep it and stop yours`
       : 'the kit started none, so they are yours';
   return `${keyField} ${shown} appear${repeated.length === 1 ? 's' : ''} more than once among the newest ${keys.length} records: more than one producer is writing to topic "${topic}" (each continues from the highest ${keyField} it saw); ${whose}. Keep one running and stop the others (Ctrl-C in its terminal)`;
 }
@@ -76,7 +75,7 @@ export const topicRecords: ExpectationKind<TopicRecords> = {
     ]
       .filter(Boolean)
       .join(', '),
-  observe: async (params, { services }, memory: Memory, { stepId }): Promise<Observation> => {
+  observe: async (params, { services }, memory: Memory): Promise<Observation> => {
     const { topic, keyField, keepsReceiving, sample } = params;
     const topics = await services.withKafkaAdmin((admin) => admin.listTopics());
     if (!topics.includes(topic)) {
@@ -133,7 +132,6 @@ export const topicRecords: ExpectationKind<TopicRecords> = {
           keys,
           params,
           params.kitProducer ? runningKitProcess(params.kitProducer) : undefined,
-          stepId,
         );
       }
       const warning = memory.warning ? { warning: memory.warning } : {};

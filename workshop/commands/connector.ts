@@ -87,12 +87,14 @@ export async function connectorCommand({ positionals, usageError }: CommandLine<
     }
     default: {
       // A connector applied a moment ago has its task assigned within seconds: wait that long before "not yet".
+      // A connector that FAILED, or is PAUSED or STOPPED, says so at once, tasks or none.
       const settled = (body?: ConnectorStatus) =>
         !!body?.connector &&
-        body.connector.state !== 'UNASSIGNED' &&
-        body.connector.state !== 'RESTARTING' &&
-        body.tasks.length > 0 &&
-        body.tasks.every((t) => t.state !== 'UNASSIGNED' && t.state !== 'RESTARTING');
+        (['FAILED', 'PAUSED', 'STOPPED'].includes(body.connector.state) ||
+          (body.connector.state !== 'UNASSIGNED' &&
+            body.connector.state !== 'RESTARTING' &&
+            body.tasks.length > 0 &&
+            body.tasks.every((t) => t.state !== 'UNASSIGNED' && t.state !== 'RESTARTING')));
       let status = await services.connect<ConnectorStatus>(`/connectors/${name}/status`);
       if (status.status === 200 && !settled(status.body)) {
         status = await waitFor({

@@ -7,9 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kafkaClient } from '#core/kafka-client.js';
+import { NotYet, waitFor } from '#core/wait.js';
 import { workshopEnv } from '#workshop/dev/stack/local-stack.js';
 import { loadCustomers } from '#workshop/dev/testing/fixtures.js';
-import { everythingDownEnv, runCli } from '#workshop/dev/testing/run-cli.js';
+import { everythingDownEnv, runCli, startCli } from '#workshop/dev/testing/run-cli.js';
 import { describeWithStack } from '#workshop/dev/testing/stack-context.js';
 
 describeWithStack('the learner’s commands: npm run mysql and npm run topic', (stack) => {
@@ -104,6 +105,39 @@ describeWithStack('the learner’s commands: npm run mysql and npm run topic', (
       expect(run.stdout).toContain(`consumer group "${topic}-group" on topic "${topic}": Empty, 0 member(s)`);
       expect(run.stdout).toMatch(/\n0 {10}2 {17}3 {11}1\n/);
       expect(run.stdout).toContain('lag: 1 record(s) written and not yet read by the group');
+    });
+
+    it('--follow prints a record written after it started, and stops at Ctrl-C', async () => {
+      const following = startCli(['topic', topic, '--max', '1', '--follow'], env(), 120_000);
+      try {
+        await waitFor({
+          what: 'topic --follow to start following',
+          timeoutMs: 30_000,
+          giveUpIf: () => (following.exited() ? `it exited:\n${following.stdout()}` : undefined),
+          probe: async () => (following.stdout().includes('(following:') ? true : new NotYet(following.stdout())),
+        });
+        const kafka = kafkaClient({ brokers: stack().kafka.bootstrapServers, connectionTimeout: 3_000 });
+        const producer = kafka.producer();
+        await producer.connect();
+        // Sent until it shows: the follower's consumer joins its group a moment after it says it follows.
+        await waitFor({
+          what: 'the new record to be printed',
+          timeoutMs: 60_000,
+          intervalMs: 1_000,
+          probe: async () => {
+            if (/\s9 +\{"n":9\}\n/.test(following.stdout())) return true;
+            if (!following.stdout().includes('{"n":9}')) {
+              await producer.send({ topic, messages: [{ key: '9', value: JSON.stringify({ n: 9 }) }] });
+            }
+            return new NotYet(following.stdout());
+          },
+        });
+        await producer.disconnect();
+      } finally {
+        following.kill('SIGINT');
+      }
+      const run = await following.done;
+      expect(run.code, run.stdout + run.stderr).toBe(0);
     });
 
     it('names the topics there are when the name is unknown, exit 1', async () => {

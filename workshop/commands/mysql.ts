@@ -21,11 +21,11 @@ interface Change {
 /** A cell as MySQL's own client prints it: NULL for null, dates as text. */
 function cell(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
-  if (value instanceof Date)
-    return value
-      .toISOString()
-      .replace('T', ' ')
-      .replace(/\.\d+Z$/, '');
+  // mysql2 reads DATETIME and TIMESTAMP as local time: the local fields give back the text MySQL sent.
+  if (value instanceof Date) {
+    const two = (n: number) => String(n).padStart(2, '0');
+    return `${value.getFullYear()}-${two(value.getMonth() + 1)}-${two(value.getDate())} ${two(value.getHours())}:${two(value.getMinutes())}:${two(value.getSeconds())}`;
+  }
   if (Buffer.isBuffer(value)) return value.toString('utf8');
   return String(value);
 }

@@ -4,7 +4,7 @@
  * at, not only a slide. `--group G` shows where a consumer group is in the topic: its members and, per partition,
  * its committed offset and its lag. Reads with a throw-away consumer that commits nothing.
  */
-import { setTimeout as delay } from 'node:timers/promises';
+import { randomUUID } from 'node:crypto';
 import { viewGroup } from '#checks/clients/consumer-group.js';
 import { type ReadRecord, readRanges, topicOffsets } from '#checks/clients/kafka-read.js';
 import { Services } from '#checks/clients/services.js';
@@ -123,30 +123,40 @@ export async function topicCommand({ values, positionals, usageError }: CommandL
   process.stdout.write(`${formatTable(rows, { header, rule: true, empty: '(no records)' })}\n`);
   if (!values.follow) return ExitCode.ok;
 
-  // --follow: new records as they arrive, until Ctrl-C.
+  // --follow: new records as they arrive, until Ctrl-C, from one consumer of its own that commits nothing.
   process.stdout.write('(following: new records as they arrive; Ctrl-C to stop)\n');
-  let stopped = false;
-  process.once('SIGINT', () => {
-    stopped = true;
+  const consumer = services.kafka().consumer({
+    groupId: `workshop-topic-${randomUUID()}`,
+    sessionTimeout: 10_000,
+    rebalanceTimeout: 10_000,
+    maxWaitTimeInMs: 200,
   });
-  let from = new Map(offsets.map((o) => [o.partition, o.high]));
-  while (!stopped) {
-    const now = await topicOffsets(services, topic);
-    const fresh = now.filter((o) => o.high > (from.get(o.partition) ?? o.low));
-    if (fresh.length > 0) {
-      const more = await readRanges(
-        services,
-        topic,
-        fresh.map((o) => ({ partition: o.partition, from: from.get(o.partition) ?? o.low, to: o.high })),
-        { timeoutMs: Math.max(10_000, services.timeouts.requestMs * 2) },
-      );
-      for (const record of more.sort((a, b) => a.timestamp - b.timestamp)) {
+  const stopped = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    // From where the listing above ended: the end of each partition when it was read.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      for (const o of offsets) consumer.seek({ topic, partition: o.partition, offset: o.high.toString() });
+    });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        const record: ReadRecord = {
+          partition,
+          offset: message.offset,
+          key: message.key === null ? null : message.key.toString(),
+          value: message.value === null ? null : message.value.toString(),
+          timestamp: Number(message.timestamp),
+          keyBytes: message.key,
+          valueBytes: message.value,
+        };
         process.stdout.write(`${tableRow(await recordRow(record, decode), widths, '  ', { wrap: false })}\n`);
-      }
-      from = new Map(now.map((o) => [o.partition, o.high]));
-    }
-    // A poll of the end offsets, twice a second: the learner is watching, and Ctrl-C ends it.
-    await delay(500);
+      },
+    });
+    await stopped;
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
   }
   return ExitCode.ok;
 }
@@ -192,8 +202,15 @@ async function showGroup(services: Services, group: string, topic: string): Prom
     `${formatTable(rows, { header: ['partition', 'committed offset', 'end offset', 'lag'], rule: true })}\n`,
   );
   const lag = view.partitions.reduce((sum, p) => sum + (p.lag ?? 0n), 0n);
-  process.stdout.write(
-    `lag: ${lag} record(s) written and not yet read by the group${lag === 0n ? ' (it has read everything)' : ''}\n`,
-  );
+  const unread = view.partitions.filter((p) => p.committed === undefined).map((p) => p.partition);
+  if (unread.length === view.partitions.length) {
+    process.stdout.write(
+      `the group has committed no offset in topic "${topic}": it reads other topics, or has not committed yet\n`,
+    );
+  } else {
+    const rest = unread.length > 0 ? `; partition(s) ${unread.join(', ')}: no offset committed yet` : '';
+    const all = lag === 0n && unread.length === 0 ? ' (it has read everything)' : '';
+    process.stdout.write(`lag: ${lag} record(s) written and not yet read by the group${all}${rest}\n`);
+  }
   return ExitCode.ok;
 }

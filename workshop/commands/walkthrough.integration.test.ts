@@ -40,7 +40,9 @@ describeWithStack('npm run rehearse -- --guides on the local stack', (stack) => 
         if (ksqldb || (step && step.number <= 3)) expect(row, row).toMatch(/\s\d+\s+\d+\s+\S.*\s+pass$/);
         else expect(row, row).toMatch(/left out \(/);
       }
-      expect(run.stdout).toMatch(new RegExp(`Walkthrough passed: ${course.length} step\\(s\\) in `));
+      const walked = rows.filter((row) => /\spass$/.test(row)).length;
+      expect(walked).toBe(ksqldb ? course.length : 3);
+      expect(run.stdout).toMatch(new RegExp(`Walkthrough passed: ${walked} step\\(s\\) in `));
       // Nothing of the walk is left behind: the files it saved as the guides say, and its background producer and app.
       expect(existsSync(path.join(repoRoot, 'customers-cdc.json'))).toBe(false);
       expect(existsSync(path.join(repoRoot, 'elasticsearch-sink.json'))).toBe(false);

@@ -78,6 +78,15 @@ describe('the walkthrough’s plan of a guide', () => {
     ]);
   });
 
+  it('ends only a push query without LIMIT after its first row, not a persistent query', () => {
+    const sql = (body: string) => planBlocks(guideBlocks('g.md', `\`\`\`sql\n${body}\n\`\`\`\n`), read)[0];
+    expect(sql('SELECT * FROM R EMIT CHANGES;')).toMatchObject({ endAfterFirstRow: true });
+    expect(sql('SELECT * FROM R EMIT CHANGES LIMIT 3;')).toMatchObject({ endAfterFirstRow: false });
+    expect(sql("SET 'a' = 'b';\n-- a comment\nCREATE STREAM P AS SELECT * FROM R EMIT CHANGES;")).toMatchObject({
+      endAfterFirstRow: false,
+    });
+  });
+
   it('refuses a note it does not know, naming the guide and line', () => {
     const bad = guideBlocks('steps/x/guide.md', '```sh walk=later\nls\n```\n');
     expect(() => planBlocks(bad, read)).toThrow('steps/x/guide.md, line 1: unknown walk=later');

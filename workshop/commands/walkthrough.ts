@@ -15,7 +15,7 @@
  * differ from the learners' (127.0.0.1:8083 and the rest), each block runs with this platform's, said once.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ServiceAbsent, Services } from '#checks/clients/services.js';
 import type { Step } from '#checks/course.js';
@@ -24,8 +24,8 @@ import { serviceOf } from '#checks/resources/index.js';
 import { loadConfig, type WorkshopConfig } from '#core/config.js';
 import { ExitCode } from '#core/errors.js';
 import { formatTable, progress } from '#core/output.js';
-import { signalGroup } from '#core/process.js';
-import { repoRoot } from '#core/state-dir.js';
+import { signalGroup, stopOnInterrupt } from '#core/process.js';
+import { repoRoot, stateDir } from '#core/state-dir.js';
 import { formatSeconds, NotYet, systemClock, waitFor } from '#core/wait.js';
 import { resetFrom } from './reset.js';
 
@@ -60,6 +60,14 @@ export function guideBlocks(page: string, text: string): GuideBlock[] {
   return blocks;
 }
 
+/** SQL without its `--` comment lines. */
+function stripComments(sql: string): string {
+  return sql
+    .split('\n')
+    .filter((line) => !/^\s*--/.test(line))
+    .join('\n');
+}
+
 /** The file a fence names with from=, if any. */
 function fromFile(block: GuideBlock): string | undefined {
   return /(?:^|\s)from=(\S+)/.exec(block.meta)?.[1];
@@ -85,7 +93,10 @@ export function planBlocks(blocks: GuideBlock[], readFile: (file: string) => str
       const runsIt = (b?: GuideBlock) => b?.language === 'sh' && from !== undefined && b.body.includes(`-f ${from}`);
       if (runsIt(blocks[i + 1]) || runsIt(previous))
         return { kind: 'skip', why: 'run by the shell block beside it (-f)' };
-      const endAfterFirstRow = /\bEMIT\s+CHANGES\b/i.test(text) && !/\bLIMIT\s+\d+/i.test(text);
+      // A push query (a bare SELECT … EMIT CHANGES) with no LIMIT runs until Ctrl-C; a CREATE … AS SELECT returns.
+      const endAfterFirstRow = text
+        .split(';')
+        .some((st) => /^\s*SELECT\b[\s\S]*\bEMIT\s+CHANGES\b/i.test(stripComments(st)) && !/\bLIMIT\s+\d+/i.test(st));
       return { kind: 'ksql', text, endAfterFirstRow };
     }
     return { kind: 'skip', why: 'shown, not run' };
@@ -140,6 +151,11 @@ function run(command: string, args: string[], timeoutMs: number, endWhen?: (outp
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (child.pid) foreground.add(child.pid);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ code: null, output: `${output}could not run ${command}: ${error.message}\n`, timedOut: false });
+    });
     let output = '';
     let timedOut = false;
     let ending = false;
@@ -161,9 +177,19 @@ function run(command: string, args: string[], timeoutMs: number, endWhen?: (outp
     child.stderr?.on('data', take);
     child.on('close', (code) => {
       clearTimeout(timer);
+      if (child.pid) foreground.delete(child.pid);
       resolve({ code, output, timedOut });
     });
   });
+}
+
+/** The process group of the block running now, for Ctrl-C to reach it (it runs detached, in a group of its own). */
+const foreground = new Set<number>();
+
+/** A child's exit code as the kit's own (1 a mistake, 2 usage, 3 the platform, 4 not yet); anything else is 1. */
+function kitCode(code: number | null): number {
+  const kits: number[] = [ExitCode.failure, ExitCode.usage, ExitCode.environment, ExitCode.notYet];
+  return code !== null && kits.includes(code) ? code : ExitCode.failure;
 }
 
 /** A push query's answer has its first row: a header, its rule (`----+----`), and a line after it. */
@@ -192,6 +218,13 @@ export interface WalkOptions {
 interface Background {
   child: ChildProcess;
   what: string;
+  block: GuideBlock;
+  log: string;
+}
+
+/** The last lines of a log, or nothing when there is none. */
+function tail(file: string, lines = 20): string {
+  return existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '';
 }
 
 export async function walkGuides({ steps, readGuide, keep }: WalkOptions): Promise<number> {
@@ -215,6 +248,21 @@ export async function walkGuides({ steps, readGuide, keep }: WalkOptions): Promi
   const rows: WalkRow[] = [];
   let leftOut: Step | undefined;
   let failed: number | undefined;
+  // Ctrl-C: the block running now and what the guides left running get it too (each runs in a group of its own,
+  // which the terminal's Ctrl-C does not reach); the walk ends, cleaning up as it does at its end. A second one kills.
+  let interrupted = false;
+  const groups = () => [...foreground, ...background.flatMap((b) => (b.child.pid ? [b.child.pid] : []))];
+  const stopListening = stopOnInterrupt(
+    () => {
+      interrupted = true;
+      process.stderr.write('\nstopping the walkthrough (Ctrl-C again to kill what it started)\n');
+      for (const pid of groups()) signalGroup(pid, 'SIGINT');
+    },
+    () => {
+      for (const pid of groups()) signalGroup(pid, 'SIGKILL');
+      for (const file of saved) rmSync(file, { force: true });
+    },
+  );
   try {
     for (const step of steps) {
       progress(`walkthrough: ${step.id}  ${step.title}`);
@@ -239,23 +287,49 @@ export async function walkGuides({ steps, readGuide, keep }: WalkOptions): Promi
       const blocks = guideBlocks(step.guidePath, read(step));
       const actions = planBlocks(blocks, (file) => readFileSync(path.join(repoRoot, file), 'utf8'));
       let ranCheck = false;
-      let passed = false;
       let count = 0;
       const fail = (block: GuideBlock, what: string, output: string) => {
         process.stdout.write(
           `\n✗ ${step.id}: the block at ${block.page}, line ${block.line} ${what}\n--- the block ---\n${block.body}--- its output (last 40 lines) ---\n${output.trimEnd().split('\n').slice(-40).join('\n')}\n---\n`,
         );
       };
+      /** A block's run: nothing when it did what the guide says, else its failure printed and the exit code to give. */
+      const judge = (block: GuideBlock, ran: Ran, okAnyway: boolean): number | undefined => {
+        if (!ran.timedOut && (ran.code === 0 || okAnyway)) return undefined;
+        fail(
+          block,
+          ran.timedOut ? `was still running after ${blockTimeoutMs / 1000} s` : `exited with code ${ran.code}`,
+          ran.output,
+        );
+        return ran.timedOut ? ExitCode.failure : kitCode(ran.code);
+      };
       for (const [i, action] of actions.entries()) {
         const block = blocks[i] as GuideBlock;
         if (action.kind === 'skip') continue;
+        if (interrupted) break;
+        // What a guide left running must still run: a producer that died takes the next steps with it.
+        const dead = background.find((b) => b.child.exitCode !== null || b.child.signalCode !== null);
+        if (dead) {
+          fail(
+            dead.block,
+            `started in the background has stopped (exit code ${dead.child.exitCode ?? dead.child.signalCode})`,
+            tail(dead.log),
+          );
+          failed = ExitCode.failure;
+          break;
+        }
         count++;
         if (action.kind === 'save') {
           const file = path.join(repoRoot, action.file);
-          if (existsSync(file) && !saved.includes(file) && readFileSync(file, 'utf8') !== action.text) {
-            fail(block, `would overwrite ${action.file}, a file of yours: move it away and walk again`, '');
-            failed = ExitCode.failure;
-            break;
+          if (existsSync(file) && !saved.includes(file)) {
+            // A file of the developer's own, by that name: used when it is the guide's, never overwritten or removed.
+            if (readFileSync(file, 'utf8') !== action.text) {
+              fail(block, `would overwrite ${action.file}, a file of yours: move it away and walk again`, '');
+              failed = ExitCode.failure;
+              break;
+            }
+            progress(`  ${action.file} is already there, as the guide has it (${block.page}, line ${block.line})`);
+            continue;
           }
           writeFileSync(file, action.text);
           if (!saved.includes(file)) saved.push(file);
@@ -264,14 +338,19 @@ export async function walkGuides({ steps, readGuide, keep }: WalkOptions): Promi
         }
         if (action.kind === 'background') {
           const text = withAddresses(action.text, changes);
+          const log = path.join(stateDir(), `walkthrough-${step.id}-line-${block.line}.log`);
+          mkdirSync(path.dirname(log), { recursive: true });
+          const out = openSync(log, 'w');
           const child = spawn('bash', ['-c', text], {
             cwd: repoRoot,
             env: { ...process.env, FORCE_COLOR: '0' },
             detached: true,
-            stdio: 'ignore',
+            stdio: ['ignore', out, out],
           });
-          background.push({ child, what: text.trim() });
-          progress(`  started in the background: ${text.trim()}`);
+          closeSync(out);
+          child.on('error', () => undefined);
+          background.push({ child, what: text.trim(), block, log });
+          progress(`  started in the background: ${text.trim()} (its output: ${path.relative(repoRoot, log)})`);
           continue;
         }
         if (action.kind === 'ksql') {
@@ -290,16 +369,9 @@ export async function walkGuides({ steps, readGuide, keep }: WalkOptions): Promi
             action.endAfterFirstRow ? hasFirstRow : undefined,
           );
           sessionSets.push(...sets.map((s) => s.trim()));
-          const ended = action.endAfterFirstRow && hasFirstRow(ran.output);
-          if (ran.timedOut || (ran.code !== 0 && !ended)) {
-            fail(
-              block,
-              ran.timedOut ? `was still waiting after ${blockTimeoutMs / 1000} s` : `exited with code ${ran.code}`,
-              ran.output,
-            );
-            failed = ran.timedOut ? ExitCode.failure : (ran.code ?? ExitCode.failure);
-            break;
-          }
+          // A push query without LIMIT ended by the walkthrough's Ctrl-C after its first row is a success.
+          failed = judge(block, ran, action.endAfterFirstRow && hasFirstRow(ran.output));
+          if (failed !== undefined) break;
           continue;
         }
         const text = withAddresses(action.text, changes);
@@ -310,26 +382,17 @@ export async function walkGuides({ steps, readGuide, keep }: WalkOptions): Promi
         for (let again = 0; isCheck && ran.code === ExitCode.notYet && again < 2; again++) {
           ran = await run('bash', ['-e', '-o', 'pipefail', '-c', text], blockTimeoutMs);
         }
-        if (isCheck) {
-          ranCheck = true;
-          passed = ran.code === 0 || (await passesButForAbsent(step, config));
-        }
-        if (ran.timedOut || (ran.code !== 0 && !passed)) {
-          fail(
-            block,
-            ran.timedOut ? `was still running after ${blockTimeoutMs / 1000} s` : `exited with code ${ran.code}`,
-            ran.output,
-          );
-          failed = ran.timedOut ? ExitCode.failure : (ran.code ?? ExitCode.failure);
-          break;
-        }
+        // A check that misses only a service this platform does not run passes here (step 1 without ksqlDB).
+        const passesHere = isCheck && ran.code !== 0 && !ran.timedOut && (await passesButForAbsent(step, config));
+        if (isCheck) ranCheck = true;
+        failed = judge(block, ran, passesHere);
+        if (failed !== undefined) break;
       }
       if (failed === undefined && !ranCheck) {
         const ran = await run('npm', ['run', '--silent', 'check', step.id], blockTimeoutMs);
-        passed = ran.code === 0 || (await passesButForAbsent(step, config));
-        if (!passed) {
+        if (ran.code !== 0 && !(await passesButForAbsent(step, config))) {
           process.stdout.write(`\n✗ ${step.id}: its check after the guide's blocks\n${ran.output}`);
-          failed = ran.code ?? ExitCode.failure;
+          failed = ran.timedOut ? ExitCode.failure : kitCode(ran.code);
         }
       }
       rows.push({
@@ -339,11 +402,16 @@ export async function walkGuides({ steps, readGuide, keep }: WalkOptions): Promi
         ms: systemClock.now() - stepStarted,
         outcome: failed === undefined ? 'pass' : 'FAILED',
       });
-      if (failed !== undefined) break;
+      if (failed !== undefined || interrupted) break;
     }
   } finally {
     await stopBackground(background);
     for (const file of saved) rmSync(file, { force: true });
+    stopListening();
+  }
+  if (interrupted) {
+    process.stdout.write(`\n${formatWalk(rows, systemClock.now() - started, false)}\n`);
+    return 130;
   }
   process.stdout.write(`\n${formatWalk(rows, systemClock.now() - started, failed === undefined)}\n`);
   if (failed !== undefined) return failed;
@@ -392,5 +460,10 @@ export function formatWalk(rows: WalkRow[], totalMs: number, passed: boolean): s
     rows.map((r) => [r.step.id, r.step.title, String(r.blocks), String(r.skipped), formatSeconds(r.ms), r.outcome]),
     { header: ['step', 'title', 'blocks run', 'not run', 'time', 'check'] },
   );
-  return `${table}\n${passed ? `Walkthrough passed: ${rows.length} step(s) in ${formatSeconds(totalMs)}.` : 'Walkthrough stopped: see the block above.'}`;
+  const walked = rows.filter((r) => r.outcome === 'pass').length;
+  const leftOut = rows.filter((r) => r.outcome.startsWith('left out')).length;
+  const summary = passed
+    ? `Walkthrough passed: ${walked} step(s) in ${formatSeconds(totalMs)}${leftOut > 0 ? `; ${leftOut} left out, each saying why` : ''}.`
+    : 'Walkthrough stopped: see the block above.';
+  return `${table}\n${summary}`;
 }

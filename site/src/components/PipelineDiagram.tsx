@@ -58,7 +58,6 @@ const byId = new Map(nodes.map((n) => [n.id, n]));
 const schemaLinks: { id: string; d: string; title: string }[] = [
   {
     id: 'debezium-registry',
-    from: 'debezium',
     d: 'M261,200 L261,158',
     title: 'Debezium registers the schema it writes with',
   },
