@@ -370,6 +370,7 @@ export async function walkGuides({ steps, readGuide, keep }: WalkOptions): Promi
           );
           sessionSets.push(...sets.map((s) => s.trim()));
           // A push query without LIMIT ended by the walkthrough's Ctrl-C after its first row is a success.
+          if (interrupted) break;
           failed = judge(block, ran, action.endAfterFirstRow && hasFirstRow(ran.output));
           if (failed !== undefined) break;
           continue;
@@ -385,6 +386,7 @@ export async function walkGuides({ steps, readGuide, keep }: WalkOptions): Promi
         // A check that misses only a service this platform does not run passes here (step 1 without ksqlDB).
         const passesHere = isCheck && ran.code !== 0 && !ran.timedOut && (await passesButForAbsent(step, config));
         if (isCheck) ranCheck = true;
+        if (interrupted) break;
         failed = judge(block, ran, passesHere);
         if (failed !== undefined) break;
       }
@@ -400,7 +402,7 @@ export async function walkGuides({ steps, readGuide, keep }: WalkOptions): Promi
         blocks: count,
         skipped: actions.length - count,
         ms: systemClock.now() - stepStarted,
-        outcome: failed === undefined ? 'pass' : 'FAILED',
+        outcome: interrupted ? 'interrupted (Ctrl-C)' : failed === undefined ? 'pass' : 'FAILED',
       });
       if (failed !== undefined || interrupted) break;
     }
@@ -410,10 +412,12 @@ export async function walkGuides({ steps, readGuide, keep }: WalkOptions): Promi
     stopListening();
   }
   if (interrupted) {
-    process.stdout.write(`\n${formatWalk(rows, systemClock.now() - started, false)}\n`);
+    process.stdout.write(`\n${formatWalk(rows, systemClock.now() - started, 'interrupted')}\n`);
     return 130;
   }
-  process.stdout.write(`\n${formatWalk(rows, systemClock.now() - started, failed === undefined)}\n`);
+  process.stdout.write(
+    `\n${formatWalk(rows, systemClock.now() - started, failed === undefined ? 'passed' : 'stopped')}\n`,
+  );
   if (failed !== undefined) return failed;
   if (!keep) {
     progress('walkthrough: back to a clean start (npm run reset); --keep leaves the pipeline running');
@@ -455,15 +459,17 @@ async function stopBackground(background: Background[]): Promise<void> {
   }
 }
 
-export function formatWalk(rows: WalkRow[], totalMs: number, passed: boolean): string {
+export function formatWalk(rows: WalkRow[], totalMs: number, end: 'passed' | 'stopped' | 'interrupted'): string {
   const table = formatTable(
     rows.map((r) => [r.step.id, r.step.title, String(r.blocks), String(r.skipped), formatSeconds(r.ms), r.outcome]),
     { header: ['step', 'title', 'blocks run', 'not run', 'time', 'check'] },
   );
   const walked = rows.filter((r) => r.outcome === 'pass').length;
   const leftOut = rows.filter((r) => r.outcome.startsWith('left out')).length;
-  const summary = passed
-    ? `Walkthrough passed: ${walked} step(s) in ${formatSeconds(totalMs)}${leftOut > 0 ? `; ${leftOut} left out, each saying why` : ''}.`
-    : 'Walkthrough stopped: see the block above.';
+  const summary = {
+    passed: `Walkthrough passed: ${walked} step(s) in ${formatSeconds(totalMs)}${leftOut > 0 ? `; ${leftOut} left out, each saying why` : ''}.`,
+    stopped: 'Walkthrough stopped: see the block above.',
+    interrupted: 'Walkthrough interrupted (Ctrl-C): what it started is stopped, and the files it saved are removed.',
+  }[end];
   return `${table}\n${summary}`;
 }
