@@ -4,6 +4,7 @@
  * consumer group.
  */
 import { randomUUID } from 'node:crypto';
+import type { KafkaMessage } from 'kafkajs';
 import { TimeoutError } from '#core/errors.js';
 import type { Services } from './services.js';
 
@@ -18,6 +19,19 @@ export interface ReadRecord {
   keyBytes: Buffer | null;
   /** The value as bytes, for values that are not text (Avro in Confluent's wire format). */
   valueBytes: Buffer | null;
+}
+
+/** A record as kafkajs hands it to a consumer, with its key and value as text too. */
+export function toReadRecord(partition: number, message: KafkaMessage): ReadRecord {
+  return {
+    partition,
+    offset: message.offset,
+    key: message.key === null ? null : message.key.toString(),
+    value: message.value === null ? null : message.value.toString(),
+    timestamp: Number(message.timestamp),
+    keyBytes: message.key,
+    valueBytes: message.value,
+  };
 }
 
 export interface PartitionRange {
@@ -111,15 +125,7 @@ export async function readRanges(
       eachMessage: async ({ partition, message }) => {
         const range = remaining.get(partition);
         const offset = BigInt(message.offset);
-        const record: ReadRecord = {
-          partition,
-          offset: message.offset,
-          key: message.key === null ? null : message.key.toString(),
-          value: message.value === null ? null : message.value.toString(),
-          timestamp: Number(message.timestamp),
-          keyBytes: message.key,
-          valueBytes: message.value,
-        };
+        const record = toReadRecord(partition, message);
         if (range && offset < range.to) records.push(record);
         else if (options.stopWhen) records.push(record);
         if (options.stopWhen?.(record)) {

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { viewGroup } from '#checks/clients/consumer-group.js';
-import { type ReadRecord, readRanges, topicOffsets } from '#checks/clients/kafka-read.js';
+import { type ReadRecord, readRanges, topicOffsets, toReadRecord } from '#checks/clients/kafka-read.js';
 import { Services } from '#checks/clients/services.js';
 import type { CommandLine } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
@@ -142,16 +142,8 @@ export async function topicCommand({ values, positionals, usageError }: CommandL
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
-        const record: ReadRecord = {
-          partition,
-          offset: message.offset,
-          key: message.key === null ? null : message.key.toString(),
-          value: message.value === null ? null : message.value.toString(),
-          timestamp: Number(message.timestamp),
-          keyBytes: message.key,
-          valueBytes: message.value,
-        };
-        process.stdout.write(`${tableRow(await recordRow(record, decode), widths, '  ', { wrap: false })}\n`);
+        const row = await recordRow(toReadRecord(partition, message), decode);
+        process.stdout.write(`${tableRow(row, widths, '  ', { wrap: false })}\n`);
       },
     });
     await stopped;
