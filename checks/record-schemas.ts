@@ -3,7 +3,9 @@
  * expected and what was found; an empty list means valid. The rating schema is the data generator's own.
  */
 import { ratingProblems } from '#datagen/rating-schema.js';
+import { syslogProblems } from '#datagen/syslog.js';
 
 export const recordSchemas: Record<string, (value: unknown) => string[]> = {
   rating: ratingProblems,
+  syslog: syslogProblems,
 };

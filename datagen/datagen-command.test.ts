@@ -194,7 +194,7 @@ describe('npm run datagen', () => {
       expect(stderr).toMatch(/^→ usage: npm run datagen -- /m);
       expect(stderr).not.toMatch(/\n\s+at /);
     }
-    expect(cli().stderr).toContain('Error: say which data to generate: ratings or customers');
+    expect(cli().stderr).toContain('Error: say which data to generate: ratings, customers or syslog');
   }, 60_000);
 
   it('--help and -h print the usage and exit 0, for both generators and whatever else is on the line', () => {

@@ -1,6 +1,6 @@
 /**
  * `npm run datagen -- <generator> [options]`: `ratings` produces rating events to Kafka; `customers` writes the
- * customers' seed file, or keeps changing the customers in MySQL (`--changes`). This module stays light: the CLI's
+ * customers' seed file, or keeps changing the customers in MySQL (`--changes`); `syslog` produces syslog events. This module stays light: the CLI's
  * listing reads its spec, and each generator's module (which declares its own flags) is loaded only when it runs.
  */
 import { defineCommand, HelpRequested, helpText } from '#core/args.js';
@@ -8,25 +8,28 @@ import { UsageError } from '#core/errors.js';
 
 export const datagenSpec = defineCommand({
   name: 'datagen',
-  usage: 'npm run datagen -- ratings|customers [options]',
-  summary: 'produce rating events to Kafka, or generate and change customers in MySQL',
+  usage: 'npm run datagen -- ratings|customers|syslog [options]',
+  summary: 'produce rating events to Kafka, generate and change customers in MySQL, or produce syslog events',
   positionals: { name: 'generator' },
-  notes: 'Each generator says its options: npm run datagen -- ratings --help, npm run datagen -- customers --help.',
+  notes:
+    'Each generator says its options: npm run datagen -- ratings --help, npm run datagen -- customers --help, npm run datagen -- syslog --help.',
   usageAsHint: true,
 });
 
 const generators = new Map<string, (args: string[]) => Promise<number>>([
   ['ratings', async (args) => (await import('./ratings-command.js')).ratingsCommand(args)],
   ['customers', async (args) => (await import('./customers-command.js')).customersCommand(args)],
+  ['syslog', async (args) => (await import('./syslog-command.js')).syslogCommand(args)],
 ]);
 
-/** Both generators' usage lines, for a command line that names neither (loaded then: an error costs no start). */
-async function bothUsages(): Promise<string> {
-  const [{ ratingsSpec }, { customersSpec }] = await Promise.all([
+/** Every generator's usage line, for a command line that names none (loaded then: an error costs no start). */
+async function allUsages(): Promise<string> {
+  const [{ ratingsSpec }, { customersSpec }, { syslogSpec }] = await Promise.all([
     import('./ratings-command.js'),
     import('./customers-command.js'),
+    import('./syslog-command.js'),
   ]);
-  return `usage: ${datagenSpec.usage}\n       ${ratingsSpec.usage}\n       ${customersSpec.usage}`;
+  return `usage: ${datagenSpec.usage}\n       ${ratingsSpec.usage}\n       ${customersSpec.usage}\n       ${syslogSpec.usage}`;
 }
 
 export async function datagenCommand(args: string[]): Promise<number> {
@@ -37,9 +40,9 @@ export async function datagenCommand(args: string[]): Promise<number> {
   if (!generator) {
     throw new UsageError(
       name === undefined
-        ? 'say which data to generate: ratings or customers'
-        : `unknown generator "${name}"; the generators are ratings and customers`,
-      await bothUsages(),
+        ? 'say which data to generate: ratings, customers or syslog'
+        : `unknown generator "${name}"; the generators are ratings, customers and syslog`,
+      await allUsages(),
     );
   }
   return generator(rest);

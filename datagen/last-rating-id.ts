@@ -19,7 +19,10 @@ import { maxProducers } from './ratings-pool.js';
 export const tailRecords = maxProducers * RatingSequence.blockSize;
 
 /** The rating_id of a record of the ratings topic: its key (the id as a string), else its JSON value's rating_id. */
-export function ratingIdOf(record: { key: Buffer | string | null; value: Buffer | string | null }): number | undefined {
+export function ratingIdOf(
+  record: { key: Buffer | string | null; value: Buffer | string | null },
+  idName = 'rating_id',
+): number | undefined {
   const key = record.key?.toString();
   if (key !== undefined && /^\d{1,16}$/.test(key)) {
     const id = Number(key);
@@ -28,7 +31,7 @@ export function ratingIdOf(record: { key: Buffer | string | null; value: Buffer 
   const value = record.value?.toString();
   if (value === undefined || !value.startsWith('{')) return undefined;
   try {
-    const id = (JSON.parse(value) as { rating_id?: unknown } | null)?.rating_id;
+    const id = (JSON.parse(value) as Record<string, unknown> | null)?.[idName];
     return typeof id === 'number' && Number.isSafeInteger(id) && id >= 1 ? id : undefined;
   } catch {
     return undefined;
@@ -45,7 +48,12 @@ interface Tail {
  * The highest rating_id at the end of `topic`, or 0 when the topic is empty or does not exist. An EnvironmentError
  * when Kafka does not answer within `timeoutMs`; a WorkshopError when the topic's last records carry no rating_id.
  */
-export async function highestRatingId(bootstrapServers: string[], topic: string, timeoutMs: number): Promise<number> {
+export async function highestRatingId(
+  bootstrapServers: string[],
+  topic: string,
+  timeoutMs: number,
+  idName = 'rating_id',
+): Promise<number> {
   const kafka = kafkaClient({
     clientId: 'workshop-datagen',
     brokers: bootstrapServers,
@@ -67,15 +75,15 @@ export async function highestRatingId(bootstrapServers: string[], topic: string,
       () =>
         reject(
           new EnvironmentError(
-            `Kafka at ${where} did not give the last records of topic ${topic} within ${Math.round(timeoutMs / 1000)} s, to continue its rating_ids`,
-            'check the broker (npm run status), or give --start-id to choose the first rating_id yourself',
+            `Kafka at ${where} did not give the last records of topic ${topic} within ${Math.round(timeoutMs / 1000)} s, to continue its ${idName}s`,
+            `check the broker (npm run status), or give --start-id to choose the first ${idName} yourself`,
           ),
         ),
       timeoutMs,
     );
   });
   try {
-    return await Promise.race([readHighest(kafka, consumer, topic), deadline]);
+    return await Promise.race([readHighest(kafka, consumer, topic, idName), deadline]);
   } finally {
     clearTimeout(timer);
     await consumer.disconnect().catch(() => undefined);
@@ -100,7 +108,12 @@ async function partitionTails(kafka: Kafka, topic: string): Promise<Tail[] | und
   }
 }
 
-async function readHighest(kafka: Kafka, consumer: ReturnType<Kafka['consumer']>, topic: string): Promise<number> {
+async function readHighest(
+  kafka: Kafka,
+  consumer: ReturnType<Kafka['consumer']>,
+  topic: string,
+  idName: string,
+): Promise<number> {
   const tails = await partitionTails(kafka, topic);
   if (!tails || tails.length === 0) return 0;
   const pending = new Map(tails.map((tail) => [tail.partition, tail]));
@@ -121,7 +134,7 @@ async function readHighest(kafka: Kafka, consumer: ReturnType<Kafka['consumer']>
       for (const message of batch.messages) {
         if (BigInt(message.offset) < tail.from || BigInt(message.offset) > tail.last) continue;
         records += 1;
-        highest = Math.max(highest, ratingIdOf(message) ?? 0);
+        highest = Math.max(highest, ratingIdOf(message, idName) ?? 0);
       }
       // An empty batch (only control records left, say) reports the partition's end as its last offset.
       if (BigInt(batch.lastOffset()) >= tail.last) {
@@ -134,8 +147,8 @@ async function readHighest(kafka: Kafka, consumer: ReturnType<Kafka['consumer']>
   await read;
   if (highest === 0 && records > 0) {
     throw new WorkshopError(
-      `topic ${topic} holds records, but its last ${records} carry no rating_id (neither a numeric key nor a JSON rating_id), so the generator cannot tell where to continue`,
-      'give --start-id to choose the first rating_id, or produce to another --topic',
+      `topic ${topic} holds records, but its last ${records} carry no ${idName} (neither a numeric key nor a JSON ${idName}), so the generator cannot tell where to continue`,
+      `give --start-id to choose the first ${idName}, or produce to another --topic`,
     );
   }
   return highest;

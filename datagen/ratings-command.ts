@@ -25,6 +25,7 @@ import { seededCustomerIds } from './customers.js';
 import type { CustomerIds } from './rating.js';
 import { maxProducers } from './ratings-pool.js';
 import { type RatingsRunOptions, type RatingsSummary, type RunEvent, startRatings } from './ratings-producer.js';
+import type { RecordsKind } from './ratings-sender.js';
 
 export const ratingsSpec = defineCommand({
   name: 'ratings',
@@ -129,24 +130,40 @@ export function parseRatingsArgs(args: string[]): RatingsCommandOptions {
 
 const number = (n: number) => n.toLocaleString('en-US');
 
-export function formatSummary(summary: RatingsSummary): string {
-  const ids = summary.lastRatingId === null ? '' : ` (rating_id ${summary.firstRatingId}..${summary.lastRatingId})`;
+/** What a run makes, as its messages name it. */
+export interface Produced {
+  records: RecordsKind;
+  /** "ratings", "syslog events". */
+  noun: string;
+  /** The id field: rating_id, id. */
+  idName: string;
+}
+
+export const ratingsProduced: Produced = { records: 'ratings', noun: 'ratings', idName: 'rating_id' };
+
+export function formatSummary(summary: RatingsSummary, what: Produced = ratingsProduced): string {
+  const { noun, idName } = what;
+  const ids = summary.lastRatingId === null ? '' : ` (${idName} ${summary.firstRatingId}..${summary.lastRatingId})`;
   const lost = summary.sent - summary.acknowledged;
   return [
-    `acknowledged ${number(summary.acknowledged)} ratings${ids} on topic ${summary.topic}`,
+    `acknowledged ${number(summary.acknowledged)} ${noun}${ids} on topic ${summary.topic}`,
     lost > 0 ? `, ${number(lost)} sent but not acknowledged` : '',
     ` in ${(summary.elapsedMs / 1000).toFixed(1)} s: ${summary.recordsPerSecond < 100 ? summary.recordsPerSecond.toFixed(1) : number(Math.round(summary.recordsPerSecond))} records/s,`,
     ` ${summary.megabytesPerSecond.toFixed(2)} MB/s, ${number(summary.errors)} ${summary.errors === 1 ? 'error' : 'errors'} retried.`,
-    `\nseed ${summary.seed}: add --seed ${summary.seed} to make the same ratings again.\n`,
+    `\nseed ${summary.seed}: add --seed ${summary.seed} to make the same ${noun} again.\n`,
   ].join('');
 }
 
 /** Where the run's rating_ids begin, and why there. */
-export function describeStart(event: Extract<RunEvent, { kind: 'started' }>, topic: string): string {
-  const from = `rating_ids from ${event.firstRatingId}`;
+export function describeStart(
+  event: Extract<RunEvent, { kind: 'started' }>,
+  topic: string,
+  what: Produced = ratingsProduced,
+): string {
+  const from = `${what.idName}s from ${event.firstRatingId}`;
   if (event.highestInTopic === null) return `${from} (--start-id)`;
-  if (event.highestInTopic === 0) return `${from}: topic ${topic} holds no ratings yet`;
-  return `${from}: topic ${topic} already holds rating_ids up to ${event.highestInTopic}`;
+  if (event.highestInTopic === 0) return `${from}: topic ${topic} holds no ${what.noun} yet`;
+  return `${from}: topic ${topic} already holds ${what.idName}s up to ${event.highestInTopic}`;
 }
 
 /** The single live line: sent, acknowledged, rate and errors, redrawn at most ten times a second. */
@@ -193,7 +210,7 @@ class LiveLine {
 }
 
 /** In CI or a log file: a line when Kafka stops answering and one when it answers again, nothing per record. */
-function logTransitions(): (event: RunEvent) => void {
+function logTransitions(noun: string): (event: RunEvent) => void {
   let failing = false;
   return (event) => {
     if (event.kind === 'retrying' && !failing) {
@@ -203,31 +220,37 @@ function logTransitions(): (event: RunEvent) => void {
       failing = false;
       progress('Kafka is acknowledging again');
     } else if (event.kind === 'stopping') {
-      progress(`stopping: waiting for ${event.inFlight} ratings in flight (Ctrl-C again to give up on them)`);
+      progress(`stopping: waiting for ${event.inFlight} ${noun} in flight (Ctrl-C again to give up on them)`);
     }
   };
 }
 
 export async function ratingsCommand(args: string[]): Promise<number> {
-  const options = parseRatingsArgs(args);
+  return produceCommand(parseRatingsArgs(args), ratingsProduced);
+}
+
+/** A run of a generator that produces to Kafka (ratings, syslog), as the command line asked, printed as it goes. */
+export async function produceCommand(options: RatingsCommandOptions, what: Produced): Promise<number> {
+  const { noun } = what;
   const config = loadConfig();
   const live = !options.quiet && !options.json && isInteractive() ? new LiveLine(options.topic) : undefined;
-  const log = !options.quiet && !options.json && !live ? logTransitions() : undefined;
+  const log = !options.quiet && !options.json && !live ? logTransitions(noun) : undefined;
   const until =
     options.count !== undefined
-      ? `${number(options.count)} ratings`
+      ? `${number(options.count)} ${noun}`
       : options.durationMs !== undefined
         ? `${options.durationMs / 1000} s`
         : 'stopped (Ctrl-C)';
   if (!options.quiet && !options.json) {
     progress(
-      `producing ratings to topic ${options.topic} on ${config.kafkaBootstrapServers.join(',')} as ${options.format}, ${options.rate === 'max' ? 'at full speed' : `${options.rate}/s`}, until ${until}`,
+      `producing ${noun} to topic ${options.topic} on ${config.kafkaBootstrapServers.join(',')} as ${options.format}, ${options.rate === 'max' ? 'at full speed' : `${options.rate}/s`}, until ${until}`,
     );
   }
   const runOptions: RatingsRunOptions = {
     bootstrapServers: config.kafkaBootstrapServers,
     schemaRegistryUrl: config.schemaRegistryUrl,
     topic: options.topic,
+    records: what.records,
     rate: options.rate,
     count: options.count,
     durationMs: options.durationMs,
@@ -237,7 +260,8 @@ export async function ratingsCommand(args: string[]): Promise<number> {
     format: options.format,
     producers: options.producers,
     onEvent: (event) => {
-      if (event.kind === 'started' && !options.quiet && !options.json) progress(describeStart(event, options.topic));
+      if (event.kind === 'started' && !options.quiet && !options.json)
+        progress(describeStart(event, options.topic, what));
       live?.update(event);
       log?.(event);
     },
@@ -248,7 +272,7 @@ export async function ratingsCommand(args: string[]): Promise<number> {
     () => {
       run.abandon();
       live?.end();
-      process.stderr.write('gave up on the ratings in flight: they may or may not be in the topic\n');
+      process.stderr.write(`gave up on the ${noun} in flight: they may or may not be in the topic\n`);
     },
   );
   // SIGTERM (npm run down, a process manager) means stop now: the ratings in flight get a few seconds to be
@@ -259,7 +283,7 @@ export async function ratingsCommand(args: string[]): Promise<number> {
       run.abandon();
       live?.end();
       process.stderr.write(
-        `stopped: gave up on the ratings still unacknowledged ${terminateGraceMs / 1000} s after SIGTERM\n`,
+        `stopped: gave up on the ${noun} still unacknowledged ${terminateGraceMs / 1000} s after SIGTERM\n`,
       );
       process.exit(143);
     }, terminateGraceMs).unref();
@@ -268,7 +292,7 @@ export async function ratingsCommand(args: string[]): Promise<number> {
   try {
     const summary = await run.done;
     live?.end();
-    process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
+    process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary, what));
     return ExitCode.ok;
   } catch (error) {
     live?.end();

@@ -13,11 +13,19 @@ import { highestRatingId } from './last-rating-id.js';
 import { Pacer, type PacerClock, pacerClock, type StopReason } from './pacer.js';
 import { type CustomerIds, RatingSequence } from './rating.js';
 import { runWorkerPool } from './ratings-pool.js';
-import { defaultStartupTimeoutMs, kafkaDidNotAnswer, runSender, type SenderEvent } from './ratings-sender.js';
+import {
+  defaultStartupTimeoutMs,
+  kafkaDidNotAnswer,
+  type RecordsKind,
+  runSender,
+  type SenderEvent,
+} from './ratings-sender.js';
 
 export interface RatingsRunOptions {
   bootstrapServers: string[];
   topic: string;
+  /** Ratings (the default), or syslog events (`datagen syslog`). */
+  records?: RecordsKind;
   /** Ratings per second, or 'max' for no limit. */
   rate: number | 'max';
   count?: number;
@@ -143,7 +151,12 @@ export function startRatings(options: RatingsRunOptions): RatingsRun {
     await ensureTopic(options.bootstrapServers, options.topic, startupTimeoutMs);
     const highestInTopic =
       options.startId === undefined
-        ? await highestRatingId(options.bootstrapServers, options.topic, startupTimeoutMs)
+        ? await highestRatingId(
+            options.bootstrapServers,
+            options.topic,
+            startupTimeoutMs,
+            options.records === 'syslog' ? 'id' : 'rating_id',
+          )
         : null;
     const firstRatingId = options.startId ?? (highestInTopic as number) + 1;
     const schemaId =
@@ -153,6 +166,7 @@ export function startRatings(options: RatingsRunOptions): RatingsRun {
     const sender = {
       bootstrapServers: options.bootstrapServers,
       topic: options.topic,
+      records: options.records,
       seed,
       customers: options.customers,
       format: options.format,

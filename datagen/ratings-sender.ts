@@ -12,7 +12,8 @@ import { EnvironmentError, WorkshopError } from '#core/errors.js';
 import { type KafkaClientOptions, kafkaClient } from '#core/kafka-client.js';
 import { type Clock, NotYet, systemClock, waitFor } from '#core/wait.js';
 import { avroEncoder } from './avro.js';
-import { type CustomerIds, RatingSequence } from './rating.js';
+import { type CustomerIds, type Rating, RatingSequence } from './rating.js';
+import { SyslogSequence } from './syslog.js';
 
 /** A run of consecutive rating ids to make and send. */
 export interface Claim {
@@ -30,9 +31,13 @@ export type SenderEvent =
   | { kind: 'acknowledged'; count: number; bytes: number; lastId: number }
   | { kind: 'retrying'; message: string };
 
+/** What the loop makes: rating events (the default), or syslog events (`datagen syslog`, always JSON). */
+export type RecordsKind = 'ratings' | 'syslog';
+
 export interface SenderOptions {
   bootstrapServers: string[];
   topic: string;
+  records?: RecordsKind;
   seed: number;
   customers: CustomerIds;
   format: 'json' | 'avro';
@@ -50,6 +55,9 @@ export interface SenderOptions {
   abandoned?: () => boolean;
   clock?: Clock;
 }
+
+/** What a run's records are called in its messages. */
+export const recordsNoun = (records: RecordsKind = 'ratings') => (records === 'syslog' ? 'syslog events' : 'ratings');
 
 /** Pause between two attempts at a batch that kafkajs gave up on (it has already retried with its own back-off). */
 const resendIntervalMs = 1_000;
@@ -162,7 +170,10 @@ export async function runSender(claims: Claims, options: SenderOptions): Promise
     { retry },
   );
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry });
-  const sequence = new RatingSequence({ seed: options.seed, customers: options.customers });
+  const sequence =
+    options.records === 'syslog'
+      ? new SyslogSequence({ seed: options.seed })
+      : new RatingSequence({ seed: options.seed, customers: options.customers });
   const encodeAvro =
     options.format === 'avro' ? avroEncoder(options.schemaRegistryUrl, options.schemaId as number) : undefined;
   await connectWithin(producer, budget, options, () => lastError);
@@ -175,13 +186,21 @@ export async function runSender(claims: Claims, options: SenderOptions): Promise
       const messages: { key: string; value: Buffer }[] = [];
       let bytes = 0;
       for (let id = claim.first; id < claim.first + claim.count; id++) {
-        const rating = sequence.make(id, sentAt);
-        const value = encodeAvro ? await encodeAvro(rating) : Buffer.from(JSON.stringify(rating));
+        const record = sequence.make(id, sentAt);
+        const value = encodeAvro ? await encodeAvro(record as Rating) : Buffer.from(JSON.stringify(record));
         bytes += value.length;
         messages.push({ key: String(id), value });
       }
       options.report({ kind: 'sending', count: claim.count });
-      await sendUntilAcknowledged(producer, options.topic, messages, claim, options.abandoned, clock);
+      await sendUntilAcknowledged(
+        producer,
+        options.topic,
+        messages,
+        claim,
+        options.abandoned,
+        clock,
+        recordsNoun(options.records),
+      );
       options.report({ kind: 'acknowledged', count: claim.count, bytes, lastId: claim.first + claim.count - 1 });
     }
   } finally {
@@ -196,10 +215,11 @@ async function sendUntilAcknowledged(
   claim: Claim,
   abandoned: (() => boolean) | undefined,
   clock: Clock,
+  noun: string,
 ): Promise<void> {
   const ids = `${claim.first}..${claim.first + claim.count - 1}`;
   await waitFor({
-    what: `Kafka to acknowledge ratings ${ids}`,
+    what: `Kafka to acknowledge ${noun} ${ids}`,
     // Until acknowledged or abandoned: a broker that is away for a while is waited for, as the run is watched live.
     timeoutMs: Number.POSITIVE_INFINITY,
     intervalMs: resendIntervalMs,
@@ -210,7 +230,7 @@ async function sendUntilAcknowledged(
         return await producer.send({ topic, acks: -1, messages });
       } catch (error) {
         if (!isTransient(error)) {
-          throw new WorkshopError(`Kafka refused ratings ${ids} for topic ${topic}: ${(error as Error).message}`);
+          throw new WorkshopError(`Kafka refused ${noun} ${ids} for topic ${topic}: ${(error as Error).message}`);
         }
         return new NotYet((error as Error).message);
       }

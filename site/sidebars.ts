@@ -1,10 +1,21 @@
-/** The course's sidebar, in steps/course.yaml's order, and the closing page. */
+/** The course's sidebar, in steps/course.yaml's order: the core steps, the optional ones under "Going further", and
+ * the closing page. */
 import type { SidebarsConfig } from '@docusaurus/plugin-content-docs';
-import { readCourse } from './course-data';
+import { readCourse, type SiteStep } from './course-data';
+
+const item = (step: SiteStep) => ({ type: 'doc' as const, id: step.docId, label: `${step.number}. ${step.title}` });
+const steps = readCourse();
 
 const sidebars: SidebarsConfig = {
   course: [
-    ...readCourse().map((step) => ({ type: 'doc' as const, id: step.docId, label: `${step.number}. ${step.title}` })),
+    ...steps.filter((step) => !step.optional).map(item),
+    {
+      type: 'category',
+      label: 'Going further',
+      collapsible: true,
+      collapsed: false,
+      items: steps.filter((step) => step.optional).map(item),
+    },
     { type: 'doc', id: 'what-next', label: 'What next' },
   ],
 };

@@ -25,6 +25,8 @@ export interface SiteStep {
   number: number;
   folder: string;
   title: string;
+  /** Going further: no later step builds on it (the sidebar groups these after the core course). */
+  optional: boolean;
   /** The Docusaurus doc id of its guide (the folder without its number prefix, then "guide"). */
   docId: string;
   /** The diagram's parts this step builds. */
@@ -50,6 +52,7 @@ export function siteCourse(root = stepsDir): SiteStep[] {
       number: step.number,
       folder,
       title: step.title,
+      optional: step.optional,
       docId: `${folder.replace(/^\d+-/, '')}/guide`,
       stage: step.stage,
       concepts: step.concepts.map((id) => concepts.find((c) => c.id === id) as SiteConcept),

@@ -182,6 +182,17 @@ export function parseJson(text: string | null): unknown {
   }
 }
 
+/** A tumbling or hopping window's key in Kafka: the inner key, then the window start as a big-endian long. */
+export function decodeWindowedKey(bytes: Buffer): { key: string; windowStart: number } | undefined {
+  if (bytes.length < 8) return undefined;
+  const inner = bytes.subarray(0, bytes.length - 8).toString('utf8');
+  const parsed = parseJson(inner);
+  return {
+    key: parsed === undefined || parsed === null || typeof parsed === 'object' ? inner : String(parsed),
+    windowStart: Number(bytes.readBigInt64BE(bytes.length - 8)),
+  };
+}
+
 /** A column of a JSON row, by name in any case (ksqlDB upper-cases names; the producer writes lower case). */
 export function column(row: unknown, name: string): unknown {
   if (typeof row !== 'object' || row === null) return undefined;
@@ -240,16 +251,28 @@ export async function firstRecordTime(services: Services, topic: string): Promis
   return records.length === 0 ? undefined : Math.min(...records.map((r) => r.timestamp));
 }
 
+/** The comparisons a step file can write; LIKE as ksqlDB's: % any text, _ one character, case-sensitive. */
+export const conditionOperators = ['<', '<=', '=', '!=', '>', '>=', 'LIKE'] as const;
+
 /** A condition on a column, as a step file writes it. */
 export interface Condition {
   column: string;
-  op: '<' | '<=' | '=' | '!=' | '>' | '>=';
+  op: (typeof conditionOperators)[number];
   value: string | number;
+}
+
+/** A LIKE pattern as a regular expression that matches the whole text. */
+export function likePattern(pattern: string): RegExp {
+  const body = [...pattern]
+    .map((c) => (c === '%' ? '.*' : c === '_' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${body}$`, 's');
 }
 
 export function holds(row: unknown, condition: Condition): boolean {
   const actual = column(row, condition.column);
   if (actual === undefined || actual === null) return false;
+  if (condition.op === 'LIKE') return likePattern(String(condition.value)).test(String(actual));
   const [a, b] =
     typeof condition.value === 'number' ? [Number(actual), condition.value] : [String(actual), condition.value];
   switch (condition.op) {

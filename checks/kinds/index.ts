@@ -13,6 +13,7 @@ import { ksqlFilter } from './ksql-filter.js';
 import { ksqlJoin } from './ksql-join.js';
 import { ksqlObject } from './ksql-object.js';
 import { ksqlWindowCounts } from './ksql-window-counts.js';
+import { ksqlWindowHaving } from './ksql-window-having.js';
 import { schemaSubject } from './schema-subject.js';
 import { serviceReady } from './service-ready.js';
 import { tableInTopic } from './table-in-topic.js';
@@ -31,6 +32,7 @@ export const kinds: Record<string, ExpectationKind<any> & { probe?: boolean }> =
     ksqlFilter,
     ksqlJoin,
     ksqlWindowCounts,
+    ksqlWindowHaving,
     elasticsearchIndex,
     kibanaDataView,
     kibanaDashboard,

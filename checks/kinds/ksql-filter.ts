@@ -6,6 +6,7 @@
 
 import {
   type Condition,
+  conditionOperators,
   describeConditions,
   holds,
   missingMessage,
@@ -32,8 +33,6 @@ interface KsqlFilter {
   sample: number;
 }
 
-const operators = ['<', '<=', '=', '!=', '>', '>='] as const;
-
 export const ksqlFilter: ExpectationKind<KsqlFilter> = {
   kind: 'ksql-filter',
   deadlineMs: 20_000,
@@ -45,7 +44,7 @@ export const ksqlFilter: ExpectationKind<KsqlFilter> = {
       id: params.string('id'),
       where: params.mappings('where').map((c) => {
         c.only(['column', 'op', 'value']);
-        return { column: c.string('column'), op: c.oneOf('op', operators), value: c.literal('value') };
+        return { column: c.string('column'), op: c.oneOf('op', conditionOperators), value: c.literal('value') };
       }),
       minimum: params.number('minimum', 5),
       sample: params.number('sample', 400),

@@ -7,6 +7,7 @@
 import { type ReadRecord, readRanges, topicOffsets } from '#checks/clients/kafka-read.js';
 import {
   column,
+  decodeWindowedKey,
   firstRecordTime,
   missingMessage,
   parseJson,
@@ -26,17 +27,6 @@ interface KsqlWindowCounts {
   windowMs: number;
   /** How far past a window's end the query must have got before the window counts as closed. */
   closedAfterMs: number;
-}
-
-/** A tumbling or hopping window's key in Kafka: the inner key, then the window start as a big-endian long. */
-export function decodeWindowedKey(bytes: Buffer): { key: string; windowStart: number } | undefined {
-  if (bytes.length < 8) return undefined;
-  const inner = bytes.subarray(0, bytes.length - 8).toString('utf8');
-  const parsed = parseJson(inner);
-  return {
-    key: parsed === undefined || parsed === null || typeof parsed === 'object' ? inner : String(parsed),
-    windowStart: Number(bytes.readBigInt64BE(bytes.length - 8)),
-  };
 }
 
 const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19);

@@ -99,6 +99,31 @@ describeWithStack('the learner’s commands: npm run mysql and npm run topic', (
       expect(newest.stdout).toMatch(/\n0 {10}2 {7}\S+ \S+ {2}3 {4}\{"n":3\}\n$/);
     });
 
+    it('waits a little for the first record of an empty topic (a connector’s snapshot on its way)', async () => {
+      const empty = `${topic}-empty`;
+      const kafka = kafkaClient({ brokers: stack().kafka.bootstrapServers, connectionTimeout: 3_000 });
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: empty }], waitForLeaders: true });
+      await admin.disconnect();
+      const listing = startCli(['topic', empty, '--max', '1'], env(), 60_000);
+      await waitFor({
+        what: 'topic to say it waits',
+        timeoutMs: 20_000,
+        intervalMs: 200,
+        probe: async () =>
+          listing.stderr().includes('is empty: waiting up to 10 s') ? true : new NotYet(listing.stderr()),
+      });
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({ topic: empty, messages: [{ key: '1', value: '{"first":true}' }] });
+      await producer.disconnect();
+      const done = await listing.done;
+      expect(done.code, done.stderr).toBe(0);
+      expect(done.stdout).toContain(`topic "${empty}": 1 partition(s), 1 record(s) kept`);
+      expect(done.stdout).toContain('{"first":true}');
+    });
+
     it('shows a consumer group’s committed offset and lag', async () => {
       const run = await runCli(['topic', topic, '--group', `${topic}-group`], env());
       expect(run.code, run.stderr).toBe(0);

@@ -130,10 +130,16 @@ describe('the workshop site', () => {
       await page.waitForURL(`${base}/steps/step-1`);
     });
 
-    it('lists the steps in the sidebar in the course order, then the closing page', async () => {
+    it('lists the steps in the sidebar in the course order, the optional ones under Going further, then the closing page', async () => {
       await page.goto(`${base}/steps/step-1`, { waitUntil: 'networkidle' });
       const labels: string[] = await page.locator('nav.menu a.menu__link').allInnerTexts();
-      expect(labels.map((l) => l.trim())).toEqual([...course.map((s) => `${s.number}. ${s.title}`), 'What next']);
+      const label = (s: (typeof course)[number]) => `${s.number}. ${s.title}`;
+      expect(labels.map((l) => l.trim())).toEqual([
+        ...course.filter((s) => !s.optional).map(label),
+        'Going further',
+        ...course.filter((s) => s.optional).map(label),
+        'What next',
+      ]);
     });
 
     it('opens the closing page after the last step: three things to remember, what to try, the talk', async () => {

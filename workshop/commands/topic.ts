@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { viewGroup } from '#checks/clients/consumer-group.js';
 import { type ReadRecord, readRanges, topicOffsets, toReadRecord } from '#checks/clients/kafka-read.js';
+import { decodeWindowedKey } from '#checks/clients/ksql-look.js';
 import { Services } from '#checks/clients/services.js';
 import type { CommandLine } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
@@ -57,6 +58,24 @@ function localTime(ms: number): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
 
+/** Window starts a windowed key can hold: 2000 to 2100. A text key's last 8 bytes are never this small. */
+const plausibleWindowStart = (ms: number) => ms >= 946_684_800_000 && ms < 4_102_444_800_000;
+
+/**
+ * A key as text; a windowed table's key (the group's bytes, then the window start as 8 bytes: steps 7 and 12) as the
+ * group and the window's start in local time, not as the bytes' garbage.
+ */
+export function showKey(record: Pick<ReadRecord, 'key' | 'keyBytes'>): string {
+  const bytes = record.keyBytes;
+  if (bytes && bytes.length > 8) {
+    const windowed = decodeWindowedKey(bytes);
+    if (windowed && plausibleWindowStart(windowed.windowStart) && !windowed.key.includes('\ufffd')) {
+      return `${windowed.key} (window from ${localTime(windowed.windowStart).slice(11, 19)})`;
+    }
+  }
+  return record.key ?? 'null';
+}
+
 const header = ['partition', 'offset', 'timestamp', 'key', 'value'];
 const widths = [9, 8, 23, 12, 0];
 
@@ -65,7 +84,7 @@ async function recordRow(record: ReadRecord, decode: Decode): Promise<string[]> 
     String(record.partition),
     record.offset,
     localTime(record.timestamp),
-    record.key ?? 'null',
+    showKey(record),
     record.valueBytes === null ? 'null' : await decode(record.valueBytes),
   ];
 }
@@ -101,9 +120,26 @@ export async function topicCommand({ values, positionals, usageError }: CommandL
   }
   if (values.group !== undefined) return showGroup(services, values.group, topic);
 
-  const offsets = await topicOffsets(services, topic);
+  const kept = (offsets: { low: bigint; high: bigint }[]) => offsets.reduce((sum, o) => sum + (o.high - o.low), 0n);
+  let offsets = await topicOffsets(services, topic);
+  if (kept(offsets) === 0n) {
+    // Created a moment ago, its first records on their way (a connector's snapshot, a producer starting): wait a little.
+    progress(`topic "${topic}" is empty: waiting up to ${topicWaitMs / 1000} s for its first record (Ctrl-C to stop)`);
+    offsets = await waitFor({
+      what: `a record in topic "${topic}"`,
+      timeoutMs: topicWaitMs,
+      intervalMs: 500,
+      probe: async () => {
+        const now = await topicOffsets(services, topic);
+        return kept(now) > 0n ? now : new NotYet('empty');
+      },
+    }).catch((error) => {
+      if (error instanceof TimeoutError) return offsets;
+      throw error;
+    });
+  }
   const max = BigInt(values.max ?? 10);
-  const total = offsets.reduce((sum, o) => sum + (o.high - o.low), 0n);
+  const total = kept(offsets);
   process.stdout.write(
     `topic "${topic}": ${offsets.length} partition(s), ${total} record(s) kept (${offsets.map((o) => `partition ${o.partition}: offsets ${o.low}..${o.high - 1n}`).join('; ')})\n`,
   );

@@ -25,6 +25,11 @@ const nodes: Node[] = [
   { id: 'join', label: 'RATINGS_WITH_CUSTOMER_DATA', x: 372, y: 90, w: 262, topic: true },
   { id: 'unhappy', label: 'UNHAPPY_PLATINUM_CUSTOMERS', x: 372, y: 140, w: 262, topic: true },
   { id: 'counts', label: 'RATINGS_BY_CLUB_STATUS_1MIN', x: 372, y: 190, w: 262, topic: true },
+  // Going further (step 12): nothing downstream reads it but the learner's own queries.
+  { id: 'complainers', label: 'REPEAT_COMPLAINERS', x: 372, y: 240, w: 262, topic: true },
+  // Going further (step 13): another source, monitored by the same ksqlDB.
+  { id: 'syslog-source', label: 'Servers’ syslog (datagen)', x: 8, y: 290, w: 180 },
+  { id: 'syslog', label: 'SYSLOG_INVALID_USERS', x: 372, y: 290, w: 262, topic: true },
   { id: 'sink', label: 'Kafka Connect sink', x: 666, y: 90, w: 146 },
   { id: 'elasticsearch', label: 'Elasticsearch', x: 834, y: 90, w: 148 },
   { id: 'kibana', label: 'Kibana dashboard', x: 834, y: 160, w: 148 },
@@ -40,6 +45,8 @@ const edges: [string, string][] = [
   ['debezium', 'join'],
   ['join', 'unhappy'],
   ['join', 'counts'],
+  ['join', 'complainers'],
+  ['syslog-source', 'syslog'],
   ['join', 'sink'],
   ['unhappy', 'sink'],
   ['counts', 'sink'],
@@ -87,10 +94,11 @@ export default function PipelineDiagram({
 }): ReactElement {
   const on = new Set(active);
   const marked = (id: string) => on.size === 0 || on.has(id);
-  const ksqldbOn = marked('ksqldb') || ['filter', 'join', 'unhappy', 'counts'].some((id) => on.has(id));
+  const ksqldbOn =
+    marked('ksqldb') || ['filter', 'join', 'unhappy', 'counts', 'complainers', 'syslog'].some((id) => on.has(id));
   return (
     <figure className="pipeline-diagram">
-      <svg viewBox="0 0 990 330" role="img" aria-labelledby="pipeline-title" data-active={active.join(' ')}>
+      <svg viewBox="0 0 990 396" role="img" aria-labelledby="pipeline-title" data-active={active.join(' ')}>
         <title id="pipeline-title">{title}</title>
         <defs>
           <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">
@@ -99,16 +107,16 @@ export default function PipelineDiagram({
         </defs>
         <rect
           x="190"
-          y="292"
+          y="356"
           width="620"
           height="30"
           rx="6"
           className={`pipeline-kafka${marked('kafka') ? ' on' : ''}`}
         />
-        <text x="500" y="312" textAnchor="middle" className="pipeline-kafka-label">
+        <text x="500" y="376" textAnchor="middle" className="pipeline-kafka-label">
           Apache Kafka: every arrow between the apps is a topic
         </text>
-        <rect x="346" y="12" width="300" height="232" rx="10" className={`pipeline-ksqldb${ksqldbOn ? ' on' : ''}`} />
+        <rect x="346" y="12" width="300" height="332" rx="10" className={`pipeline-ksqldb${ksqldbOn ? ' on' : ''}`} />
         <text x="496" y="30" textAnchor="middle" className="pipeline-group-label">
           ksqlDB
         </text>

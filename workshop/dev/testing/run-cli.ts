@@ -16,6 +16,7 @@ export interface CliRun {
 export interface RunningCli {
   /** What it has printed so far. */
   stdout(): string;
+  stderr(): string;
   exited(): boolean;
   done: Promise<CliRun>;
   kill(signal?: NodeJS.Signals): void;
@@ -48,6 +49,7 @@ export function startCli(args: string[], env: Record<string, string> = {}, timeo
   });
   return {
     stdout: () => stdout,
+    stderr: () => stderr,
     exited: () => child.exitCode !== null || child.signalCode !== null,
     done,
     kill: (signal = 'SIGTERM') => child.kill(signal),
