@@ -16,6 +16,7 @@ import { ksqlWindowCounts } from './ksql-window-counts.js';
 import { ksqlWindowHaving } from './ksql-window-having.js';
 import { schemaSubject } from './schema-subject.js';
 import { serviceReady } from './service-ready.js';
+import { sinkTableRows } from './sink-table-rows.js';
 import { tableInTopic } from './table-in-topic.js';
 import { topicRecords } from './topic-records.js';
 
@@ -40,5 +41,6 @@ export const kinds: Record<string, ExpectationKind<any> & { probe?: boolean }> =
     deliveriesLogged,
     schemaSubject,
     avroRecords,
+    sinkTableRows,
   ].map((k) => [k.kind, k]),
 );

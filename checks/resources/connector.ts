@@ -76,6 +76,11 @@ export function connectorAdaptations(config: Record<string, string>, workshop: W
     // Confluent's converters (Avro) reach the Schema Registry from where Connect runs.
     if (key.endsWith('schema.registry.url') && sameUrl(value, from.schemaRegistryUrl))
       return sameUrl(value, to.schemaRegistryUrl) ? undefined : to.schemaRegistryUrl;
+    // A JDBC sink (Debezium's, step 14): MySQL's address in the JDBC URL, as the worker sees it.
+    if (key === 'connection.url' && value.startsWith('jdbc:')) {
+      const learnersAt = `//${from.mysqlHost}:${from.mysqlPort}/`;
+      if (value.includes(learnersAt)) return value.replace(learnersAt, `//${to.mysqlHost}:${to.mysqlPort}/`);
+    }
     // Confluent's Elasticsearch sink: the address of Elasticsearch as the worker sees it.
     if (key === 'connection.url' && isSink && sameUrl(value, from.elasticsearchUrl))
       return sameUrl(value, to.elasticsearchUrl) ? undefined : to.elasticsearchUrl;

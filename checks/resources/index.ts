@@ -10,6 +10,7 @@ import { connectorResource, removeConnector } from './connector.js';
 import { elasticsearchIndexesResource, removePipelineIndexes } from './elasticsearch.js';
 import { kibanaSavedObjectsResource } from './kibana.js';
 import { ksqlResource, removeAllKsqlObjects } from './ksql.js';
+import { ksqlConnectorResource } from './ksql-connector.js';
 import { mysqlResource } from './mysql.js';
 import { mysqlSeedResource } from './mysql-seed.js';
 import type { Removal, ResourceKind, StepOfResource } from './resource.js';
@@ -24,6 +25,7 @@ export type { Removal } from './resource.js';
 export const resourceKinds = [
   connectorResource,
   ksqlResource,
+  ksqlConnectorResource,
   elasticsearchIndexesResource,
   kibanaSavedObjectsResource,
   backgroundProducerResource,

@@ -338,11 +338,14 @@ describe('the MySQL service', () => {
     expect(mysql.volumes).toEqual(['mysql-data']);
   });
 
-  it('creates the kit’s user and a Debezium user with exactly the connector’s grants, with the default plugin', () => {
+  it('creates the kit’s user, a Debezium user with exactly the connector’s grants and the warehouse’s user, with the default plugin', () => {
     expect(schemaSql).toContain(`CREATE USER 'workshop'@'%' IDENTIFIED BY 'workshop';`);
     expect(schemaSql).toContain(`GRANT ALL PRIVILEGES ON demo.* TO 'workshop'@'%';`);
     expect(schemaSql).toContain(`GRANT ${connectorGrants} ON *.* TO 'debezium'@'%';`);
-    expect(schemaSql.match(/^GRANT /gm)).toHaveLength(2);
+    // Step 14's warehouse: its sink's own user, and the kit's user, on that database only.
+    expect(schemaSql).toContain(`GRANT ALL PRIVILEGES ON warehouse.* TO 'warehouse'@'%';`);
+    expect(schemaSql).toContain(`GRANT ALL PRIVILEGES ON warehouse.* TO 'workshop'@'%';`);
+    expect(schemaSql.match(/^GRANT /gm)).toHaveLength(4);
     const statements = `${schemaSql}${customersSql}`.replace(/^--.*$/gm, '');
     expect(statements).not.toMatch(/mysql_native_password|IDENTIFIED WITH/i);
     expect(variables.mysqlUser.default).toBe('workshop');

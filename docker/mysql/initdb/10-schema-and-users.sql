@@ -13,3 +13,10 @@ GRANT ALL PRIVILEGES ON demo.* TO 'workshop'@'%';
 -- Kafka Connect receives these credentials as DEBEZIUM_DATABASE_USER and DEBEZIUM_DATABASE_PASSWORD.
 CREATE USER 'debezium'@'%' IDENTIFIED BY 'dbz';
 GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'debezium'@'%';
+
+-- Step 14's warehouse: Debezium's JDBC sink writes it as warehouse (Kafka Connect receives the credentials as
+-- WAREHOUSE_DATABASE_USER and WAREHOUSE_DATABASE_PASSWORD); the kit and the learners read it as workshop.
+CREATE DATABASE IF NOT EXISTS warehouse;
+CREATE USER 'warehouse'@'%' IDENTIFIED BY 'warehouse';
+GRANT ALL PRIVILEGES ON warehouse.* TO 'warehouse'@'%';
+GRANT ALL PRIVILEGES ON warehouse.* TO 'workshop'@'%';

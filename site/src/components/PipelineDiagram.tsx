@@ -30,6 +30,9 @@ const nodes: Node[] = [
   // Going further (step 13): another source, monitored by the same ksqlDB.
   { id: 'syslog-source', label: 'Servers’ syslog (datagen)', x: 8, y: 290, w: 180 },
   { id: 'syslog', label: 'SYSLOG_INVALID_USERS', x: 372, y: 290, w: 262, topic: true },
+  // Going further (step 14): the same enriched ratings, once more, into a warehouse.
+  { id: 'warehouse-sink', label: 'JDBC sink', x: 666, y: 306, w: 146 },
+  { id: 'warehouse', label: 'MySQL: warehouse', x: 834, y: 306, w: 148 },
   { id: 'sink', label: 'Kafka Connect sink', x: 666, y: 90, w: 146 },
   { id: 'elasticsearch', label: 'Elasticsearch', x: 834, y: 90, w: 148 },
   { id: 'kibana', label: 'Kibana dashboard', x: 834, y: 160, w: 148 },
@@ -47,6 +50,8 @@ const edges: [string, string][] = [
   ['join', 'counts'],
   ['join', 'complainers'],
   ['syslog-source', 'syslog'],
+  ['join', 'warehouse-sink'],
+  ['warehouse-sink', 'warehouse'],
   ['join', 'sink'],
   ['unhappy', 'sink'],
   ['counts', 'sink'],

@@ -20,7 +20,7 @@ import { type KafkaServer, startKafka } from './kafka.js';
 import { kibanaStandIn } from './kibana-standin.js';
 import { findKsqlDb, type KsqlDbServer, type StackPart, stackWithout, startKsqlDb } from './ksqldb.js';
 import type { ManagedServer } from './managed-server.js';
-import { type MariaDbServer, startMariaDb } from './mariadb.js';
+import { type MariaDbServer, startMariaDb, warehouseDatabase } from './mariadb.js';
 import { freePorts } from './ports.js';
 import { findExecutable, findTools } from './prerequisites.js';
 import { findSchemaRegistry, type SchemaRegistryServer, startSchemaRegistry } from './schema-registry.js';
@@ -30,6 +30,12 @@ import type { StandIn } from './standins.js';
 export const connectorSecretVariables = {
   user: 'DEBEZIUM_DATABASE_USER',
   password: 'DEBEZIUM_DATABASE_PASSWORD',
+} as const;
+
+/** The same for step 14's warehouse sink. */
+export const warehouseSecretVariables = {
+  user: 'WAREHOUSE_DATABASE_USER',
+  password: 'WAREHOUSE_DATABASE_PASSWORD',
 } as const;
 
 export const stackServerKeys = ['kafka', 'connect', 'mariadb', 'elasticsearch', 'ksqldb', 'schemaRegistry'] as const;
@@ -248,6 +254,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             secretEnv: {
               [connectorSecretVariables.user]: 'debezium',
               [connectorSecretVariables.password]: 'dbz',
+              [warehouseSecretVariables.user]: warehouseDatabase.user,
+              [warehouseSecretVariables.password]: warehouseDatabase.password,
             },
           }),
           (connect) => `Kafka Connect ready at ${connect.url}`,

@@ -39,6 +39,9 @@ export interface MariaDbOptions {
   onLaunch?: (process: ServerProcess) => void;
 }
 
+/** Step 14's warehouse database and the user its sink connector writes as (docker/mysql/initdb has the same). */
+export const warehouseDatabase = { database: 'warehouse', user: 'warehouse', password: 'warehouse' } as const;
+
 /** The connector user's grants, as Debezium's MySQL and MariaDB connectors document them. */
 export const connectorGrants = 'SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT';
 
@@ -71,6 +74,7 @@ export async function startMariaDb(options: MariaDbOptions): Promise<MariaDbServ
   const database = options.database ?? 'demo';
   const app = { user: 'workshop', password: 'workshop' };
   const connector = { user: 'debezium', password: 'dbz' };
+  const warehouse = warehouseDatabase;
   const server = await startServer({
     name: 'MariaDB',
     launch: {
@@ -119,6 +123,11 @@ export async function startMariaDb(options: MariaDbOptions): Promise<MariaDbServ
       `GRANT ALL PRIVILEGES ON \`${database}\`.* TO '${app.user}'@'%'`,
       `CREATE USER '${connector.user}'@'%' IDENTIFIED BY '${connector.password}'`,
       `GRANT ${connectorGrants} ON *.* TO '${connector.user}'@'%'`,
+      // Step 14's warehouse: Debezium's JDBC sink writes it as its own user; the kit reads and resets it.
+      `CREATE DATABASE IF NOT EXISTS \`${warehouse.database}\``,
+      `CREATE USER '${warehouse.user}'@'%' IDENTIFIED BY '${warehouse.password}'`,
+      `GRANT ALL PRIVILEGES ON \`${warehouse.database}\`.* TO '${warehouse.user}'@'%'`,
+      `GRANT ALL PRIVILEGES ON \`${warehouse.database}\`.* TO '${app.user}'@'%'`,
     ]) {
       await root.query(statement);
     }
