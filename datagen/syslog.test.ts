@@ -37,8 +37,11 @@ describe('syslog events', () => {
     expect(attempts.every((e) => e.app === 'sshd' && e.message.startsWith('Invalid user '))).toBe(true);
     // The look-alike a lower-case LIKE finds instead.
     expect(all.some((e) => e.message.includes('invalid user'))).toBe(true);
+    // Most attempts are on the bastion (the guide says so), and a fair share of the rest of the traffic is elsewhere.
     const bastion = attempts.filter((e) => e.host === 'bastion-01').length;
-    expect(bastion).toBeGreaterThan(attempts.length / 3);
+    expect(bastion / attempts.length).toBeGreaterThan(0.6);
+    const quiet = all.filter((e) => !e.message.toLowerCase().includes('invalid user'));
+    expect(quiet.filter((e) => e.host === 'bastion-01').length / quiet.length).toBeLessThan(0.35);
     expect(new Set(attempts.map((e) => e.host))).toEqual(new Set(syslogHosts));
   });
 

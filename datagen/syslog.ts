@@ -8,6 +8,7 @@
  * for invalid user admin from …` (its failed password), so a LIKE in the wrong case finds the other one.
  */
 import { base, en, Faker } from '@faker-js/faker';
+import { RatingSequence } from './rating.js';
 
 export interface SyslogEvent {
   /** The event's number: the Kafka key too, so a run continues after the highest one in the topic. */
@@ -27,10 +28,18 @@ export interface SyslogEvent {
 export const syslogHosts = ['bastion-01', 'web-01', 'web-02', 'db-01'] as const;
 
 const hostWeights = [
-  { value: 'bastion-01', weight: 40 },
-  { value: 'web-01', weight: 25 },
-  { value: 'web-02', weight: 25 },
-  { value: 'db-01', weight: 10 },
+  { value: 'bastion-01', weight: 25 },
+  { value: 'web-01', weight: 30 },
+  { value: 'web-02', weight: 30 },
+  { value: 'db-01', weight: 15 },
+] as const;
+
+/** Where the guessing goes: mostly at the host that faces the internet. */
+const attackedHostWeights = [
+  { value: 'bastion-01', weight: 70 },
+  { value: 'web-01', weight: 12 },
+  { value: 'web-02', weight: 12 },
+  { value: 'db-01', weight: 6 },
 ] as const;
 
 /** Who tries to log in with a name nobody has. */
@@ -45,10 +54,11 @@ const address = (faker: Faker) =>
   `${faker.helpers.arrayElement(['192.0.2', '198.51.100', '203.0.113'])}.${faker.number.int({ min: 1, max: 254 })}`;
 const port = (faker: Faker) => faker.number.int({ min: 32768, max: 60999 });
 
-const kinds: { weight: number; make: Maker }[] = [
+const kinds: { weight: number; make: Maker; attack?: true }[] = [
   {
     // The attempt the step's filter looks for: about one event in six.
     weight: 16,
+    attack: true,
     make: (f) => ({
       app: 'sshd',
       facility: 'auth',
@@ -58,6 +68,7 @@ const kinds: { weight: number; make: Maker }[] = [
   },
   {
     weight: 8,
+    attack: true,
     make: (f) => ({
       app: 'sshd',
       facility: 'auth',
@@ -139,9 +150,9 @@ export const invalidUserText = 'Invalid user';
 
 /** One event, drawn with `faker`. */
 export function makeSyslogEvent(faker: Faker, id: number, logTime: number): SyslogEvent {
-  const host = faker.helpers.weightedArrayElement(hostWeights);
-  const kind = faker.helpers.weightedArrayElement(kinds.map((k) => ({ value: k.make, weight: k.weight })));
-  const { app, facility, severity, message } = kind(faker);
+  const kind = faker.helpers.weightedArrayElement(kinds.map((k) => ({ value: k, weight: k.weight })));
+  const host = faker.helpers.weightedArrayElement(kind.attack ? attackedHostWeights : hostWeights);
+  const { app, facility, severity, message } = kind.make(faker);
   const procid = String(faker.number.int({ min: 300, max: 65_000 }));
   return { id, log_time: logTime, host, app, procid, facility, severity, message };
 }
@@ -151,7 +162,7 @@ export function makeSyslogEvent(faker: Faker, id: number, logTime: number): Sysl
  * Drawn in blocks of `blockSize`, each from its own seed, as the ratings are (rating.ts), so any id can be made alone.
  */
 export class SyslogSequence {
-  static readonly blockSize = 500;
+  static readonly blockSize = RatingSequence.blockSize;
   readonly seed: number;
   private readonly faker = new Faker({ locale: [en, base] });
   private nextId: number | undefined;
@@ -161,6 +172,7 @@ export class SyslogSequence {
   }
 
   make(id: number, logTime: number): SyslogEvent {
+    // The blocks must be the ratings' (RatingSequence.blockSize): parallel producers claim ids a block at a time.
     const block = Math.floor((id - 1) / SyslogSequence.blockSize);
     const blockStart = block * SyslogSequence.blockSize + 1;
     if (this.nextId !== id || id === blockStart) {

@@ -4,7 +4,7 @@
  * of ksqlDB's topics. None of it knows a step.
  */
 
-import { fail, notYet } from '#checks/kind.js';
+import { fail, notYet, type Params } from '#checks/kind.js';
 import type { Observation } from '#checks/types.js';
 import { offsetsAtTime, type PartitionRange, type ReadRecord, readRanges, topicOffsets } from './kafka-read.js';
 import type { KsqlClient, QueryDescription, SourceDescription } from './ksqldb.js';
@@ -259,6 +259,14 @@ export interface Condition {
   column: string;
   op: (typeof conditionOperators)[number];
   value: string | number;
+}
+
+/** The `where:` list of a step file: each a column, an operator and a value. */
+export function parseConditions(params: Params, name = 'where'): Condition[] {
+  return params.mappings(name).map((c) => {
+    c.only(['column', 'op', 'value']);
+    return { column: c.string('column'), op: c.oneOf('op', conditionOperators), value: c.literal('value') };
+  });
 }
 
 /** A LIKE pattern as a regular expression that matches the whole text. */

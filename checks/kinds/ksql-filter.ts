@@ -6,11 +6,11 @@
 
 import {
   type Condition,
-  conditionOperators,
   describeConditions,
   holds,
   missingMessage,
   newestProcessingError,
+  parseConditions,
   parseJson,
   processedByWriter,
   recordId,
@@ -42,10 +42,7 @@ export const ksqlFilter: ExpectationKind<KsqlFilter> = {
       source: params.string('source'),
       output: params.string('output'),
       id: params.string('id'),
-      where: params.mappings('where').map((c) => {
-        c.only(['column', 'op', 'value']);
-        return { column: c.string('column'), op: c.oneOf('op', conditionOperators), value: c.literal('value') };
-      }),
+      where: parseConditions(params),
       minimum: params.number('minimum', 5),
       sample: params.number('sample', 400),
     };

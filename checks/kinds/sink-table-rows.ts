@@ -37,11 +37,13 @@ export const sinkTableRows: ExpectationKind<SinkTableRows> = {
     params.only(['connector', 'topic', 'table', 'key', 'sample']);
     const table = params.string('table');
     if (!/^\w+\.\w+$/.test(table)) throw new Error(`"table" must be database.table, found ${JSON.stringify(table)}`);
+    const key = params.string('key');
+    if (!/^\w+$/.test(key)) throw new Error(`"key" must be a column name, found ${JSON.stringify(key)}`);
     return {
       connector: params.string('connector'),
       topic: params.string('topic'),
       table,
-      key: params.string('key'),
+      key,
       sample: params.number('sample', 50),
     };
   },
@@ -53,12 +55,18 @@ export const sinkTableRows: ExpectationKind<SinkTableRows> = {
     const config = await services.connect<Record<string, string>>(
       `/connectors/${encodeURIComponent(params.connector)}/config`,
     );
+    if (config.status === 404) {
+      return fail(
+        `no connector "${params.connector}" in Kafka Connect`,
+        `create it as the step's guide says; npm run connector -- status ${params.connector} tells whether it is there`,
+      );
+    }
     if (config.status === 200) {
       const topics = (config.body.topics ?? '').split(',').map((t) => t.trim());
       if (!topics.includes(params.topic)) {
         return fail(
           `connector "${params.connector}" reads ${config.body.topics ? `'topics' = '${config.body.topics}'` : config.body['topics.regex'] ? `'topics.regex' = '${config.body['topics.regex']}'` : 'no topics'}, not "${params.topic}"`,
-          `the table's rows come from "${params.topic}": DROP CONNECTOR ${params.connector}; then create it again with 'topics' = '${params.topic}'`,
+          `the table's rows come from "${params.topic}": npm run connector -- delete ${params.connector}, then create it again with 'topics' = '${params.topic}'`,
         );
       }
     }
@@ -79,7 +87,7 @@ export const sinkTableRows: ExpectationKind<SinkTableRows> = {
     );
     const [database = '', tableName = ''] = params.table.split('.');
     const key = params.key.toLowerCase();
-    const { columns, primaryKey, tables } = await services.withMysql(async (db) => {
+    const { columns, primaryKey, tables, databases } = await services.withMysql(async (db) => {
       const [cols] = await services.query(
         db,
         'SELECT LOWER(COLUMN_NAME) AS name, COLUMN_KEY AS k FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
@@ -90,13 +98,21 @@ export const sinkTableRows: ExpectationKind<SinkTableRows> = {
         'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME',
         [database],
       );
+      const [schemas] = await services.query(db, 'SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA');
       const list = cols as { name: string; k: string }[];
       return {
+        databases: (schemas as { name: string }[]).map((d) => d.name).filter((d) => d !== 'information_schema'),
         columns: list.map((c) => c.name),
         primaryKey: list.filter((c) => c.k === 'PRI').map((c) => c.name),
         tables: (names as { name: string }[]).map((t) => t.name),
       };
     });
+    if (columns.length === 0 && !databases.includes(database)) {
+      return fail(
+        `no database ${database} in MySQL (there are ${databases.join(', ') || 'none'} that the kit's user can see)`,
+        `a platform whose MySQL volume was made before the kit had this step lacks it: npm run down -- --volumes, then npm run up, makes MySQL afresh (solve the earlier steps again after)`,
+      );
+    }
     if (columns.length === 0) {
       return fail(
         `no table ${params.table}; database ${database} has ${tables.length === 0 ? 'no tables' : `the tables ${tables.join(', ')}`}`,
@@ -149,13 +165,13 @@ export const sinkTableRows: ExpectationKind<SinkTableRows> = {
     if (first) {
       return fail(
         `${key} ${first.id} is ${first.n} rows of ${params.table}${twice.length > 1 ? ` (and ${twice.length - 1} more ids)` : ''}: a record delivered again was inserted again`,
-        `upsert, so a record delivered twice leaves one row: 'insert.mode' = 'upsert', 'primary.key.mode' = 'record_value', 'primary.key.fields' = '${params.key}'`,
+        `upsert, so a record delivered twice leaves one row: 'insert.mode' = 'upsert', 'primary.key.mode' = 'record_value', 'primary.key.fields' = '${params.key}'; npm run connector -- delete ${params.connector}, npm run mysql -- "DROP TABLE ${params.table}", then create the connector again`,
       );
     }
     if (primaryKey.join(',') !== key) {
       return fail(
         `the primary key of ${params.table} is ${primaryKey.length === 0 ? 'none' : `(${primaryKey.join(', ')})`}, not (${key}): a row per ${primaryKey[0] ?? 'record'}, where one per ${key} is wanted`,
-        `upsert by the record's id: 'insert.mode' = 'upsert', 'primary.key.mode' = 'record_value', 'primary.key.fields' = '${params.key}'; drop the connector (DROP CONNECTOR), the table (DROP TABLE ${params.table}) and create the connector again`,
+        `upsert by the record's id: 'insert.mode' = 'upsert', 'primary.key.mode' = 'record_value', 'primary.key.fields' = '${params.key}'; npm run connector -- delete ${params.connector} (its offsets too), npm run mysql -- "DROP TABLE ${params.table}", then create the connector again`,
       );
     }
 

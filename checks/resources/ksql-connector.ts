@@ -17,28 +17,31 @@ export interface KsqlConnector {
   config: Record<string, string>;
 }
 
-/** A string literal of ksqlDB's: quotes doubled inside. */
+/** A string literal of ksqlDB's (quotes doubled inside), or a bare number or word (`'tasks.max' = 1`). */
 const literal = String.raw`'((?:[^']|'')*)'`;
+const value = String.raw`(?:${literal}|([\w.+-]+))`;
 
 /** The connector a `CREATE SINK|SOURCE CONNECTOR` statement makes, or undefined when the text is not one. */
 export function parseConnectorStatement(text: string): KsqlConnector | undefined {
   const head =
-    /^\s*CREATE\s+(SINK|SOURCE)\s+CONNECTOR\s+(?:IF\s+NOT\s+EXISTS\s+)?(`[^`]+`|\w+)\s+WITH\s*\(([\s\S]*)\)\s*;?\s*$/i.exec(
+    /^\s*CREATE\s+(SINK|SOURCE)\s+CONNECTOR\s+(?:IF\s+NOT\s+EXISTS\s+)?(`(?:[^`]|``)+`|\w+)\s+WITH\s*\(([\s\S]*)\)\s*;?\s*$/i.exec(
       text,
     );
   if (!head) return undefined;
   const [, type = '', rawName = '', body = ''] = head;
-  const name = rawName.startsWith('`') ? rawName.slice(1, -1) : rawName.toUpperCase();
+  const name = rawName.startsWith('`') ? rawName.slice(1, -1).replaceAll('``', '`') : rawName.toUpperCase();
   const config: Record<string, string> = {};
-  const pair = new RegExp(`${literal}\\s*=\\s*${literal}\\s*(?:,|$)`, 'gy');
+  const pair = new RegExp(`\\s*${literal}\\s*=\\s*${value}\\s*(,|$)`, 'y');
   const rest = body.trim();
-  pair.lastIndex = 0;
   while (pair.lastIndex < rest.length) {
     const at = pair.lastIndex;
     const match = pair.exec(rest);
-    if (!match) throw new Error(`cannot read the properties of connector ${name} from: ${rest.slice(at, at + 60)}`);
-    config[(match[1] ?? '').replaceAll("''", "'")] = (match[2] ?? '').replaceAll("''", "'");
-    while (/\s/.test(rest[pair.lastIndex] ?? '')) pair.lastIndex += 1;
+    if (!match) throw new Error(`connector ${name}: cannot read its properties from "${rest.slice(at, at + 60)}"`);
+    const [, key = '', quoted, bare, comma] = match;
+    config[key.replaceAll("''", "'")] = quoted !== undefined ? quoted.replaceAll("''", "'") : (bare ?? '');
+    if (comma === ',' && pair.lastIndex >= rest.length) {
+      throw new Error(`connector ${name}: a comma after the last property, which ksqlDB refuses`);
+    }
   }
   return { type: type.toUpperCase() as KsqlConnector['type'], name, config };
 }
@@ -109,8 +112,14 @@ export async function removeKsqlConnector(services: Services, resource: KsqlConn
       .map((part) => `\`${part.replaceAll('`', '``')}\``)
       .join('.');
     const dropped = await services.withMysql(async (db) => {
-      const [result] = await services.query(db, `DROP TABLE IF EXISTS ${table}`);
-      return (result as { warningStatus?: number }).warningStatus === 0;
+      try {
+        const [result] = await services.query(db, `DROP TABLE IF EXISTS ${table}`);
+        return (result as { warningStatus?: number }).warningStatus === 0;
+      } catch (error) {
+        // No such database (a MySQL made before the kit had this step): no table to drop.
+        if ((error as { code?: string }).code === 'ER_BAD_DB_ERROR') return false;
+        throw error;
+      }
     });
     if (dropped) done.push(`MySQL: table ${resource.table} dropped`);
   }

@@ -14,6 +14,8 @@ import {
 } from '#checks/clients/ksqldb.js';
 import { describeNetworkError, Services, ServiceUnavailable } from '#checks/clients/services.js';
 import { bareCommentLines, isQuery, type KsqlStatement, splitStatements } from '#checks/ksql-file.js';
+import { adaptConnectorConfig, connectorAdaptations, describeAdaptations } from '#checks/resources/connector.js';
+import { connectorStatement, parseConnectorStatement } from '#checks/resources/ksql-connector.js';
 import type { CommandLine } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
 import { EnvironmentError, ExitCode, UsageError } from '#core/errors.js';
@@ -56,7 +58,7 @@ export async function ksqlCommand({
     if (statements.length > 1) process.stdout.write(`\n> ${oneLine(statement.text, 120)}\n`);
     try {
       if (isQuery(statement.text)) await runQuery(services, statement, timeoutMs);
-      else printEntity(await client.statement(statement.text, statement.properties));
+      else printEntity(await client.statement(forThisPlatform(statement.text, services), statement.properties));
     } catch (error) {
       if (error instanceof KsqlStatementError) {
         const location = values.file ? `${values.file}, line ${statement.line}: ` : '';
@@ -66,6 +68,20 @@ export async function ksqlCommand({
     }
   }
   return ExitCode.ok;
+}
+
+/**
+ * A `CREATE … CONNECTOR` written for the learners' platform (mysql:3306, schema-registry:8081, as Kafka Connect sees
+ * them there) with those addresses made this platform's, said once, as `npm run connector -- apply` does with a
+ * file; any other statement, and any value that is not the compose platform's own, as typed.
+ */
+function forThisPlatform(text: string, services: Services): string {
+  const connector = parseConnectorStatement(text);
+  if (!connector) return text;
+  const adaptations = connectorAdaptations(connector.config, services.config);
+  if (adaptations.length === 0) return text;
+  process.stderr.write(`connector "${connector.name}":${describeAdaptations(adaptations)}\n`);
+  return connectorStatement({ ...connector, config: adaptConnectorConfig(connector.config, services.config) });
 }
 
 /** A query through /query-stream, printed row by row as it arrives, until LIMIT, the end of a pull query or Ctrl-C. */

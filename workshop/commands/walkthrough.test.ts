@@ -134,31 +134,6 @@ describe('the platform’s addresses in the guides’ commands', () => {
   });
 });
 
-describe('the addresses inside the platform, in a connector made from ksqlDB', () => {
-  it('become those this platform’s Connect sees, and nothing that only looks like them', () => {
-    const changes = addressChanges(
-      loadConfig({
-        WORKSHOP_CONNECT_MYSQL_HOST: '127.0.0.1',
-        WORKSHOP_CONNECT_MYSQL_PORT: '43306',
-        WORKSHOP_CONNECT_SCHEMA_REGISTRY_URL: 'http://127.0.0.1:48081',
-      }),
-    );
-    expect(changes).toEqual([
-      { from: 'mysql:3306', to: '127.0.0.1:43306', inside: true },
-      { from: 'schema-registry:8081', to: '127.0.0.1:48081', inside: true },
-    ]);
-    expect(
-      withAddresses(
-        "'connection.url' = 'jdbc:mysql://mysql:3306/warehouse', 'value.converter.schema.registry.url' = 'http://schema-registry:8081'",
-        changes,
-      ),
-    ).toBe(
-      "'connection.url' = 'jdbc:mysql://127.0.0.1:43306/warehouse', 'value.converter.schema.registry.url' = 'http://127.0.0.1:48081'",
-    );
-    expect(withAddresses('my-mysql:3306 mysql:33060', changes)).toBe('my-mysql:3306 mysql:33060');
-  });
-});
-
 describe('a push query’s first row', () => {
   it('is a line after the rule under its header', () => {
     expect(hasFirstRow('ID | NAME\n---+-----\n1  | Ada\n')).toBe(true);

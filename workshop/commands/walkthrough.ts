@@ -109,7 +109,7 @@ function hostPort(address: string): string {
 }
 
 /** The learners' addresses the guides print, and this platform's, where they differ. */
-export function addressChanges(config: WorkshopConfig): { from: string; to: string; inside?: true }[] {
+export function addressChanges(config: WorkshopConfig): { from: string; to: string }[] {
   const learners = loadConfig({});
   const pairs: [string, string][] = [
     [learners.kafkaBootstrapServers[0] ?? '', config.kafkaBootstrapServers[0] ?? ''],
@@ -119,36 +119,15 @@ export function addressChanges(config: WorkshopConfig): { from: string; to: stri
     [learners.elasticsearchUrl, config.elasticsearchUrl],
     [learners.kibanaUrl, config.kibanaUrl],
   ];
-  // The addresses Kafka Connect sees inside the platform (mysql:3306, schema-registry:8081), written in a connector's
-  // properties: a CREATE SINK CONNECTOR pasted into ksqlDB (step 14) reaches this platform's Connect as written.
-  const inside: [string, string][] = [
-    [
-      `${learners.fromConnect.mysqlHost}:${learners.fromConnect.mysqlPort}`,
-      `${config.fromConnect.mysqlHost}:${config.fromConnect.mysqlPort}`,
-    ],
-    [learners.fromConnect.kafkaBootstrapServers, config.fromConnect.kafkaBootstrapServers],
-    [learners.fromConnect.schemaRegistryUrl, config.fromConnect.schemaRegistryUrl],
-    [learners.fromConnect.elasticsearchUrl, config.fromConnect.elasticsearchUrl],
-  ];
-  return [
-    ...pairs
-      .filter(([, to]) => to !== 'none' && to !== '')
-      .map(([from, to]) => ({ from: hostPort(from), to: hostPort(to) }))
-      .filter(({ from, to }) => from !== to),
-    ...inside
-      .filter(([, to]) => to !== 'none' && to !== '')
-      .map(([from, to]) => ({ from: hostPort(from), to: hostPort(to), inside: true as const }))
-      .filter(({ from, to }) => from !== to),
-  ];
+  return pairs
+    .filter(([, to]) => to !== 'none' && to !== '')
+    .map(([from, to]) => ({ from: hostPort(from), to: hostPort(to) }))
+    .filter(({ from, to }) => from !== to);
 }
 
-/**
- * A block's text with the learners' addresses (127.0.0.1 or localhost, and the port) made this platform's, and the
- * addresses inside the platform (as Kafka Connect sees them) made this platform's Connect's.
- */
-export function withAddresses(text: string, changes: { from: string; to: string; inside?: true }[]): string {
-  return changes.reduce((result, { from, to, inside }) => {
-    if (inside) return result.replace(new RegExp(`(?<![\\w.-])${from.replaceAll('.', '\\.')}\\b`, 'g'), to);
+/** A block's text with the learners' addresses (127.0.0.1 or localhost, and the port) made this platform's. */
+export function withAddresses(text: string, changes: { from: string; to: string }[]): string {
+  return changes.reduce((result, { from, to }) => {
     const port = from.split(':')[1] ?? '';
     return result.replace(new RegExp(`\\b(?:127\\.0\\.0\\.1|localhost):${port}\\b`, 'g'), to);
   }, text);

@@ -25,16 +25,18 @@ const dockerfile = readDockerfile(path.join(connect?.buildContext ?? 'docker/kaf
 const text = readFileSync(dockerfile.path, 'utf8');
 
 /** The Maven stage's RUN instruction, joined across its continuation lines, with the Dockerfile's ARG defaults. */
-function mavenStageCommand(): { mvnArgs: string[]; listed: string } {
+function mavenStageCommand(): { mvnArgs: string[]; listed: string[] } {
   const run = /^RUN (mvn (?:[^\n]*\\\n)*[^\n]*)/m.exec(text)?.[1];
   if (!run) throw new Error(`${dockerfile.path} has no "RUN mvn ..." instruction`);
   const substituted = run
     .replace(/\\\n/g, ' ')
     .replace(/\$\{?([A-Za-z_]\w*)\}?/g, (whole, name: string) => dockerfile.args[name] ?? whole);
-  const [maven, listing] = substituted.split('&&').map((part) => part.trim());
-  const listed = /^ls (\S+)$/.exec(listing ?? '')?.[1];
-  if (!maven || !listed) throw new Error(`expected "mvn ... && ls <file>" in ${dockerfile.path}, found: ${run}`);
-  return { mvnArgs: maven.split(/\s+/).slice(1), listed };
+  const [maven, ...listings] = substituted.split('&&').map((part) => part.trim());
+  const listed = listings.map((listing) => /^ls (\S+)$/.exec(listing)?.[1]);
+  if (!maven || listed.length === 0 || listed.some((file) => file === undefined)) {
+    throw new Error(`expected "mvn ... && ls <file> [&& ls <file>]" in ${dockerfile.path}, found: ${run}`);
+  }
+  return { mvnArgs: maven.split(/\s+/).slice(1), listed: listed as string[] };
 }
 
 /**
@@ -81,8 +83,14 @@ describeWithStack('the Kafka Connect image’s Maven stage, run on this machine'
       timeout: 300_000,
       maxBuffer: 16 * 1024 * 1024,
     });
-    const jar = listed.replace(/^\/plugins\//, `${plugins}/`);
-    expect(existsSync(jar), `${jar}, the file the stage lists, exists`).toBe(true);
+    for (const file of listed) {
+      const jar = file.replace(/^\/plugins\//, `${plugins}/`);
+      expect(existsSync(jar), `${jar}, a file the stage lists, exists`).toBe(true);
+    }
+    expect(listed.map((file) => path.basename(path.dirname(file)))).toEqual([
+      'debezium-connector-mysql',
+      'debezium-connector-jdbc',
+    ]);
 
     const { kafkaClasspath } = await resolveArtifacts({ mvn: tools.mvn, javaHome: tools.javaHome });
     const { stdout } = await run(
@@ -93,7 +101,7 @@ describeWithStack('the Kafka Connect image’s Maven stage, run on this machine'
         'org.apache.kafka.tools.ConnectPluginPath',
         'list',
         '--plugin-location',
-        path.dirname(jar),
+        path.dirname(listed[0]?.replace(/^\/plugins\//, `${plugins}/`) ?? ''),
       ],
       { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
     );
@@ -106,8 +114,12 @@ describeWithStack('the Kafka Connect image’s Maven stage, run on this machine'
     expect(mysql?.[5], 'loadable').toBe('true');
     // A manifest lets Connect find it with plugin.discovery=service_load, the fast start later releases default to.
     expect(mysql?.[6], 'has a service manifest').toBe('true');
-    // The step's transforms come with it.
+    // The step's transforms come with it, and the JDBC sink (step 14) from the same stage.
     expect(rows.map((row) => row[0])).toContain('io.debezium.transforms.ExtractNewRecordState');
+    expect(
+      rows.find((row) => row[0] === 'io.debezium.connector.jdbc.JdbcSinkConnector')?.[5],
+      'JDBC sink loadable',
+    ).toBe('true');
   }, 420_000);
 
   it('passes the image’s plugin check, run as the Dockerfile writes it, over the real Debezium and the sink stand-in', async () => {
@@ -120,9 +132,10 @@ describeWithStack('the Kafka Connect image’s Maven stage, run on this machine'
     // real sink's class name (Confluent's sink cannot be fetched here).
     const pluginPath = path.join(plugins, 'plugin-path');
     mkdirSync(pluginPath);
-    cpSync(path.join(plugins, 'debezium-connector-mysql'), path.join(pluginPath, 'debezium-connector-mysql'), {
-      recursive: true,
-    });
+    // Both of the Maven stage's plugins: Debezium's MySQL source and its JDBC sink (step 14).
+    for (const plugin of ['debezium-connector-mysql', 'debezium-connector-jdbc']) {
+      cpSync(path.join(plugins, plugin), path.join(pluginPath, plugin), { recursive: true });
+    }
     const onlyDebezium = path.join(plugins, 'only-debezium');
     cpSync(pluginPath, onlyDebezium, { recursive: true });
     cpSync(
@@ -161,5 +174,6 @@ describeWithStack('the Kafka Connect image’s Maven stage, run on this machine'
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('io.confluent.connect.elasticsearch.ElasticsearchSinkConnector');
     expect(missing.stderr).not.toContain('MySqlConnector');
+    expect(missing.stderr).not.toContain('JdbcSinkConnector');
   }, 300_000);
 });

@@ -59,11 +59,12 @@ describe.skipIf(skipReason !== undefined)(titled('the platform under Docker Comp
     }
   }, 60_000);
 
-  it('has Kafka Connect list the Debezium MySQL source and the Elasticsearch sink', async () => {
+  it('has Kafka Connect list the Debezium MySQL source, the Elasticsearch sink and the JDBC sink (step 14)', async () => {
     const response = await fetch(`${config.connectUrl}/connector-plugins`, { signal: AbortSignal.timeout(10_000) });
     const classes = ((await response.json()) as { class: string }[]).map((plugin) => plugin.class);
     expect(classes).toContain('io.debezium.connector.mysql.MySqlConnector');
     expect(classes).toContain('io.confluent.connect.elasticsearch.ElasticsearchSinkConnector');
+    expect(classes).toContain('io.debezium.connector.jdbc.JdbcSinkConnector');
   });
 
   it('has MySQL seeded, the kit’s user able to change it and the Debezium user with its grants', async () => {

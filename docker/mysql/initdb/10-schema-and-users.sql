@@ -17,6 +17,6 @@ GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT ON *
 -- Step 14's warehouse: Debezium's JDBC sink writes it as warehouse (Kafka Connect receives the credentials as
 -- WAREHOUSE_DATABASE_USER and WAREHOUSE_DATABASE_PASSWORD); the kit and the learners read it as workshop.
 CREATE DATABASE IF NOT EXISTS warehouse;
-CREATE USER 'warehouse'@'%' IDENTIFIED BY 'warehouse';
+CREATE USER IF NOT EXISTS 'warehouse'@'%' IDENTIFIED BY 'warehouse';
 GRANT ALL PRIVILEGES ON warehouse.* TO 'warehouse'@'%';
 GRANT ALL PRIVILEGES ON warehouse.* TO 'workshop'@'%';
