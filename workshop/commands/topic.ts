@@ -191,19 +191,25 @@ export async function topicCommand({ values, positionals, usageError }: CommandL
 
 /** Where a consumer group is in the topic: its state and members, and per partition its offset and lag. */
 async function showGroup(services: Services, group: string, topic: string): Promise<number> {
-  const known = (v: Awaited<ReturnType<typeof viewGroup>>) =>
-    v.state !== 'Dead' || v.partitions.some((p) => p.committed !== undefined);
+  type View = Awaited<ReturnType<typeof viewGroup>>;
+  const known = (v: View) => v.state !== 'Dead' || v.partitions.some((p) => p.committed !== undefined);
+  const committed = (v: View) => v.partitions.some((p) => p.committed !== undefined);
   let view = await viewGroup(services, group, topic);
-  if (!known(view)) {
-    // An app started a moment ago joins its group within seconds: wait that long before calling the group unknown.
-    progress(`no consumer group "${group}" yet: waiting up to ${topicWaitMs / 1000} s for it to join (Ctrl-C to stop)`);
+  if (!committed(view)) {
+    // An app started a moment ago joins its group, and commits what it has read, within seconds (a sink connector
+    // once its first records are written): wait that long before showing a group with nothing committed.
+    progress(
+      known(view)
+        ? `consumer group "${group}" has committed no offset in topic "${topic}" yet: waiting up to ${topicWaitMs / 1000} s for its first (Ctrl-C to stop)`
+        : `no consumer group "${group}" yet: waiting up to ${topicWaitMs / 1000} s for it to join (Ctrl-C to stop)`,
+    );
     view = await waitFor({
-      what: `consumer group "${group}" to join`,
+      what: `consumer group "${group}" to commit an offset in topic "${topic}"`,
       timeoutMs: topicWaitMs,
       intervalMs: 500,
       probe: async () => {
         const now = await viewGroup(services, group, topic);
-        return known(now) ? now : new NotYet('no members, no offsets');
+        return committed(now) ? now : new NotYet('no offsets committed');
       },
     }).catch((error) => {
       if (error instanceof TimeoutError) return viewGroup(services, group, topic);

@@ -114,12 +114,8 @@ describeWithStack('the Kafka Connect image’s Maven stage, run on this machine'
     expect(mysql?.[5], 'loadable').toBe('true');
     // A manifest lets Connect find it with plugin.discovery=service_load, the fast start later releases default to.
     expect(mysql?.[6], 'has a service manifest').toBe('true');
-    // The step's transforms come with it, and the JDBC sink (step 14) from the same stage.
+    // The step's transforms come with it.
     expect(rows.map((row) => row[0])).toContain('io.debezium.transforms.ExtractNewRecordState');
-    expect(
-      rows.find((row) => row[0] === 'io.debezium.connector.jdbc.JdbcSinkConnector')?.[5],
-      'JDBC sink loadable',
-    ).toBe('true');
   }, 420_000);
 
   it('passes the image’s plugin check, run as the Dockerfile writes it, over the real Debezium and the sink stand-in', async () => {
@@ -165,7 +161,8 @@ describeWithStack('the Kafka Connect image’s Maven stage, run on this machine'
       .trim()
       .split('\n')
       .map((line) => line.split('\t'));
-    expect(rows.map((row) => row[0]).sort()).toEqual([...classes].sort());
+    // (Debezium's transforms come with both of its plugins: a row each.)
+    expect([...new Set(rows.map((row) => row[0]))].sort()).toEqual([...classes].sort());
     for (const row of rows) expect(row.slice(5, 7), row.join(' ')).toEqual(['true', 'true']);
 
     // Without the sink the build fails, naming it.
