@@ -98,6 +98,21 @@ describeWithKsqlDb('step 12 (repeat complainers) on a real ksqlDB', (stack) => {
     );
   }, 120_000);
 
+  it('the guide’s queries answer through npm run ksql: a pull query for one customer, a push query of three rows', async () => {
+    const pull = await runCli(['ksql', '-f', 'steps/12-repeat-complainers/queries/complainer-pull.sql'], env, 60_000);
+    expect(pull.code, pull.stderr).toBe(0);
+    // Customer 7 may not have reached three poor ratings in any window yet: then no rows, and that is an answer.
+    expect(pull.stdout).toMatch(/^ID +\| FULL_NAME +\| WINDOWSTART +\| WINDOWEND +\| POOR_RATINGS/);
+    expect(pull.stdout).toMatch(/\((\d+) rows?\)\n$/);
+    const push = await runCli(
+      ['ksql', '-f', 'steps/12-repeat-complainers/queries/complainers-push.sql', '--timeout', '60'],
+      env,
+      90_000,
+    );
+    expect(push.code, push.stderr).toBe(0);
+    expect(push.stdout).toMatch(/\(3 rows\)\n$/);
+  }, 120_000);
+
   it('no HAVING: customers with one or two poor ratings are kept', async () => {
     await retype(complainers({ having: '' }));
     const result = await checkUntil((r) => r.outcome === 'fail');

@@ -88,6 +88,26 @@ describeWithKsqlDb('step 13 (monitoring syslog) on a real ksqlDB', (stack) => {
     ]);
   }, 240_000);
 
+  it('the guide’s queries answer through npm run ksql: five attempts pushed, the bastion’s minutes pulled', async () => {
+    const push = await runCli(
+      ['ksql', '-f', 'steps/13-monitor-syslog/queries/invalid-users-push.sql', '--timeout', '60'],
+      env,
+      90_000,
+    );
+    expect(push.code, push.stderr).toBe(0);
+    expect(push.stdout).toMatch(/\| Invalid user /);
+    expect(push.stdout).toMatch(/\(5 rows\)\n$/);
+    const pull = await runCli(['ksql', '-f', 'steps/13-monitor-syslog/queries/attempts-pull.sql'], env, 60_000);
+    expect(pull.code, pull.stderr).toBe(0);
+    expect(pull.stdout).toMatch(/\nbastion-01 +\| \d+ +\| \d+ +\| \d+/);
+  }, 120_000);
+
+  it('npm run topic shows the syslog events as the guide says, keyed by id', async () => {
+    const run = await runCli(['topic', 'syslog', '--max', '5'], env, 60_000);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/\{"id":\d+,"log_time":\d+,"host":"[\w-]+","app":/);
+  });
+
   it('LIKE in the wrong case catches the refused passwords instead', async () => {
     await retype(
       'SYSLOG_INVALID_USERS',
