@@ -42,6 +42,7 @@ describe('a connector made from ksqlDB', () => {
     expect(adaptConnectorConfig(config, local)).toMatchObject({
       'connection.url': 'jdbc:mysql://127.0.0.1:43306/warehouse',
       'value.converter.schema.registry.url': 'http://127.0.0.1:48081',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Connect's config-provider syntax, not a JS template
       'connection.password': '${env:WAREHOUSE_DATABASE_PASSWORD}',
     });
   });

@@ -18,7 +18,7 @@ export interface KsqlConnector {
 }
 
 /** A string literal of ksqlDB's (quotes doubled inside), or a bare number or word (`'tasks.max' = 1`). */
-const literal = String.raw`'((?:[^']|'')*)'`;
+const literal = "'((?:[^']|'')*)'";
 const value = String.raw`(?:${literal}|([\w.+-]+))`;
 
 /** The connector a `CREATE SINK|SOURCE CONNECTOR` statement makes, or undefined when the text is not one. */

@@ -8,28 +8,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { KsqlClient } from '#checks/clients/ksqldb.js';
-import { loadCourse, type Step } from '#checks/course.js';
 import { runStep } from '#checks/engine.js';
 import { applyResource } from '#checks/resources/index.js';
 import { dropWithDependents } from '#checks/resources/ksql.js';
 import type { StepResult } from '#checks/types.js';
-import { NotYet, waitFor } from '#core/wait.js';
 import { workshopEnv } from '#workshop/dev/stack/local-stack.js';
 import { checkContext } from '#workshop/dev/testing/fixtures.js';
 import { runCli } from '#workshop/dev/testing/run-cli.js';
 import { describeWithKsqlDb } from '#workshop/dev/testing/stack-context.js';
+import { checkUntil as checkUntilVerdict, courseStep, verdict } from '#workshop/dev/testing/step-checks.js';
 
-const course = loadCourse();
-const step = (id: string): Step => {
-  const found = course.find((s) => s.id === id);
-  if (!found) throw new Error(`no ${id}`);
-  return found;
-};
-
-function verdict(result: StepResult) {
-  const decisive = result.expectations.find((e) => e.outcome !== 'pass') ?? result.expectations.at(-1);
-  return { outcome: result.outcome, object: decisive?.object, found: decisive?.found, hint: decisive?.hint };
-}
+const step = courseStep;
 
 /** The step's table with some of its clauses changed, as a learner might type it. */
 function complainers({
@@ -56,16 +45,8 @@ describeWithKsqlDb('step 12 (repeat complainers) on a real ksqlDB', (stack) => {
     await dropWithDependents(client(), 'REPEAT_COMPLAINERS');
     await ksql(sql);
   };
-  const checkUntil = async (wanted: (r: StepResult) => boolean, timeoutMs = 90_000) =>
-    waitFor({
-      what: 'step-12 to reach the expected verdict',
-      timeoutMs,
-      intervalMs: 2_000,
-      probe: async () => {
-        const result = await check();
-        return wanted(result) ? result : new NotYet(JSON.stringify(verdict(result)));
-      },
-    });
+  const checkUntil = (wanted: (r: StepResult) => boolean, timeoutMs?: number) =>
+    checkUntilVerdict('step-12', check, wanted, timeoutMs);
 
   beforeAll(async () => {
     state = mkdtempSync(path.join(os.tmpdir(), 'step-12-state-'));

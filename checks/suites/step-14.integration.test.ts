@@ -8,29 +8,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { KsqlClient } from '#checks/clients/ksqldb.js';
-import { loadCourse, type Step } from '#checks/course.js';
 import { runStep } from '#checks/engine.js';
 import { adaptConnectorConfig, removeConnector } from '#checks/resources/connector.js';
 import { applyResource } from '#checks/resources/index.js';
 import { connectorStatement, readKsqlConnectorFile } from '#checks/resources/ksql-connector.js';
 import type { StepResult } from '#checks/types.js';
-import { NotYet, waitFor } from '#core/wait.js';
 import { workshopEnv } from '#workshop/dev/stack/local-stack.js';
 import { checkContext } from '#workshop/dev/testing/fixtures.js';
 import { runCli } from '#workshop/dev/testing/run-cli.js';
 import { describeWithSchemaRegistry } from '#workshop/dev/testing/stack-context.js';
+import { checkUntil as checkUntilVerdict, courseStep, verdict } from '#workshop/dev/testing/step-checks.js';
 
-const course = loadCourse();
-const step = (id: string): Step => {
-  const found = course.find((s) => s.id === id);
-  if (!found) throw new Error(`no ${id}`);
-  return found;
-};
-
-function verdict(result: StepResult) {
-  const decisive = result.expectations.find((e) => e.outcome !== 'pass') ?? result.expectations.at(-1);
-  return { outcome: result.outcome, object: decisive?.object, found: decisive?.found, hint: decisive?.hint };
-}
+const step = courseStep;
 
 describeWithSchemaRegistry(
   'step 14 (the warehouse) on a real ksqlDB, Connect with the JDBC sink, and MariaDB',
@@ -43,16 +32,8 @@ describeWithSchemaRegistry(
     const check = () => runStep(step('step-14'), context(), { deadlineScale: 0.5, intervalMs: 500 });
     const solution = step('step-14').solution;
     const sinkFile = (solution[1] as { file: string }).file;
-    const checkUntil = async (wanted: (r: StepResult) => boolean, timeoutMs = 90_000) =>
-      waitFor({
-        what: 'step-14 to reach the expected verdict',
-        timeoutMs,
-        intervalMs: 2_000,
-        probe: async () => {
-          const result = await check();
-          return wanted(result) ? result : new NotYet(JSON.stringify(verdict(result)));
-        },
-      });
+    const checkUntil = (wanted: (r: StepResult) => boolean, timeoutMs?: number) =>
+      checkUntilVerdict('step-14', check, wanted, timeoutMs);
     /** The guide's connector with some properties changed, made from ksqlDB after the old one and its table are gone. */
     const remake = async (changes: Record<string, string | undefined>) => {
       const connector = readKsqlConnectorFile(sinkFile);
