@@ -28,7 +28,7 @@ const nodes: Node[] = [
   // Going further (step 12): nothing downstream reads it but the learner's own queries.
   { id: 'complainers', label: 'REPEAT_COMPLAINERS', x: 372, y: 240, w: 262, topic: true },
   // Going further (step 13): another source, monitored by the same ksqlDB.
-  { id: 'syslog-source', label: 'Servers’ syslog (datagen)', x: 8, y: 290, w: 180 },
+  { id: 'syslog-source', label: 'Syslog (datagen)', x: 8, y: 290, w: 180 },
   { id: 'syslog', label: 'SYSLOG_INVALID_USERS', x: 372, y: 290, w: 262, topic: true },
   // Going further (step 14): the same enriched ratings, once more, into a warehouse.
   { id: 'warehouse-sink', label: 'JDBC sink', x: 666, y: 306, w: 146 },
