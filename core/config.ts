@@ -35,6 +35,11 @@ export interface WorkshopConfig {
   kibanaUrl: string;
   /** Where npm run notify posts; undefined when not set (it prints instead). A secret: never printed. */
   slackWebhookUrl: string | undefined;
+  /**
+   * A ksqlDB install on this machine that `npm run headless` runs the headless server from (the local stack sets it);
+   * undefined: it runs the compose service ksqldb-headless.
+   */
+  headlessKsqldbHome: string | undefined;
   /** The addresses Kafka Connect uses from where it runs (inside the compose network, not from the laptop). */
   fromConnect: {
     mysqlHost: string;
@@ -199,6 +204,12 @@ export const variables = {
     'a Slack (or Slack-compatible) incoming webhook for npm run notify; unset, it prints instead (a secret: never printed)',
     true,
   ),
+  headlessKsqldbHome: variable(
+    'WORKSHOP_HEADLESS_KSQLDB_HOME',
+    '',
+    (raw) => (raw === '' ? undefined : raw),
+    'a ksqlDB install on this machine that npm run headless runs the headless server from; unset, it runs the compose service ksqldb-headless',
+  ),
   connectMysqlHost: variable(
     'WORKSHOP_CONNECT_MYSQL_HOST',
     'mysql',
@@ -277,6 +288,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkshopConfig
     elasticsearchUrl: v.elasticsearchUrl,
     kibanaUrl: v.kibanaUrl,
     slackWebhookUrl: v.slackWebhookUrl,
+    headlessKsqldbHome: v.headlessKsqldbHome,
     fromConnect: {
       mysqlHost: v.connectMysqlHost,
       mysqlPort: v.connectMysqlPort,

@@ -150,6 +150,14 @@ export const connectorSpec = command({
   run: async (line) => (await import('#workshop/commands/connector.js')).connectorCommand(line),
 });
 
+export const headlessSpec = command({
+  name: 'headless',
+  usage: 'npm run headless -- start|stop|status|logs',
+  summary: "step 15's headless ksqlDB server: start it on headless/queries.sql, stop it, see what it runs, its log",
+  positionals: { name: 'action' },
+  run: async (line) => (await import('#workshop/commands/headless.js')).headlessCommand(line),
+});
+
 export const ksqlSpec = command({
   name: 'ksql',
   usage: 'npm run ksql -- "<statement>;" | -f <file.sql> [--timeout SECONDS]',
@@ -317,6 +325,7 @@ export const commands: Command[] = [
   resetSpec,
   connectorSpec,
   ksqlSpec,
+  headlessSpec,
   mysqlSpec,
   topicSpec,
   rehearseSpec,

@@ -10,6 +10,7 @@ import { elasticsearchIndex } from './elasticsearch-index.js';
 import { kibanaDashboard } from './kibana-dashboard.js';
 import { kibanaDataView } from './kibana-data-view.js';
 import { ksqlFilter } from './ksql-filter.js';
+import { ksqlHeadless } from './ksql-headless.js';
 import { ksqlJoin } from './ksql-join.js';
 import { ksqlObject } from './ksql-object.js';
 import { ksqlWindowCounts } from './ksql-window-counts.js';
@@ -19,6 +20,7 @@ import { serviceReady } from './service-ready.js';
 import { sinkTableRows } from './sink-table-rows.js';
 import { tableInTopic } from './table-in-topic.js';
 import { topicRecords } from './topic-records.js';
+import { topicsAgree } from './topics-agree.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: each kind checks its own parameters in parse().
 export const kinds: Record<string, ExpectationKind<any> & { probe?: boolean }> = Object.fromEntries(
@@ -42,5 +44,7 @@ export const kinds: Record<string, ExpectationKind<any> & { probe?: boolean }> =
     schemaSubject,
     avroRecords,
     sinkTableRows,
+    ksqlHeadless,
+    topicsAgree,
   ].map((k) => [k.kind, k]),
 );

@@ -25,7 +25,7 @@ import type { Removal, ResourceKind } from './resource.js';
 import { deleteTopics, sumOfOffsets, topicIsReceiving } from './topics.js';
 
 /** Starts one of the kit's commands as a background process of its own, remembered by a pid file; output to a log. */
-function spawnBackground(name: string, args: string[]): { child: ChildProcess; logPath: string } {
+export function spawnBackground(name: string, args: string[]): { child: ChildProcess; logPath: string } {
   const logPath = path.join(stateDir(), `${name}.log`);
   const title = `workshop-${name}-${randomUUID().slice(0, 8)}`;
   mkdirSync(stateDir(), { recursive: true });
@@ -110,7 +110,7 @@ export async function startBackgroundProducer(
  * Stops a producer the kit started, if it runs: Ctrl-C (SIGINT), then a kill. Says what it did, or nothing when no
  * such producer runs.
  */
-export async function stopProducerProcess(name: string, noun = 'producer'): Promise<string[]> {
+export async function stopProducerProcess(name: string, noun = 'producer', graceMs = 15_000): Promise<string[]> {
   const done: string[] = [];
   const pid = runningPid(name);
   const resource = { name };
@@ -126,12 +126,14 @@ export async function stopProducerProcess(name: string, noun = 'producer'): Prom
         () => false,
       );
     signalGroup(pid, 'SIGINT');
-    if (await stopped(15_000)) {
+    if (await stopped(graceMs)) {
       done.push(`${noun} "${resource.name}" stopped`);
     } else {
       signalGroup(pid, 'SIGKILL');
       if (await stopped(5_000)) {
-        done.push(`${noun} "${resource.name}" stopped (it did not finish within 15 s of Ctrl-C, so it was killed)`);
+        done.push(
+          `${noun} "${resource.name}" stopped (it did not finish within ${graceMs / 1000} s of Ctrl-C, so it was killed)`,
+        );
       } else {
         throw new WorkshopError(
           `${noun} "${resource.name}" (pid ${pid}) is still running after Ctrl-C and a kill`,

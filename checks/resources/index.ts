@@ -8,6 +8,7 @@ import type { OptionalService } from '#core/config.js';
 import { backgroundConsumerResource, backgroundProducerResource } from './background.js';
 import { connectorResource, removeConnector } from './connector.js';
 import { elasticsearchIndexesResource, removePipelineIndexes } from './elasticsearch.js';
+import { headlessResource } from './headless.js';
 import { kibanaSavedObjectsResource } from './kibana.js';
 import { ksqlResource, removeAllKsqlObjects } from './ksql.js';
 import { ksqlConnectorResource } from './ksql-connector.js';
@@ -26,6 +27,7 @@ export const resourceKinds = [
   connectorResource,
   ksqlResource,
   ksqlConnectorResource,
+  headlessResource,
   elasticsearchIndexesResource,
   kibanaSavedObjectsResource,
   backgroundProducerResource,

@@ -3,7 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { variables } from '#core/config.js';
+import { headlessFileShown, headlessServiceId } from '#checks/clients/headless.js';
+import { loadConfig, variables } from '#core/config.js';
+import { headlessProperties } from '#workshop/commands/headless.js';
 import { stackVersions } from '#workshop/dev/stack/artifacts.js';
 import { ksqlDbProperties } from '#workshop/dev/stack/ksqldb.js';
 import { connectorSecretVariables } from '#workshop/dev/stack/local-stack.js';
@@ -305,6 +307,36 @@ describe('docker-compose.yml', () => {
     expect(env.KSQL_KSQL_STREAMS_NUM_STREAM_THREADS).toBe('1');
     expect(ksqlDbProperties({ port: 1, bootstrapServers: 'k:1', stateDir: '/s' })).toContain(
       `ksql.streams.num.stream.threads=${env.KSQL_KSQL_STREAMS_NUM_STREAM_THREADS}`,
+    );
+  });
+
+  it('runs step 15’s headless ksqlDB only in its profile, on headless/queries.sql, as the local one runs', () => {
+    expect(compose.profiled.map((s) => [s.name, s.profiles])).toEqual([['ksqldb-headless', ['headless']]]);
+    const headless = compose.profiled[0] as (typeof compose.profiled)[number];
+    const interactive = service('ksqldb-server');
+    expect(headless.image).toBe(interactive.image);
+    // No REST listener in headless mode: nothing to publish.
+    expect(headless.ports).toEqual([]);
+    const raw = (compose.raw.services as Record<string, { volumes?: string[]; restart?: string }>)['ksqldb-headless'];
+    const [source, target, mode] = (raw?.volumes?.[0] ?? '').split(':');
+    expect([source, mode]).toEqual(['./headless', 'ro']);
+    const env = headless.environment;
+    expect(env.KSQL_KSQL_QUERIES_FILE).toBe(`${target}/${path.basename(headlessFileShown)}`);
+    expect(path.dirname(headlessFileShown)).toBe(path.basename(source ?? ''));
+    expect(env.KSQL_KSQL_SERVICE_ID).toBe(headlessServiceId);
+    expect(env.KSQL_BOOTSTRAP_SERVERS).toBe(interactive.environment.KSQL_BOOTSTRAP_SERVERS);
+    expect(raw?.restart).toBe('no');
+    // The local stack's headless server runs with the same settings (workshop/commands/headless.ts).
+    const local = headlessProperties(loadConfig({}), 1, '/s');
+    expect(local).toContain(`ksql.service.id=${env.KSQL_KSQL_SERVICE_ID}`);
+    expect(local).toContain(`ksql.streams.session.timeout.ms=${env.KSQL_KSQL_STREAMS_SESSION_TIMEOUT_MS}`);
+    expect(local).toContain(`ksql.streams.num.stream.threads=${env.KSQL_KSQL_STREAMS_NUM_STREAM_THREADS}`);
+    const heap = Number(/-Xmx(\d+)m/.exec(env.KSQL_HEAP_OPTS ?? '')?.[1]);
+    expect(heap * 1024 ** 2).toBeLessThanOrEqual((headless.memoryLimitBytes ?? 0) * 0.6);
+    // The README says what it costs beside the rest.
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    expect(readme).toContain(
+      `\`ksqldb-headless\` (profile \`headless\`, limit ${headless.memoryLimitSpec?.replace('m', ' MB')}`,
     );
   });
 

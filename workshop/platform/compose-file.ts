@@ -41,7 +41,10 @@ export interface ComposeFile {
   path: string;
   /** The top-level `name`: the Compose project, so commands work from any folder. */
   projectName: string;
+  /** The services `docker compose up` starts: those in no profile. */
   services: ComposeService[];
+  /** The services started only when their profile is named (step 15's ksqldb-headless), with their profiles. */
+  profiled: (ComposeService & { profiles: string[] })[];
   namedVolumes: string[];
   /** The parsed YAML, for checks the summary above does not cover. */
   raw: Record<string, unknown>;
@@ -67,11 +70,20 @@ export function parseComposeFile(text: string, file = defaultComposePath): Compo
   if (!isDict(raw)) throw new ComposeFileError(`${file} is not a YAML mapping`);
   if (typeof raw.name !== 'string') throw new ComposeFileError(`${file} has no top-level "name" (the project name)`);
   if (!isDict(raw.services)) throw new ComposeFileError(`${file} has no "services"`);
-  const services = Object.entries(raw.services).map(([name, spec]) => readService(name, spec, file));
+  const profilesOf = (spec: unknown): string[] =>
+    isDict(spec) && Array.isArray(spec.profiles) ? spec.profiles.map(String) : [];
+  const entries = Object.entries(raw.services);
+  const services = entries
+    .filter(([, spec]) => profilesOf(spec).length === 0)
+    .map(([name, spec]) => readService(name, spec, file));
+  const profiled = entries
+    .filter(([, spec]) => profilesOf(spec).length > 0)
+    .map(([name, spec]) => ({ ...readService(name, spec, file), profiles: profilesOf(spec) }));
   return {
     path: file,
     projectName: raw.name,
     services,
+    profiled,
     namedVolumes: isDict(raw.volumes) ? Object.keys(raw.volumes) : [],
     raw,
   };

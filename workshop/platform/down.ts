@@ -38,7 +38,13 @@ export async function downCommand(
     progress('stopping the platform; its data stays for the next npm run up (npm run down -- --volumes removes it)');
   }
   await docker.expectComposeOk(
-    ['down', '--remove-orphans', ...(volumes ? ['--volumes'] : [])],
+    // Every profile named, so that a service started by one (step 15's headless ksqlDB) stops too.
+    [
+      ...[...new Set(compose.profiled.flatMap((s) => s.profiles))].flatMap((p) => ['--profile', p]),
+      'down',
+      '--remove-orphans',
+      ...(volumes ? ['--volumes'] : []),
+    ],
     downTimeoutMs,
     volumes ? 'the platform to stop and its volumes to be removed' : 'the platform to stop',
   );

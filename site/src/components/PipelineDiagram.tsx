@@ -123,7 +123,7 @@ export default function PipelineDiagram({
         </text>
         <rect x="346" y="12" width="300" height="332" rx="10" className={`pipeline-ksqldb${ksqldbOn ? ' on' : ''}`} />
         <text x="496" y="30" textAnchor="middle" className="pipeline-group-label">
-          ksqlDB
+          {on.has('headless') ? 'ksqlDB, headless: queries.sql' : 'ksqlDB'}
         </text>
         {edges.map(([a, b]) => {
           const from = byId.get(a) as Node;

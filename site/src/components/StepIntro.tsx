@@ -23,7 +23,7 @@ export default function StepIntro(): ReactElement | null {
             {step.concepts.map((c) => (
               <div key={c.id} data-concept={c.id}>
                 <dt>
-                  {c.title} <span className="slides">(slides {c.slides})</span>
+                  {c.title} <span className="slides">({/^\d/.test(c.slides) ? `slides ${c.slides}` : c.slides})</span>
                 </dt>
                 <dd>{c.summary}</dd>
               </div>

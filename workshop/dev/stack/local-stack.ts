@@ -58,7 +58,7 @@ export interface LocalStackEndpoints {
   };
   elasticsearch: { url: string };
   /** A real ksqlDB server, or why there is none (no install found). */
-  ksqldb: { url: string } | { absent: string };
+  ksqldb: { url: string; home: string } | { absent: string };
   /** A real Schema Registry (from the same install as ksqlDB), or why there is none. */
   schemaRegistry: { url: string } | { absent: string };
   /** Kibana cannot run here: a stand-in answering its status API. */
@@ -127,6 +127,8 @@ export function workshopEnv(endpoints: LocalStackEndpoints): Record<string, stri
     // A server the stack does not run is absent, not unreachable: "none", so nothing talks to the default address
     // (where, on another machine, something else may listen).
     WORKSHOP_KSQLDB_URL: 'url' in endpoints.ksqldb ? endpoints.ksqldb.url : absentValue,
+    // Step 15's headless server runs from the same install, started by npm run headless.
+    ...('home' in endpoints.ksqldb ? { WORKSHOP_HEADLESS_KSQLDB_HOME: endpoints.ksqldb.home } : {}),
     ...('url' in endpoints.schemaRegistry
       ? {
           WORKSHOP_SCHEMA_REGISTRY_URL: endpoints.schemaRegistry.url,
@@ -349,7 +351,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         serverId: mariadb.serverId,
       },
       elasticsearch: { url: elasticsearch.url },
-      ksqldb: ksqldb ? { url: ksqldb.url } : { absent: 'absent' in ksqlInstall ? ksqlInstall.absent : 'not started' },
+      ksqldb: ksqldb
+        ? { url: ksqldb.url, home: ksqldb.home }
+        : { absent: 'absent' in ksqlInstall ? ksqlInstall.absent : 'not started' },
       schemaRegistry: schemaRegistry
         ? { url: schemaRegistry.url }
         : { absent: 'absent' in registryInstall ? registryInstall.absent : 'not started' },
