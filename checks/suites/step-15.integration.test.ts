@@ -18,6 +18,7 @@ import { repoPath } from '#core/state-dir.js';
 import { workshopEnv } from '#workshop/dev/stack/local-stack.js';
 import { checkContext } from '#workshop/dev/testing/fixtures.js';
 import { kitProcesses } from '#workshop/dev/testing/kit-processes.js';
+import { setAside } from '#workshop/dev/testing/learner-file.js';
 import { runCli } from '#workshop/dev/testing/run-cli.js';
 import { describeWithKsqlDb } from '#workshop/dev/testing/stack-context.js';
 import { checkUntil as checkUntilVerdict, courseStep, verdict } from '#workshop/dev/testing/step-checks.js';
@@ -27,7 +28,7 @@ const reference = readFileSync(repoPath('steps/15-headless-ksqldb/solution/queri
 describeWithKsqlDb('step 15 (headless ksqlDB) on a real ksqlDB', (stack) => {
   let env: Record<string, string>;
   let state: string;
-  let theirs: string | undefined;
+  let restoreHeadless: () => void = () => undefined;
   const stateBefore = process.env.WORKSHOP_STATE_DIR;
   const context = () => checkContext(stack());
   const check = () => runStep(courseStep('step-15'), context(), { deadlineScale: 0.5, intervalMs: 500 });
@@ -42,8 +43,7 @@ describeWithKsqlDb('step 15 (headless ksqlDB) on a real ksqlDB', (stack) => {
     // The check runs in this process: it must find the headless server's pid and log where the commands put them.
     process.env.WORKSHOP_STATE_DIR = state;
     // A developer's own file is put back afterwards.
-    if (existsSync(headlessFile())) theirs = readFileSync(headlessFile(), 'utf8');
-    rmSync(headlessFile(), { force: true });
+    restoreHeadless = setAside(headlessFile());
     const reset = await runCli(['reset'], env);
     expect(reset.code, reset.stdout + reset.stderr).toBe(0);
     const solve = await runCli(['solve', 'step-7'], env, 300_000);
@@ -55,8 +55,7 @@ describeWithKsqlDb('step 15 (headless ksqlDB) on a real ksqlDB', (stack) => {
       await headless('stop');
       await runCli(['reset'], env);
     }
-    if (theirs === undefined) rmSync(headlessFile(), { force: true });
-    else writeFile(theirs);
+    restoreHeadless();
     if (stateBefore === undefined) delete process.env.WORKSHOP_STATE_DIR;
     else process.env.WORKSHOP_STATE_DIR = stateBefore;
     rmSync(state, { recursive: true, force: true });

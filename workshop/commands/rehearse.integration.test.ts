@@ -6,20 +6,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { headlessFile } from '#checks/clients/headless.js';
 import { loadCourse } from '#checks/course.js';
 import { workshopEnv } from '#workshop/dev/stack/local-stack.js';
 import { stopKitProcesses } from '#workshop/dev/testing/kit-processes.js';
+import { setAside } from '#workshop/dev/testing/learner-file.js';
 import { runCli } from '#workshop/dev/testing/run-cli.js';
 import { describeWithKsqlDb } from '#workshop/dev/testing/stack-context.js';
 
 describeWithKsqlDb('npm run rehearse on the local stack', (stack) => {
   const state = mkdtempSync(path.join(os.tmpdir(), 'rehearse-state-'));
+  // solve step-15 writes headless/queries.sql in the kit's folder, as a learner's.
+  const restoreHeadless = setAside(headlessFile());
   // A rehearsal that stops at a surprise leaves the pipeline as it was, for the instructor to look at: the suites
   // after this one need the clean start back (and the kit's background apps stopped).
   afterAll(async () => {
     await runCli(['reset'], { ...workshopEnv(stack()), WORKSHOP_STATE_DIR: state }, 3 * 60_000).catch(() => undefined);
     // Whatever reset said: nothing this suite started may outlive it.
     stopKitProcesses(state);
+    restoreHeadless();
     rmSync(state, { recursive: true, force: true });
   }, 4 * 60_000);
 

@@ -8,10 +8,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { headlessFile } from '#checks/clients/headless.js';
 import { loadCourse } from '#checks/course.js';
 import { repoRoot } from '#core/state-dir.js';
 import { workshopEnv } from '#workshop/dev/stack/local-stack.js';
 import { stopKitProcesses } from '#workshop/dev/testing/kit-processes.js';
+import { setAside } from '#workshop/dev/testing/learner-file.js';
 import { runCli } from '#workshop/dev/testing/run-cli.js';
 import { describeWithStack } from '#workshop/dev/testing/stack-context.js';
 import { walkGuides } from './walkthrough.js';
@@ -19,9 +21,12 @@ import { walkGuides } from './walkthrough.js';
 describeWithStack('npm run rehearse -- --guides on the local stack', (stack) => {
   const state = mkdtempSync(path.join(os.tmpdir(), 'walk-state-'));
   const env = () => ({ ...workshopEnv(stack()), WORKSHOP_STATE_DIR: state });
+  // Step 15's guide has the learner save headless/queries.sql in the kit's folder.
+  const restoreHeadless = setAside(headlessFile());
   afterAll(async () => {
     await runCli(['reset'], env(), 3 * 60_000).catch(() => undefined);
     stopKitProcesses(state);
+    restoreHeadless();
     rmSync(state, { recursive: true, force: true });
   }, 4 * 60_000);
 
@@ -46,6 +51,7 @@ describeWithStack('npm run rehearse -- --guides on the local stack', (stack) => 
       // Nothing of the walk is left behind: the files it saved as the guides say, and its background producer and app.
       expect(existsSync(path.join(repoRoot, 'customers-cdc.json'))).toBe(false);
       expect(existsSync(path.join(repoRoot, 'elasticsearch-sink.json'))).toBe(false);
+      expect(existsSync(headlessFile())).toBe(false);
       process.stdout.write(`\n${rows.join('\n')}\n${run.stdout.match(/Walkthrough passed: .*/)?.[0]}\n`);
       const check = await runCli(['check', 'step-2'], env());
       expect(check.code).not.toBe(0);
