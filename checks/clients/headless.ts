@@ -134,13 +134,17 @@ export interface HeadlessRunner {
   listener(): string | undefined;
 }
 
-/** Runs `docker compose` for the headless service; its answer or the reason it could not run. */
+/**
+ * Runs `docker compose` for the headless service, its profile named (without it, Compose knows no such service); its
+ * answer, or the reason it could not run.
+ */
 export function composeRun(
   args: string[],
   timeoutMs: number,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn('docker', ['compose', '--file', repoPath('docker-compose.yml'), ...args], {
+    const compose = ['compose', '--file', repoPath('docker-compose.yml'), '--profile', 'headless'];
+    const child = spawn('docker', [...compose, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: timeoutMs,
       windowsHide: true,
@@ -154,13 +158,20 @@ export function composeRun(
       stderr += String(d);
     });
     child.on('error', (error) => resolve({ code: 127, stdout, stderr: `${stderr}${error.message}` }));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.on('close', (code, signal) =>
+      resolve({
+        code: code ?? 1,
+        stdout,
+        // Killed at its timeout: say so, as Docker said nothing.
+        stderr: signal ? `${stderr}docker compose did not answer within ${timeoutMs / 1000} s` : stderr,
+      }),
+    );
   });
 }
 
 const composeRunner: HeadlessRunner = {
   where: `the compose service ${headlessName}`,
-  logCommand: `docker compose logs ${headlessName}`,
+  logCommand: `docker compose --profile headless logs ${headlessName}`,
   running: async () => {
     const answer = await composeRun(['ps', '--format', 'json', headlessName], 15_000);
     if (answer.code !== 0) return undefined;

@@ -10,6 +10,7 @@ import {
   headlessQueries,
   headlessRunner,
   headlessServiceId,
+  serverUp,
   startFailure,
   tryInteractive,
 } from '#checks/clients/headless.js';
@@ -87,7 +88,7 @@ export const ksqlHeadless: ExpectationKind<KsqlHeadless> = {
       if (failure) {
         return fail(
           `it stopped at start, on a statement of ${file}. ksqlDB says: ${failure}`,
-          `mend that statement (try it in npm run ksql first), then ${restart}`,
+          `mend that statement (try its SELECT … EMIT CHANGES LIMIT 5 in npm run ksql first), then ${restart}`,
         );
       }
       return fail(
@@ -95,24 +96,31 @@ export const ksqlHeadless: ExpectationKind<KsqlHeadless> = {
         `start it: ${restart}. npm run ksql -- -f ${file} would give the file to the interactive server instead`,
       );
     }
+    if (running === undefined) {
+      return {
+        ...notYet(`Docker did not say whether ${runner.where} runs`),
+        hint: 'check that Docker is running (npm run status)',
+        atDeadline: 'environment-error',
+      };
+    }
+    const log = await runner.log();
+    if (!serverUp(log)) return { ...notYet('it is still starting'), atDeadline: 'fail' };
     const live = await headlessQueries(services);
     const missing: string[] = [];
     for (const q of queries) {
       const group = live.find((l) => l.sink === q.name && l.members > 0);
       if (group) continue;
-      if (live.some((l) => l.sink === q.name)) {
-        return {
-          ...notYet(`the query writing ${q.name} has no live member yet (its group is joining)`),
-          atDeadline: 'fail',
-        };
+      const idle = live.find((l) => l.sink === q.name);
+      if (idle && (idle.state === 'PreparingRebalance' || idle.state === 'CompletingRebalance')) {
+        return { ...notYet(`the query writing ${q.name} is joining its group (${idle.state})`), atDeadline: 'fail' };
+      }
+      if (idle) {
+        return fail(
+          `its query ${idle.queryId}, writing ${q.name}, has no live member (group ${idle.state}): the query stopped`,
+          `its log says why: ${runner.logCommand}; then ${restart}`,
+        );
       }
       missing.push(q.name);
-    }
-    if (missing.length > 0) {
-      return fail(
-        `it runs no query writing ${missing.join(', ')}, though ${file} has ${missing.length === 1 ? 'it' : 'them'}: the file changed after the server started`,
-        restart,
-      );
     }
     const listener = runner.listener();
     let refusal = '';

@@ -66,7 +66,7 @@ export const topicsAgree: ExpectationKind<TopicsAgree> = {
       minimum: params.number('minimum', 10),
     };
   },
-  object: ({ topic }) => `topic ${topic}`,
+  object: ({ topic }) => `topic "${topic}"`,
   expected: ({ reference, id, fields, complete }) =>
     `the same ${fields.join(', ')} as ${reference} for each ${id}${complete ? ', and no record that topic has not' : ''}`,
   observe: async (params, { services }): Promise<Observation> => {
@@ -81,7 +81,6 @@ export const topicsAgree: ExpectationKind<TopicsAgree> = {
     // The judged topic may hold the reference's whole history: read enough of its newest to cover the sample.
     const judged = await keyedRecords(services, topic, sample * 4, id);
     const byId = new Map(judged.map((r) => [r.id, r]));
-    const idName = id;
     let found = 0;
     for (const want of wanted) {
       const have = byId.get(want.id);
@@ -90,19 +89,28 @@ export const topicsAgree: ExpectationKind<TopicsAgree> = {
       const differs = fields.find((f) => JSON.stringify(have.value[f]) !== JSON.stringify(want.value[f]));
       if (differs) {
         return fail(
-          `its record with ${idName} ${want.id} has ${differs} ${shownValue(have.value[differs])}, where ${reference} has ${shownValue(want.value[differs])}: the two servers do not run the same statement`,
+          `its record with ${id} ${want.id} has ${differs} ${shownValue(have.value[differs])}, where ${reference} has ${shownValue(want.value[differs])}: the two servers do not run the same statement`,
         );
       }
     }
-    if (complete) {
-      const from = Math.min(...wanted.map((w) => w.timestamp));
-      const to = Math.max(...wanted.map((w) => w.timestamp));
+    if (complete && judged.length > 0) {
       const wantedIds = new Set(wanted.map((w) => w.id));
-      const extra = judged.filter((r) => r.timestamp >= from && r.timestamp <= to && !wantedIds.has(r.id));
+      // Over the time both samples cover, the two hold the same records: none more, none fewer.
+      const from = Math.max(Math.min(...wanted.map((w) => w.timestamp)), Math.min(...judged.map((r) => r.timestamp)));
+      const to = Math.min(Math.max(...wanted.map((w) => w.timestamp)), Math.max(...judged.map((r) => r.timestamp)));
+      const within = (r: Keyed) => r.timestamp >= from && r.timestamp <= to;
+      const extra = judged.filter((r) => within(r) && !wantedIds.has(r.id));
       if (extra.length > 0) {
         const e = extra[0] as Keyed;
         return fail(
-          `it holds ${extra.length} record(s) that ${reference} has not, e.g. ${idName} ${e.id} (${fields.map((f) => `${f} ${shownValue(e.value[f])}`).join(', ')}): the two servers do not run the same statement`,
+          `it holds ${extra.length} record(s) that ${reference} has not, e.g. ${id} ${e.id} (${fields.map((f) => `${f} ${shownValue(e.value[f])}`).join(', ')}): the two servers do not run the same statement`,
+        );
+      }
+      const lacking = wanted.filter((w) => within(w) && !byId.has(w.id));
+      if (lacking.length > 0) {
+        const l = lacking[0] as Keyed;
+        return fail(
+          `it lacks ${lacking.length} record(s) that ${reference} has in the same time, e.g. ${id} ${l.id} (${fields.map((f) => `${f} ${shownValue(l.value[f])}`).join(', ')}): the two servers do not run the same statement`,
         );
       }
     }

@@ -21,7 +21,7 @@ import {
 } from '#checks/clients/headless.js';
 import type { Services } from '#checks/clients/services.js';
 import { createdObject, splitStatements } from '#checks/ksql-file.js';
-import { EnvironmentError, UsageError, WorkshopError } from '#core/errors.js';
+import { EnvironmentError, TimeoutError, UsageError, WorkshopError } from '#core/errors.js';
 import { kitPidFile, removePidFile, signalGroup } from '#core/process.js';
 import { repoRoot } from '#core/state-dir.js';
 import { formatSeconds, NotYet, waitFor } from '#core/wait.js';
@@ -85,14 +85,14 @@ export async function stopHeadless(services: Services): Promise<string[]> {
   const config = services.config;
   // ksqlDB closes its queries' Kafka Streams on Ctrl-C, which takes it some 14 s (seen on 8.0.7).
   if (config.headlessKsqldbHome) return stopProducerProcess(headlessName, 'headless ksqlDB server', 40_000);
-  const answer = await composeRun(['--profile', 'headless', 'rm', '--stop', '--force', headlessName], 60_000);
+  const answer = await composeRun(['rm', '--stop', '--force', headlessName], 60_000);
   if (answer.code !== 0) {
     throw new EnvironmentError(
       `docker compose could not stop ${headlessName}: ${answer.stderr.trim().split('\n').slice(-2).join(' ')}`,
       'check that Docker is running (npm run status), then run the same command again',
     );
   }
-  return /Removed|Stopped/i.test(answer.stderr) ? [`headless ksqlDB server (${headlessName}) stopped`] : [];
+  return /Removed|Stopped/i.test(answer.stderr) ? [`headless ksqlDB server "${headlessName}" stopped`] : [];
 }
 
 export const headlessStartTimeoutMs = 180_000;
@@ -118,10 +118,7 @@ export async function startHeadless(
     const { child } = spawnBackground(headlessName, ['headless', 'serve']);
     pid = child.pid;
   } else {
-    const answer = await composeRun(
-      ['--profile', 'headless', 'up', '--detach', '--force-recreate', headlessName],
-      180_000,
-    );
+    const answer = await composeRun(['up', '--detach', '--force-recreate', headlessName], 180_000);
     if (answer.code !== 0) {
       throw new EnvironmentError(
         `docker compose could not start ${headlessName}: ${answer.stderr.trim().split('\n').slice(-3).join(' ')}`,
@@ -137,16 +134,19 @@ export async function startHeadless(
       intervalMs: 1_000,
       probe: async () => {
         // The server's own reason ends the wait at once: a failing statement stops it at start.
-        failure = startFailure(await runner.log());
+        const log = await runner.log();
+        failure = startFailure(log);
         if (failure) throw new WorkshopError(`it stopped at start: ${failure}`);
         // Live members alone do not say this run is up: Kafka Streams does not leave its groups when it stops, so
         // the members of a server stopped a moment ago stay until their session times out.
-        const log = await runner.log();
         const live = (await headlessQueries(services)).filter((q) => q.members > 0);
         const waiting = queries.filter((q) => !live.some((l) => l.sink === q.name));
         if (waiting.length === 0 && serverUp(log)) return live;
         if ((await runner.running()) === false) {
-          throw new WorkshopError(`the headless ksqlDB server is not running; its log: ${runner.logCommand}`);
+          // It may have logged its reason and stopped since the log was read.
+          failure = startFailure(await runner.log());
+          if (failure) throw new WorkshopError(`it stopped at start: ${failure}`);
+          throw new WorkshopError(`the headless ksqlDB server stopped at start; its log: ${runner.logCommand}`);
         }
         return new NotYet(
           waiting.length > 0
@@ -159,10 +159,17 @@ export async function startHeadless(
     // A server that did not come up is stopped, not left half-running behind the learner's back.
     if (pid) signalGroup(pid, 'SIGKILL');
     removePidFile(kitPidFile(headlessName));
+    if (!services.config.headlessKsqldbHome) await stopHeadless(services).catch(() => undefined);
     if (failure) {
       throw new WorkshopError(
         `the headless ksqlDB server stopped at start: a statement of ${shown(file)} failed. ksqlDB says: ${failure}`,
-        `mend that statement in ${shown(file)} (try it in npm run ksql first), then npm run headless -- start`,
+        `mend that statement in ${shown(file)} (try its SELECT … EMIT CHANGES LIMIT 5 in npm run ksql first), then npm run headless -- start`,
+      );
+    }
+    if (error instanceof TimeoutError) {
+      throw new EnvironmentError(
+        `${error.message} (the server is stopped again)`,
+        `its log says why: ${runner.logCommand}; then npm run headless -- start`,
       );
     }
     throw error;

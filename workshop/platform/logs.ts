@@ -10,7 +10,7 @@ import { type CommandEnvironment, platformOf } from './preflight.js';
 /** Reads the command line with the platform's services named in every refusal, then runs logsCommand. */
 export async function logsMain(spec: CommandSpec, args: string[], context: CommandEnvironment = {}): Promise<number> {
   const { compose } = platformOf(context);
-  const usageNote = `; the services: ${compose.services.map((s) => s.name).join(', ')}`;
+  const usageNote = `; the services: ${[...compose.services, ...compose.profiled].map((s) => s.name).join(', ')}`;
   // The entry's spec gives --tail its default, so a value is always there.
   const line = parseCommand({ ...spec, usageNote }, args) as unknown as CommandLine<{ tail: number }>;
   return logsCommand(line, context);
@@ -21,7 +21,9 @@ export async function logsCommand(
   context: CommandEnvironment = {},
 ): Promise<number> {
   const { compose, docker } = platformOf(context);
-  const names = compose.services.map((s) => s.name);
+  // A service in a profile (step 15's ksqldb-headless) too: Compose knows it only with its profile named.
+  const profiled = compose.profiled.find((s) => s.name === positionals[0]);
+  const names = [...compose.services, ...compose.profiled].map((s) => s.name);
   const usageNote = `; the services: ${names.join(', ')}`;
   const [service] = positionals;
   if (service === undefined || positionals.length > 1) {
@@ -29,7 +31,15 @@ export async function logsCommand(
   }
   if (!names.includes(service)) throw usageError(`the platform has no service "${service}"`, { usageNote });
   const stdout = await docker.expectComposeOk(
-    ['logs', '--no-color', '--timestamps', '--tail', String(tail), service],
+    [
+      ...(profiled?.profiles.flatMap((p) => ['--profile', p]) ?? []),
+      'logs',
+      '--no-color',
+      '--timestamps',
+      '--tail',
+      String(tail),
+      service,
+    ],
     quickCallMs,
     `the log of ${service}`,
   );
