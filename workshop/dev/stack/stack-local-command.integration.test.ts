@@ -73,6 +73,7 @@ describeWithStack('npm run stack:local', () => {
     if (!registry) expect(stderr).toContain('Schema Registry absent');
     if (!ksqlDb) expect(exports.WORKSHOP_KSQLDB_URL).toBe('none');
     if (!registry) expect(exports.WORKSHOP_SCHEMA_REGISTRY_URL).toBe('none');
+    if (ksqlDb) expect(exports.WORKSHOP_HEADLESS_KSQLDB_HOME).toBe('home' in install ? install.home : '');
     expect(Object.keys(exports).sort()).toEqual([
       'WORKSHOP_CONNECT_ELASTICSEARCH_URL',
       'WORKSHOP_CONNECT_KAFKA_BOOTSTRAP_SERVERS',
@@ -82,6 +83,8 @@ describeWithStack('npm run stack:local', () => {
       'WORKSHOP_CONNECT_URL',
       'WORKSHOP_DATABASE_FLAVOUR',
       'WORKSHOP_ELASTICSEARCH_URL',
+      // Step 15's headless server runs from the same ksqlDB install.
+      ...(ksqlDb ? ['WORKSHOP_HEADLESS_KSQLDB_HOME'] : []),
       'WORKSHOP_KAFKA_BOOTSTRAP_SERVERS',
       'WORKSHOP_KIBANA_URL',
       'WORKSHOP_KSQLDB_URL',
