@@ -46,7 +46,7 @@ interface Platform {
 }
 
 /** A small compose file of the platform's shape (three services, one built) on ports free right now. */
-async function smallPlatform(): Promise<Platform> {
+async function smallPlatform(options: { profiled?: boolean } = {}): Promise<Platform> {
   const [kafka, connect, elasticsearch] = (await freePorts(3)) as [number, number, number];
   const dir = mkdtempSync(path.join(os.tmpdir(), 'platform-test-'));
   const composePath = path.join(dir, 'docker-compose.yml');
@@ -74,6 +74,10 @@ async function smallPlatform(): Promise<Platform> {
       `    ports: ["127.0.0.1:${elasticsearch}:9200"]`,
       `    ${healthcheck}`,
       '    deploy: { resources: { limits: { memory: 1g } } }',
+      // A service only its profile starts, as step 15's ksqldb-headless.
+      ...(options.profiled
+        ? ['  ksqldb-headless:', '    image: confluentinc/cp-ksqldb-server:8.1.0', '    profiles: [headless]']
+        : []),
       'volumes:',
       '  kafka-data:',
       '',
@@ -711,6 +715,44 @@ describe('npm run logs', () => {
     await expect(
       logsMain(logsSpec, ['kafka', '--tail', '0'], { env: fake.env, composePath: p.composePath }),
     ).rejects.toThrow(/--tail 0 is not .*; the services: kafka, kafka-connect, elasticsearch$/);
+  });
+});
+
+describe('a service in a profile (step 15’s headless ksqlDB)', () => {
+  it('is no service npm run up waits for, but npm run logs reads it and npm run down stops it, its profile named', async () => {
+    const p = await smallPlatform({ profiled: true });
+    expect(p.compose.services.map((s) => s.name)).toEqual(['kafka', 'kafka-connect', 'elasticsearch']);
+    expect(p.compose.profiled.map((s) => [s.name, s.profiles])).toEqual([['ksqldb-headless', ['headless']]]);
+    const fake = fakeDocker([
+      { match: ' logs ', answers: [logs('ksqldb-headless', ['Server up and running'])] },
+      { match: ' down ', answers: [{ stdout: '' }] },
+    ]);
+    await logsMain(logsSpec, ['ksqldb-headless', '--tail', '5'], { env: fake.env, composePath: p.composePath });
+    expect(fake.calls()[0]).toEqual([
+      'compose',
+      '--file',
+      p.composePath,
+      '--profile',
+      'headless',
+      'logs',
+      '--no-color',
+      '--timestamps',
+      '--tail',
+      '5',
+      'ksqldb-headless',
+    ]);
+    expect(await downCommand(parseCommand(downSpec, []), { env: fake.env, composePath: p.composePath })).toBe(
+      ExitCode.ok,
+    );
+    expect(fake.calls().at(-1)).toEqual([
+      'compose',
+      '--file',
+      p.composePath,
+      '--profile',
+      'headless',
+      'down',
+      '--remove-orphans',
+    ]);
   });
 });
 
