@@ -13,6 +13,7 @@ import { adaptConnectorConfig, removeConnector } from '#checks/resources/connect
 import { applyResource } from '#checks/resources/index.js';
 import { connectorStatement, readKsqlConnectorFile } from '#checks/resources/ksql-connector.js';
 import type { StepResult } from '#checks/types.js';
+import { NotYet, waitFor } from '#core/wait.js';
 import { workshopEnv } from '#workshop/dev/stack/local-stack.js';
 import { checkContext } from '#workshop/dev/testing/fixtures.js';
 import { runCli } from '#workshop/dev/testing/run-cli.js';
@@ -76,8 +77,25 @@ describeWithSchemaRegistry(
       expect(lines.join('\n')).toMatch(
         /connector "WAREHOUSE_RATINGS": created through ksqlDB from steps\/14-warehouse\/solution\/warehouse-sink\.sql \(changed for this platform, the file stays as written: connection\.url jdbc:mysql:\/\/mysql:3306\/warehouse → jdbc:mysql:\/\/127\.0\.0\.1:\d+\/warehouse/,
       );
-      const [listed] = await client().statements('SHOW CONNECTORS;');
-      expect(JSON.stringify(listed)).toContain('WAREHOUSE_RATINGS');
+      // Right after the connector is made, ksqlDB 8.0.7 once answered SHOW CONNECTORS with an error of its own (50000,
+      // "No value present": a connector Connect lists before it can describe it); listed a moment later.
+      const listed = await waitFor({
+        what: 'SHOW CONNECTORS to list WAREHOUSE_RATINGS',
+        timeoutMs: 30_000,
+        intervalMs: 1_000,
+        probe: async () => {
+          const answer = await client()
+            .statements('SHOW CONNECTORS;')
+            .then(
+              ([entity]) => JSON.stringify(entity),
+              (error: Error) => new NotYet(error.message),
+            );
+          return answer instanceof NotYet || !answer.includes('WAREHOUSE_RATINGS')
+            ? new NotYet(String(answer))
+            : answer;
+        },
+      });
+      expect(listed).toContain('WAREHOUSE_RATINGS');
       const result = await checkUntil((r) => r.outcome === 'pass');
       expect(result.expectations.at(-1)?.found).toMatch(
         /^the newest \d+ records connector "WAREHOUSE_RATINGS" consumed are rows with the same values; primary key rating_id, none twice; 10 columns$/,
