@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '#core/errors.js';
 import { CourseError, loadConcepts, loadCourse, selectStep, stepsDir } from './course.js';
-import { bareCommentLines, splitStatements } from './ksql-file.js';
+import { bareCommentLines, normaliseStatement, splitStatements } from './ksql-file.js';
 
 const course = loadCourse();
 
@@ -87,6 +87,24 @@ describe('the course checks itself', () => {
         if (topic) expect(topic, `${file}, line ${statement.line}`).toBe(topic.toLowerCase());
       }
     }
+  });
+});
+
+describe('step 15’s headless file', () => {
+  it('is steps 4-7’s statements as their solutions have them, only their output topics named headless_…', () => {
+    const statementsOf = (file: string) =>
+      splitStatements(readFileSync(path.join(stepsDir, file), 'utf8'), file).map((s) => normaliseStatement(s.text));
+    const development = [
+      '04-filter-poor-ratings/solution/ratings.sql',
+      '04-filter-poor-ratings/solution/poor-ratings.sql',
+      '05-join-ratings-to-customers/solution/customers.sql',
+      '05-join-ratings-to-customers/solution/ratings-with-customer-data.sql',
+      '06-unhappy-platinum-customers/solution/unhappy-platinum-customers.sql',
+      '07-ratings-per-minute/solution/ratings-by-club-status.sql',
+    ].flatMap(statementsOf);
+    const headless = statementsOf('15-headless-ksqldb/solution/queries.sql');
+    expect(headless.filter((s) => /AS SELECT/i.test(s)).every((s) => s.includes("KAFKA_TOPIC='headless_"))).toBe(true);
+    expect(headless.map((s) => s.replace("KAFKA_TOPIC='headless_", "KAFKA_TOPIC='"))).toEqual(development);
   });
 });
 
