@@ -4,7 +4,7 @@
  * replaces an index whose mapping cannot take the records.
  */
 import { EnvironmentError } from '#core/errors.js';
-import { readRanges, topicOffsets } from './kafka-read.js';
+import { readNewest } from './kafka-read.js';
 import type { Services } from './services.js';
 
 export interface FieldMapping {
@@ -45,14 +45,7 @@ export interface TopicDocument {
 
 /** The newest `count` records of each partition that hold a JSON object (tombstones and other values skipped). */
 export async function newestRecords(services: Services, topic: string, count: number): Promise<TopicDocument[]> {
-  const offsets = await topicOffsets(services, topic);
-  const ranges = offsets.map((o) => {
-    const from = o.high - BigInt(count);
-    return { partition: o.partition, from: from > o.low ? from : o.low, to: o.high };
-  });
-  const records = await readRanges(services, topic, ranges, {
-    timeoutMs: Math.max(10_000, services.timeouts.requestMs * 2),
-  });
+  const records = await readNewest(services, topic, count);
   const documents: TopicDocument[] = [];
   for (const record of records) {
     if (record.value === null) continue;

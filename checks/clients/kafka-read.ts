@@ -154,3 +154,13 @@ export async function readWholeTopic(services: Services, topic: string): Promise
     { timeoutMs: Math.max(15_000, services.timeouts.requestMs * 2) },
   );
 }
+
+/** The newest `count` records of each partition of a topic, as they are now. */
+export async function readNewest(services: Services, topic: string, count: number): Promise<ReadRecord[]> {
+  const offsets = await topicOffsets(services, topic);
+  const ranges = offsets.map((o) => {
+    const from = o.high - BigInt(count);
+    return { partition: o.partition, from: from > o.low ? from : o.low, to: o.high };
+  });
+  return readRanges(services, topic, ranges, { timeoutMs: Math.max(10_000, services.timeouts.requestMs * 2) });
+}

@@ -5,7 +5,8 @@
  * the reference has not, within the time the reference's sample covers (a filter keeps the same records on both).
  */
 
-import { readRanges, topicOffsets } from '#checks/clients/kafka-read.js';
+import { shownValue } from '#checks/clients/elasticsearch-look.js';
+import { readNewest } from '#checks/clients/kafka-read.js';
 import { parseJson, recordId } from '#checks/clients/ksql-look.js';
 import type { Services } from '#checks/clients/services.js';
 import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
@@ -31,14 +32,7 @@ interface Keyed {
 
 /** The newest `count` records of a topic with a JSON value, each named by its id (a value column, or else its key). */
 async function keyedRecords(services: Services, topic: string, count: number, id: string): Promise<Keyed[]> {
-  const offsets = await topicOffsets(services, topic);
-  const ranges = offsets.map((o) => {
-    const from = o.high - BigInt(count);
-    return { partition: o.partition, from: from > o.low ? from : o.low, to: o.high };
-  });
-  const records = await readRanges(services, topic, ranges, {
-    timeoutMs: Math.max(10_000, services.timeouts.requestMs * 2),
-  });
+  const records = await readNewest(services, topic, count);
   const keyed: Keyed[] = [];
   for (const record of records) {
     const value = parseJson(record.value);
@@ -48,8 +42,6 @@ async function keyedRecords(services: Services, topic: string, count: number, id
   }
   return keyed;
 }
-
-const shownValue = (v: unknown) => (v === undefined ? 'no such field' : JSON.stringify(v));
 
 export const topicsAgree: ExpectationKind<TopicsAgree> = {
   kind: 'topics-agree',
