@@ -56,3 +56,13 @@ describe('createdObject', () => {
     expect(isQuery('SHOW QUERIES;')).toBe(false);
   });
 });
+
+describe('block comments', () => {
+  it('count as a space, keep the line count, and may hold a semicolon', async () => {
+    const { splitSql } = await import('./sql-text.js');
+    expect(splitSql('/* one;\n two */ SHOW TABLES;\nSHOW /* x */ JOBS;', 'f.sql', 'Flink')).toEqual([
+      { text: 'SHOW TABLES;', line: 2 },
+      { text: 'SHOW   JOBS;', line: 3 },
+    ]);
+  });
+});

@@ -4,7 +4,7 @@
  * CREATE makes. The split follows ksqlDB's lexer: `-- text` comments to the end of the line, '…' strings with ''
  * inside, `…` quoted names; a statement ends at a `;` outside them.
  */
-import { UsageError } from '#core/errors.js';
+import { splitSql } from './sql-text.js';
 
 export interface KsqlStatement {
   /** The statement as written (comments removed), ending with `;`. */
@@ -26,62 +26,12 @@ export interface CreatedObject {
 export function splitStatements(text: string, where = 'the statement'): KsqlStatement[] {
   const statements: KsqlStatement[] = [];
   const properties: Record<string, string> = {};
-  let current = '';
-  let startLine = 0;
-  let line = 1;
-  let i = 0;
-  const push = (char: string) => {
-    if (current.trim() === '' && char.trim() !== '') startLine = line;
-    current += char;
-  };
-  while (i < text.length) {
-    const char = text[i] as string;
-    if (char === '\n') line++;
-    if (char === '-' && text[i + 1] === '-') {
-      // A comment runs to the end of its line; the newline itself stays, as a separator.
-      while (i < text.length && text[i] !== '\n') i++;
-      continue;
-    }
-    if (char === "'" || char === '`' || char === '"') {
-      const quote = char;
-      push(char);
-      i++;
-      while (i < text.length) {
-        const c = text[i] as string;
-        if (c === '\n') line++;
-        push(c);
-        i++;
-        if (c === quote) {
-          if (text[i] === quote) {
-            push(quote);
-            i++;
-            continue;
-          }
-          break;
-        }
-      }
-      continue;
-    }
-    if (char === ';') {
-      const statement = `${current.trim()};`;
-      current = '';
-      i++;
-      if (statement === ';') continue;
-      const set = /^SET\s+'([^']+)'\s*=\s*'([^']*)'\s*;$/i.exec(statement);
-      const unset = /^UNSET\s+'([^']+)'\s*;$/i.exec(statement);
-      if (set?.[1] !== undefined) properties[set[1]] = set[2] ?? '';
-      else if (unset?.[1] !== undefined) delete properties[unset[1]];
-      else statements.push({ text: statement, line: startLine, properties: { ...properties } });
-      continue;
-    }
-    push(char);
-    i++;
-  }
-  if (current.trim() !== '') {
-    throw new UsageError(
-      `${where}: the statement starting on line ${startLine} does not end with ";" (${current.trim().slice(0, 60)})`,
-      'ksqlDB runs a statement only once it ends with a semicolon: add ";" at its end',
-    );
+  for (const { text: statement, line } of splitSql(text, where, 'ksqlDB')) {
+    const set = /^SET\s+'([^']+)'\s*=\s*'([^']*)'\s*;$/i.exec(statement);
+    const unset = /^UNSET\s+'([^']+)'\s*;$/i.exec(statement);
+    if (set?.[1] !== undefined) properties[set[1]] = set[2] ?? '';
+    else if (unset?.[1] !== undefined) delete properties[unset[1]];
+    else statements.push({ text: statement, line, properties: { ...properties } });
   }
   return statements;
 }

@@ -30,6 +30,8 @@ describe('loadConfig', () => {
       connectUrl: 'http://127.0.0.1:8083',
       ksqldbUrl: 'http://127.0.0.1:8088',
       schemaRegistryUrl: 'http://127.0.0.1:8081',
+      flinkUrl: 'http://127.0.0.1:8082',
+      flinkSqlGatewayUrl: 'http://127.0.0.1:8084',
       mysql: {
         host: '127.0.0.1',
         port: 3306,

@@ -7,7 +7,7 @@ import { ConfigError } from './errors.js';
 export type DatabaseFlavour = 'mysql' | 'mariadb';
 
 /** The services a platform may do without: the local test stack runs them only where they are installed. */
-export type OptionalService = 'ksqlDB' | 'Schema Registry';
+export type OptionalService = 'ksqlDB' | 'Schema Registry' | 'Flink' | 'Flink SQL Gateway';
 
 /** The value of a service's URL variable that says this platform runs no such service. */
 export const absentValue = 'none';
@@ -23,6 +23,10 @@ export interface WorkshopConfig {
   connectUrl: string;
   ksqldbUrl: string;
   schemaRegistryUrl: string;
+  /** Apache Flink's JobManager REST API (the jobs and their states). */
+  flinkUrl: string;
+  /** Flink's SQL Gateway (REST), through which npm run flink runs statements. */
+  flinkSqlGatewayUrl: string;
   mysql: {
     host: string;
     port: number;
@@ -161,6 +165,8 @@ function variable<T>(
 export const absentVariable: Record<OptionalService, string> = {
   ksqlDB: 'WORKSHOP_KSQLDB_URL',
   'Schema Registry': 'WORKSHOP_SCHEMA_REGISTRY_URL',
+  Flink: 'WORKSHOP_FLINK_URL',
+  'Flink SQL Gateway': 'WORKSHOP_FLINK_SQL_GATEWAY_URL',
 };
 
 /** Every variable the kit reads, in the order the README lists them. */
@@ -183,6 +189,18 @@ export const variables = {
     'http://127.0.0.1:8081',
     urlOrNone,
     'Schema Registry; none where the platform runs no registry',
+  ),
+  flinkUrl: variable(
+    'WORKSHOP_FLINK_URL',
+    'http://127.0.0.1:8082',
+    urlOrNone,
+    "Apache Flink's JobManager REST API and web UI; none where the platform runs no Flink",
+  ),
+  flinkSqlGatewayUrl: variable(
+    'WORKSHOP_FLINK_SQL_GATEWAY_URL',
+    'http://127.0.0.1:8084',
+    urlOrNone,
+    "Flink's SQL Gateway REST API (npm run flink); none where the platform runs no Flink",
   ),
   mysqlHost: variable('WORKSHOP_MYSQL_HOST', '127.0.0.1', host, 'MySQL (or MariaDB) host'),
   mysqlPort: variable('WORKSHOP_MYSQL_PORT', '3306', port, 'MySQL port'),
@@ -271,12 +289,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkshopConfig
   const absent: OptionalService[] = [];
   if (v.ksqldbUrl === absentValue) absent.push('ksqlDB');
   if (v.schemaRegistryUrl === absentValue) absent.push('Schema Registry');
+  if (v.flinkUrl === absentValue) absent.push('Flink');
+  if (v.flinkSqlGatewayUrl === absentValue) absent.push('Flink SQL Gateway');
   return {
     absent,
     kafkaBootstrapServers: v.kafkaBootstrapServers,
     connectUrl: v.connectUrl,
     ksqldbUrl: v.ksqldbUrl,
     schemaRegistryUrl: v.schemaRegistryUrl,
+    flinkUrl: v.flinkUrl,
+    flinkSqlGatewayUrl: v.flinkSqlGatewayUrl,
     mysql: {
       host: v.mysqlHost,
       port: v.mysqlPort,

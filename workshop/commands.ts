@@ -158,26 +158,36 @@ export const headlessSpec = command({
   run: async (line) => (await import('#workshop/commands/headless.js')).headlessCommand(line),
 });
 
+/** `--timeout SECONDS` of the commands that run queries (ksql, flink). */
+const queryTimeout = {
+  type: 'string',
+  value: 'SECONDS',
+  description: 'stop a query that is still running after so long (default: at Ctrl-C or its LIMIT)',
+  parse: (raw: string): number => {
+    if (!/^\d+$/.test(raw) || Number(raw) === 0) {
+      throw new OptionError(`--timeout must be a whole number of seconds, found "${raw}"`);
+    }
+    return Number(raw) * 1000;
+  },
+} as const;
+
 export const ksqlSpec = command({
   name: 'ksql',
   usage: 'npm run ksql -- "<statement>;" | -f <file.sql> [--timeout SECONDS]',
   summary: 'run ksqlDB statements and queries and print the answers as tables (no docker compose exec needed)',
-  flags: {
-    file: sqlFile,
-    timeout: {
-      type: 'string',
-      value: 'SECONDS',
-      description: 'stop a query that is still running after so long (default: at Ctrl-C or its LIMIT)',
-      parse: (raw): number => {
-        if (!/^\d+$/.test(raw) || Number(raw) === 0) {
-          throw new OptionError(`--timeout must be a whole number of seconds, found "${raw}"`);
-        }
-        return Number(raw) * 1000;
-      },
-    },
-  },
+  flags: { file: sqlFile, timeout: queryTimeout },
   positionals: statements,
   run: async (line) => (await import('#workshop/commands/ksql.js')).ksqlCommand(line),
+});
+
+export const flinkSpec = command({
+  name: 'flink',
+  usage: 'npm run flink -- "<statement>;" | -f <file.sql> [--timeout SECONDS]',
+  summary:
+    'run Flink SQL through the SQL Gateway and print the answers as tables; your tables are kept between commands',
+  flags: { file: sqlFile, timeout: queryTimeout },
+  positionals: statements,
+  run: async (line) => (await import('#workshop/commands/flink.js')).flinkCommand(line),
 });
 
 export const mysqlSpec = command({
@@ -325,6 +335,7 @@ export const commands: Command[] = [
   resetSpec,
   connectorSpec,
   ksqlSpec,
+  flinkSpec,
   headlessSpec,
   mysqlSpec,
   topicSpec,

@@ -15,6 +15,8 @@ export type ServiceName =
   | 'Kafka Connect'
   | 'ksqlDB'
   | 'Schema Registry'
+  | 'Flink'
+  | 'Flink SQL Gateway'
   | 'MySQL'
   | 'Elasticsearch'
   | 'Kibana';
@@ -178,6 +180,16 @@ export class Services {
       ...init,
       headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
     });
+  }
+
+  /** Apache Flink's JobManager REST API: /jobs/overview, /jobs/{id}. */
+  flink<T = unknown>(path: string, init?: { method?: string; body?: unknown; timeoutMs?: number }) {
+    return this.http<T>('Flink', this.config.flinkUrl, path, init);
+  }
+
+  /** Flink's SQL Gateway REST API (v3): sessions, statements, their results. */
+  flinkSqlGateway<T = unknown>(path: string, init?: { method?: string; body?: unknown; timeoutMs?: number }) {
+    return this.http<T>('Flink SQL Gateway', this.config.flinkSqlGatewayUrl, path, init);
   }
 
   elasticsearch<T = unknown>(

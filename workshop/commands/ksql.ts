@@ -3,6 +3,7 @@
  * the answers as tables. A way in to ksqlDB on any OS, without `docker compose exec` and the ksql CLI.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import {
   KsqlClient,
   type KsqlEntity,
@@ -37,7 +38,8 @@ export async function ksqlCommand({
   const where = values.file ?? 'the statement';
   if (values.file !== undefined) {
     try {
-      text = readFileSync(values.file, 'utf8');
+      // Relative to the folder the learner typed the command in (npm runs scripts from the kit's root).
+      text = readFileSync(path.resolve(process.env.INIT_CWD ?? process.cwd(), values.file), 'utf8');
     } catch (error) {
       throw new UsageError(`cannot read ${values.file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
     }

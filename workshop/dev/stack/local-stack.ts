@@ -16,6 +16,7 @@ import { repoPath } from '#core/state-dir.js';
 import { type Artifacts, ensureAvroConverterPlugin, resolveArtifacts } from './artifacts.js';
 import { type ConnectServer, startConnect } from './connect.js';
 import { type ElasticsearchServer, startElasticsearch } from './elasticsearch.js';
+import { type FlinkServers, type OptInPart, resolveFlinkClasspath, stackWith, startFlink } from './flink.js';
 import { type KafkaServer, startKafka } from './kafka.js';
 import { kibanaStandIn } from './kibana-standin.js';
 import { findKsqlDb, type KsqlDbServer, type StackPart, stackWithout, startKsqlDb } from './ksqldb.js';
@@ -38,7 +39,17 @@ export const warehouseSecretVariables = {
   password: 'WAREHOUSE_DATABASE_PASSWORD',
 } as const;
 
-export const stackServerKeys = ['kafka', 'connect', 'mariadb', 'elasticsearch', 'ksqldb', 'schemaRegistry'] as const;
+export const stackServerKeys = [
+  'kafka',
+  'connect',
+  'mariadb',
+  'elasticsearch',
+  'ksqldb',
+  'schemaRegistry',
+  'flinkJobManager',
+  'flinkTaskManager',
+  'flinkSqlGateway',
+] as const;
 export type StackServerKey = (typeof stackServerKeys)[number];
 
 /** Where the stack's servers answer: plain data, so a test setup can hand it to test files. */
@@ -61,6 +72,8 @@ export interface LocalStackEndpoints {
   ksqldb: { url: string; home: string } | { absent: string };
   /** A real Schema Registry (from the same install as ksqlDB), or why there is none. */
   schemaRegistry: { url: string } | { absent: string };
+  /** Apache Flink (JobManager REST and SQL Gateway), started only when asked (WORKSHOP_STACK_WITH=flink). */
+  flink: { url: string; sqlGatewayUrl: string } | { absent: string };
   /** Kibana cannot run here: a stand-in answering its status API. */
   kibana: { url: string; standIn: true };
 }
@@ -76,6 +89,8 @@ export interface StartTimings {
   ksqldbMs?: number;
   /** Absent when no Schema Registry is installed. */
   schemaRegistryMs?: number;
+  /** Absent unless Flink was asked for: until its three servers are ready. */
+  flinkMs?: number;
   totalMs: number;
   /** Whether Maven ran (cold cache) or everything was cached (warm). */
   resolvedNow: boolean;
@@ -93,12 +108,13 @@ export interface LocalStack {
   elasticsearch: ElasticsearchServer;
   ksqldb?: KsqlDbServer;
   schemaRegistry?: SchemaRegistryServer;
+  flink?: FlinkServers;
   /**
    * Each server by its key, to stop and start again (tests of a broker restart or a service that is down); ksqlDB
    * only when installed.
    */
   servers: Partial<Record<StackServerKey, ManagedServer>> &
-    Record<Exclude<StackServerKey, 'ksqldb' | 'schemaRegistry'>, ManagedServer>;
+    Record<Exclude<StackServerKey, 'ksqldb' | 'schemaRegistry' | `flink${string}`>, ManagedServer>;
   /** The processes running now, in start order. */
   processes(): ServerProcess[];
   /** Stops every server, in reverse order of start, and removes the stack's folder unless asked to keep it. */
@@ -110,6 +126,8 @@ export interface LocalStackOptions {
   onProgress?: (message: string) => void;
   cacheDir?: string;
   mavenRepo?: string;
+  /** What to start beyond the usual servers; WORKSHOP_STACK_WITH unless told. */
+  with?: OptInPart[];
 }
 
 /** The variables that point the kit at a running local stack (`export` lines for a shell, or a test's env). */
@@ -135,6 +153,8 @@ export function workshopEnv(endpoints: LocalStackEndpoints): Record<string, stri
           WORKSHOP_CONNECT_SCHEMA_REGISTRY_URL: endpoints.schemaRegistry.url,
         }
       : { WORKSHOP_SCHEMA_REGISTRY_URL: absentValue }),
+    WORKSHOP_FLINK_URL: 'url' in endpoints.flink ? endpoints.flink.url : absentValue,
+    WORKSHOP_FLINK_SQL_GATEWAY_URL: 'url' in endpoints.flink ? endpoints.flink.sqlGatewayUrl : absentValue,
     WORKSHOP_KIBANA_URL: endpoints.kibana.url,
     // Connect runs on this machine too, so it sees the same addresses.
     WORKSHOP_CONNECT_MYSQL_HOST: endpoints.mariadb.host,
@@ -202,6 +222,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // Found before anything starts: a CONFLUENT_HOME without ksqlDB is refused at once. WORKSHOP_STACK_WITHOUT hides
   // an install, so that a machine with one can run as a fresh machine does.
   const without = stackWithout();
+  const withFlink = new Set(options.with ?? stackWith()).has('flink');
   const confluent = findKsqlDb();
   const hidden = (part: StackPart) => ({
     absent: `hidden by WORKSHOP_STACK_WITHOUT=${[...without].join(',')} (${part})`,
@@ -303,6 +324,34 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const [connect, ksqldb, schemaRegistry] = await settleAll([connectStart, ksqlDbStart, registryStart] as const);
       return { kafka, connect, ksqldb, schemaRegistry };
     })();
+    // Flink needs nothing of the others to start (its jobs find Kafka when they run).
+    const flinkStart = (async () => {
+      if (!withFlink) {
+        progress('Flink not started: WORKSHOP_STACK_WITH=flink starts it');
+        return undefined;
+      }
+      const { classpath } = await resolveFlinkClasspath({
+        mvn: tools.mvn,
+        javaHome: tools.javaHome,
+        cacheDir: options.cacheDir,
+        mavenRepo: options.mavenRepo,
+      });
+      const flink = await startFlink({
+        java: tools.java,
+        classpath,
+        dir: path.join(dir, 'flink'),
+        onLaunch,
+        onReady: progress,
+      });
+      for (const server of [flink.jobManager, flink.taskManager, flink.gateway]) {
+        running.push(server);
+        server.onStop((stopped) => {
+          if (stopped.pid && live.delete(stopped.pid)) writePids();
+        });
+      }
+      timings.flinkMs = since();
+      return flink;
+    })();
     const mariadbStart = startOne(
       'mariadbMs',
       startMariaDb({
@@ -328,10 +377,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
 
     // Wait for all of them, even when one fails, so nothing is left starting behind our back.
-    const [{ kafka, connect, ksqldb, schemaRegistry }, mariadb, elasticsearch] = await settleAll([
+    const [{ kafka, connect, ksqldb, schemaRegistry }, mariadb, elasticsearch, flink] = await settleAll([
       kafkaConnectKsqlDb,
       mariadbStart,
       elasticsearchStart,
+      flinkStart,
     ] as const);
     kibana = await kibanaStandIn();
     timings.totalMs = since();
@@ -357,6 +407,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       schemaRegistry: schemaRegistry
         ? { url: schemaRegistry.url }
         : { absent: 'absent' in registryInstall ? registryInstall.absent : 'not started' },
+      flink: flink
+        ? { url: flink.url, sqlGatewayUrl: flink.sqlGatewayUrl }
+        : { absent: 'not started: WORKSHOP_STACK_WITH=flink starts it' },
       kibana: { url: kibana.url, standIn: true },
     };
     return {
@@ -368,6 +421,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       elasticsearch,
       ksqldb,
       schemaRegistry,
+      flink,
       servers: {
         kafka: kafka.server,
         connect: connect.server,
@@ -375,6 +429,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         elasticsearch: elasticsearch.server,
         ...(ksqldb ? { ksqldb: ksqldb.server } : {}),
         ...(schemaRegistry ? { schemaRegistry: schemaRegistry.server } : {}),
+        ...(flink
+          ? { flinkJobManager: flink.jobManager, flinkTaskManager: flink.taskManager, flinkSqlGateway: flink.gateway }
+          : {}),
       },
       processes: () => running.map((server) => server.process),
       stop: async ({ keepDir = false } = {}) => {

@@ -21,8 +21,12 @@ describeWithStack('servers of the shared stack stop and start again with their d
     // The watchdog's list holds the live process groups only: the stopped broker's leaves it, the new one's joins.
     const watched = () => readFileSync(path.join(stack().dir, 'pids'), 'utf8').trim().split('\n');
     const before = watched();
-    // Kafka, Connect, MariaDB, Elasticsearch, and ksqlDB and the Schema Registry where installed.
-    const servers = 4 + ('url' in stack().ksqldb ? 1 : 0) + ('url' in stack().schemaRegistry ? 1 : 0);
+    // Kafka, Connect, MariaDB, Elasticsearch, ksqlDB and the Schema Registry where installed, and Flink's three.
+    const servers =
+      4 +
+      ('url' in stack().ksqldb ? 1 : 0) +
+      ('url' in stack().schemaRegistry ? 1 : 0) +
+      ('url' in stack().flink ? 3 : 0);
     expect(before).toHaveLength(servers);
 
     await stack().stopServer('kafka');

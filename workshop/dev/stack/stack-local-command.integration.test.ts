@@ -26,7 +26,7 @@ function portAnswers(port: number): Promise<boolean> {
 function startStackLocal() {
   const child = spawn(process.execPath, ['--import', 'tsx', 'workshop/cli.ts', 'stack:local'], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', WORKSHOP_STACK_WITH: '' },
   });
   const output = { stdout: '', stderr: '' };
   child.stdout.on('data', (chunk) => {
@@ -73,6 +73,9 @@ describeWithStack('npm run stack:local', () => {
     if (!registry) expect(stderr).toContain('Schema Registry absent');
     if (!ksqlDb) expect(exports.WORKSHOP_KSQLDB_URL).toBe('none');
     if (!registry) expect(exports.WORKSHOP_SCHEMA_REGISTRY_URL).toBe('none');
+    // Flink only when asked for (WORKSHOP_STACK_WITH=flink), which this start is not.
+    expect(stderr).toContain('Flink not started: WORKSHOP_STACK_WITH=flink starts it');
+    expect([exports.WORKSHOP_FLINK_URL, exports.WORKSHOP_FLINK_SQL_GATEWAY_URL]).toEqual(['none', 'none']);
     if (ksqlDb) expect(exports.WORKSHOP_HEADLESS_KSQLDB_HOME).toBe('home' in install ? install.home : '');
     expect(Object.keys(exports).sort()).toEqual([
       'WORKSHOP_CONNECT_ELASTICSEARCH_URL',
@@ -83,6 +86,8 @@ describeWithStack('npm run stack:local', () => {
       'WORKSHOP_CONNECT_URL',
       'WORKSHOP_DATABASE_FLAVOUR',
       'WORKSHOP_ELASTICSEARCH_URL',
+      'WORKSHOP_FLINK_SQL_GATEWAY_URL',
+      'WORKSHOP_FLINK_URL',
       // Step 15's headless server runs from the same ksqlDB install.
       ...(ksqlDb ? ['WORKSHOP_HEADLESS_KSQLDB_HOME'] : []),
       'WORKSHOP_KAFKA_BOOTSTRAP_SERVERS',

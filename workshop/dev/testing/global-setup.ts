@@ -32,7 +32,8 @@ export default async function setup(project: TestProject) {
   }
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({ onProgress: (message) => announce(message) });
+    // Flink comes from Maven Central, so it runs on every machine: its suites never skip for want of it.
+    stack = await startLocalStack({ onProgress: (message) => announce(message), with: ['flink'] });
   } catch (error) {
     if (error instanceof MissingPrerequisites && mode !== 'required') {
       const reason = `no local stack (${error.missing.join('; ')})`;
@@ -54,6 +55,7 @@ export default async function setup(project: TestProject) {
       `  Elasticsearch  ${endpoints.elasticsearch.url}`,
       `  ksqlDB         ${'url' in endpoints.ksqldb ? endpoints.ksqldb.url : `ABSENT, the ksqlDB suites use the stand-in or are skipped: ${endpoints.ksqldb.absent}`}`,
       `  Schema Reg.    ${'url' in endpoints.schemaRegistry ? endpoints.schemaRegistry.url : `ABSENT, the registry suites use the stand-in: ${endpoints.schemaRegistry.absent}`}`,
+      `  Flink          ${'url' in endpoints.flink ? `${endpoints.flink.url}, SQL Gateway ${endpoints.flink.sqlGatewayUrl}` : endpoints.flink.absent}`,
       `  Kibana         ${endpoints.kibana.url} (a stand-in: Kibana cannot run here)`,
     ].join('\n'),
   );

@@ -89,3 +89,20 @@ export function describeWithSchemaRegistry(
     });
   });
 }
+
+/**
+ * A suite that needs the stack's Apache Flink. The test stack always starts it (its jars are on Maven Central), so
+ * a stack without it fails the suite rather than skipping it.
+ */
+export function describeWithFlink(
+  name: string,
+  body: (stack: () => StackHandle & { flinkUrl: string; flinkSqlGatewayUrl: string }) => void,
+): void {
+  describeWithStack(name, (stack) => {
+    body(() => {
+      const handle = stack();
+      if (!('url' in handle.flink)) throw new Error(`the test stack has no Flink: ${handle.flink.absent}`);
+      return { ...handle, flinkUrl: handle.flink.url, flinkSqlGatewayUrl: handle.flink.sqlGatewayUrl };
+    });
+  });
+}

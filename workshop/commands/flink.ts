@@ -1,0 +1,163 @@
+/**
+ * `npm run flink -- "<statements>"` or `npm run flink -- -f file.sql`: runs Flink SQL through the SQL Gateway and
+ * prints the answers as tables, like `npm run ksql` does for ksqlDB. Each command is one gateway session; the tables,
+ * views and SET options the learner declared are kept by the kit and declared again in each session
+ * (checks/clients/flink-declarations.ts says why).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { openDeclaredSession, rememberDeclaration } from '#checks/clients/flink-declarations.js';
+import {
+  type FlinkColumn,
+  type FlinkRow,
+  type FlinkSqlSession,
+  FlinkStatementError,
+} from '#checks/clients/flink-sql.js';
+import { oneLine } from '#checks/clients/ksqldb.js';
+import { Services } from '#checks/clients/services.js';
+import { splitSql } from '#checks/sql-text.js';
+import type { CommandLine } from '#core/args.js';
+import { loadConfig } from '#core/config.js';
+import { ExitCode, UsageError } from '#core/errors.js';
+import { formatTable, progress, tableRow, tableRule, warn } from '#core/output.js';
+
+/** Whether a statement reads rows back as they come (a query), rather than ending with its answer. */
+export function isFlinkQuery(statement: string): boolean {
+  return /^\s*(\(\s*)*(SELECT|WITH|VALUES)\b/i.test(statement);
+}
+
+/** `timeout` in milliseconds. */
+export async function flinkCommand({
+  values,
+  positionals,
+  usageError,
+}: CommandLine<{ file?: string; timeout?: number }>): Promise<number> {
+  if ((values.file === undefined) === (positionals.length === 0)) {
+    throw usageError('give the statements in quotes or a file with -f, one of the two', {
+      hint: 'for example: npm run flink -- "SHOW TABLES;"',
+    });
+  }
+  let text: string;
+  const where = values.file ?? 'the statement';
+  if (values.file !== undefined) {
+    try {
+      // Relative to the folder the learner typed the command in (npm runs scripts from the kit's root).
+      text = readFileSync(path.resolve(process.env.INIT_CWD ?? process.cwd(), values.file), 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read ${values.file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    }
+  } else {
+    text = positionals.join(' ');
+    // A single statement typed without its semicolon: add it rather than refuse.
+    if (!text.includes(';')) text = `${text};`;
+  }
+  const statements = splitSql(text, where, 'Flink');
+  if (statements.length === 0) throw new UsageError(`${where} holds no statement`);
+
+  const services = new Services(loadConfig());
+  const session = await openDeclaredSession(services, { onWarning: warn });
+  try {
+    for (const statement of statements) {
+      // The gateway takes one statement without its closing semicolon.
+      const sql = statement.text.replace(/;\s*$/, '');
+      if (statements.length > 1) process.stdout.write(`\n> ${oneLine(sql, 120)}\n`);
+      try {
+        if (isFlinkQuery(sql)) await runQuery(session, sql, values.timeout);
+        else {
+          const { columns, rows } = await session.run(sql);
+          printAnswer(columns, rows);
+          const kept = await rememberDeclaration(session, sql);
+          if (kept) progress(kept);
+        }
+      } catch (error) {
+        if (error instanceof FlinkStatementError && values.file) {
+          throw new FlinkStatementError(`${values.file}, line ${statement.line}: ${error.flinkMessage}`, sql);
+        }
+        throw error;
+      }
+    }
+  } finally {
+    await session.close();
+  }
+  return ExitCode.ok;
+}
+
+/** How Flink's SQL client marks a changelog row: insert, update before and after, delete. */
+const kindMarks: Record<FlinkRow['kind'], string> = {
+  INSERT: '+I',
+  UPDATE_BEFORE: '-U',
+  UPDATE_AFTER: '+U',
+  DELETE: '-D',
+};
+
+const separator = ' | ';
+const ruleJoiner = '-+-';
+const streamedWidth = 12;
+
+/**
+ * A query's rows as they arrive, each with its changelog mark (an updating result shows its retractions), until
+ * the query ends (LIMIT, a bounded source), Ctrl-C or the timeout; then the query's job is stopped.
+ */
+async function runQuery(session: FlinkSqlSession, sql: string, timeoutMs?: number): Promise<void> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  const timer = timeoutMs ? setTimeout(stop, timeoutMs) : undefined;
+  const operation = await session.submit(sql);
+  let widths: number[] | undefined;
+  let rows = 0;
+  let ended = false;
+  try {
+    for await (const page of session.pages(operation, sql, { signal: controller.signal })) {
+      const columns = page.results?.columns ?? [];
+      if (!widths && columns.length > 0) {
+        widths = [2, ...columns.map((c) => Math.max(c.name.length, streamedWidth))];
+        process.stdout.write(
+          `${tableRow(['op', ...columns.map((c) => c.name)], widths, separator, { wrap: false })}\n`,
+        );
+        process.stdout.write(`${tableRule(widths, ruleJoiner)}\n`);
+      }
+      for (const row of page.results?.data ?? []) {
+        rows++;
+        const cells = [kindMarks[row.kind] ?? row.kind, ...row.fields.map(cell)];
+        process.stdout.write(
+          `${tableRow(cells, widths ?? cells.map(() => streamedWidth), separator, { wrap: false })}\n`,
+        );
+      }
+      if (page.resultType === 'EOS') ended = true;
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    if (timer) clearTimeout(timer);
+    // Stopped before its end: its job must not run on without a reader.
+    if (!ended) await session.closeOperation(operation);
+  }
+  process.stdout.write(`(${rows} row${rows === 1 ? '' : 's'}${ended ? '' : ', stopped'})\n`);
+}
+
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/** A statement's answer: "OK" alone for a DDL, the job of an INSERT, or a table (SHOW, DESCRIBE, EXPLAIN). */
+function printAnswer(columns: FlinkColumn[], rows: FlinkRow[]): void {
+  const names = columns.map((c) => c.name);
+  if (names.length === 1 && names[0] === 'result' && rows.length === 1) {
+    process.stdout.write(`${cell(rows[0]?.fields[0])}\n`);
+    return;
+  }
+  if (names.length === 1 && names[0] === 'job id' && rows.length === 1) {
+    const job = cell(rows[0]?.fields[0]);
+    process.stdout.write(
+      `job ${job} submitted: it runs on the Flink cluster until stopped (STOP JOB '${job}'); see SHOW JOBS\n`,
+    );
+    return;
+  }
+  process.stdout.write(
+    `${formatTable(
+      rows.map((r) => r.fields.map(cell)),
+      { header: names, separator, rule: ruleJoiner, empty: '(none)' },
+    )}\n`,
+  );
+}
