@@ -5,8 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '#core/errors.js';
 import { CourseError, loadConcepts, loadCourse, selectStep, stepsDir } from './course.js';
 import { bareCommentLines, normaliseStatement, splitStatements } from './ksql-file.js';
+import { splitSql } from './sql-text.js';
 
 const course = loadCourse();
+/** The steps that have a Flink SQL variant, as a Flink room runs them. */
+const flinkVariants = loadCourse(undefined, 'flink').filter((step) => step.engine === 'flink');
+/** Every step as some room runs it: each engine's variant is a guide, a check and a solution of its own. */
+const everyVariant = [...course, ...flinkVariants];
 
 describe('the course checks itself', () => {
   it('lists every step folder once, in order, and no folder is left out', () => {
@@ -19,7 +24,21 @@ describe('the course checks itself', () => {
     expect(new Set(course.map((step) => step.id)).size).toBe(course.length);
   });
 
-  it.each(course.map((step) => [step.id, step] as const))(
+  it('has Flink SQL variants of the stream-processing steps, 4 to 7', () => {
+    expect(flinkVariants.map((step) => step.id)).toEqual(['step-4', 'step-5', 'step-6', 'step-7']);
+    for (const step of flinkVariants) {
+      expect(step.guidePath).toMatch(/\/flink\/guide\.md$/);
+      expect(step.solution.every((r) => r.kind === 'flink')).toBe(true);
+      expect(step.variants).toEqual(['ksqldb', 'flink']);
+    }
+    // A step without a variant is the same step in a Flink room.
+    expect(loadCourse(undefined, 'flink').find((s) => s.id === 'step-8')).toMatchObject({
+      engine: 'ksqldb',
+      variants: ['ksqldb'],
+    });
+  });
+
+  it.each(everyVariant.map((step) => [`${step.id} (${step.engine})`, step] as const))(
     '%s has a guide, a check, hints and a solution',
     (_, step) => {
       expect(existsSync(path.join(path.dirname(stepsDir), step.guidePath))).toBe(true);
@@ -35,8 +54,8 @@ describe('the course checks itself', () => {
   );
 
   it('every file in a solution folder is used by its step', () => {
-    for (const step of course) {
-      const dir = path.join(step.folder, 'solution');
+    for (const step of everyVariant) {
+      const dir = path.join(step.folder, step.engine === 'flink' ? 'flink/solution' : 'solution');
       if (!existsSync(dir)) continue;
       const used = step.solution.flatMap((r) =>
         [r.kind === 'mysql' ? r.undo : undefined, 'file' in r ? r.file : undefined].flatMap((file) =>
@@ -170,7 +189,7 @@ describe('the guides show the code the kit runs', () => {
   // A code block whose fence says `from=path` must appear, exactly, in that file of the repository: the page and the
   // tested code cannot drift apart (the site shows a step's own file whole, from the file itself).
   const root = path.dirname(stepsDir);
-  const blocks = course.flatMap((step) => {
+  const blocks = everyVariant.flatMap((step) => {
     const guide = readFileSync(path.join(root, step.guidePath), 'utf8');
     return [...guide.matchAll(/```[a-z]*[ \t]+from=(\S+)\n([\s\S]*?)```/g)].map(
       (m) => [step.id, m[1] ?? '', m[2] ?? ''] as const,
@@ -183,5 +202,73 @@ describe('the guides show the code the kit runs', () => {
 
   it.each(blocks)('%s: the block from %s is in that file', (_, file, block) => {
     expect(readFileSync(path.join(root, file), 'utf8')).toContain(block);
+  });
+});
+
+describe('the Flink SQL files', () => {
+  const files = flinkVariants.flatMap((step) =>
+    ['flink/solution', 'flink/queries']
+      .map((sub) => path.join(step.folder, sub))
+      .filter((dir) => existsSync(dir))
+      .flatMap((dir) => readdirSync(dir).map((f) => [step.id, path.join(dir, f)] as const)),
+  );
+
+  it.each(files)('%s: %s ends every statement with ";"', (_, file) => {
+    expect(file).toMatch(/\.sql$/);
+    expect(splitSql(readFileSync(file, 'utf8'), file, 'Flink').length).toBeGreaterThan(0);
+  });
+
+  it('write the topics steps 8 to 10 read with the columns ksqlDB gives them', () => {
+    // The ksqlDB solution's column names of each output topic, against the Flink table over the same topic.
+    const flinkColumns = (file: string, table: string) => {
+      const text = readFileSync(file, 'utf8');
+      const body = new RegExp(`CREATE TABLE ${table} \\(([\\s\\S]*?)\\n\\) WITH`).exec(text)?.[1] ?? '';
+      return body
+        .split('\n')
+        .map((line) => /^\s*([A-Z_]+) [A-Z]/.exec(line)?.[1])
+        .filter((c): c is string => c !== undefined && c !== 'WATERMARK' && c !== 'RATING_TS');
+    };
+    const enriched = flinkColumns(
+      path.join(stepsDir, '05-join-ratings-to-customers/flink/solution/ratings-with-customer-data.sql'),
+      'ratings_with_customer_data',
+    );
+    expect(enriched).toEqual([
+      'ID',
+      'RATING_ID',
+      'STARS',
+      'ROUTE_ID',
+      'RATING_TIME',
+      'CHANNEL',
+      'MESSAGE',
+      'FULL_NAME',
+      'CLUB_STATUS',
+      'EMAIL',
+    ]);
+    expect(
+      flinkColumns(
+        path.join(stepsDir, '06-unhappy-platinum-customers/flink/solution/unhappy-platinum-customers.sql'),
+        'unhappy_platinum_customers',
+      ),
+    ).toEqual(enriched);
+    expect(
+      flinkColumns(
+        path.join(stepsDir, '07-ratings-per-minute/flink/solution/ratings-by-club-status.sql'),
+        'ratings_by_club_status_1min',
+      ),
+    ).toEqual(['CLUB_STATUS', 'RATING_COUNT', 'STATUS', 'WINDOW_START_TS', 'WINDOW_ID']);
+    // ksqlDB's own: the AS names of its SELECT (the join's) and the counts' columns.
+    const ksqlJoin = readFileSync(
+      path.join(stepsDir, '05-join-ratings-to-customers/solution/ratings-with-customer-data.sql'),
+      'utf8',
+    );
+    expect([...ksqlJoin.matchAll(/ AS ([A-Z_]+),?\n/g)].map((m) => m[1])).toEqual(enriched);
+  });
+
+  it('write Kafka’s address as the compose platform’s Flink reaches it', () => {
+    for (const [, file] of files) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/'properties\.bootstrap\.servers' = '([^']+)'/g)) {
+        expect(m[1], file).toBe('kafka:29092');
+      }
+    }
   });
 });

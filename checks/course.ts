@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { kinds } from '#checks/kinds/index.js';
 import { type Resource, resourceKind, resourceKinds } from '#checks/resources/index.js';
+import { defaultEngine, type Engine, engines, isEngine } from '#core/engine.js';
 import { UsageError, WorkshopError } from '#core/errors.js';
 import { type Expectation, Params, type RunnableStep } from './kind.js';
 
@@ -28,7 +29,24 @@ export interface Step extends RunnableStep {
   concepts: string[];
   /** A step the course can do without: later steps do not build on it, and rehearse skips it when its services are absent. */
   optional: boolean;
+  /** The engine whose variant this is: the step as the room's engine runs it. */
+  engine: Engine;
+  /** The engines the step has a variant for; a step without an `engines:` section is the same on every engine. */
+  variants: Engine[];
 }
+
+/** What an engine's variant of a step (step.yaml's `engines: { flink: … }`) may give in place of the step's own. */
+const variantFields = [
+  'title',
+  'guide',
+  'checkSection',
+  'hints',
+  'expectations',
+  'solution',
+  'solveNote',
+  'stage',
+  'concepts',
+];
 
 /** An idea from the talk, as steps/concepts.yaml explains it. */
 export interface Concept {
@@ -91,9 +109,9 @@ export function loadConcepts(root = stepsDir): Concept[] {
   });
 }
 
-export function loadStep(folderName: string, number: number, root = stepsDir): Step {
+export function loadStep(folderName: string, number: number, root = stepsDir, engine: Engine = defaultEngine): Step {
   try {
-    return readStep(folderName, number, root);
+    return readStep(folderName, number, root, engine);
   } catch (error) {
     // A field of the wrong type, found by Params: still the course author's mistake, with file and field.
     if (error instanceof WorkshopError) throw error;
@@ -101,12 +119,17 @@ export function loadStep(folderName: string, number: number, root = stepsDir): S
   }
 }
 
-function readStep(folderName: string, number: number, root: string): Step {
+function readStep(folderName: string, number: number, root: string, engine: Engine): Step {
   const folder = path.join(root, folderName);
   const file = path.join(folder, 'step.yaml');
-  const where = path.relative(path.dirname(root), file);
-  if (!existsSync(file)) throw new CourseError(`${where} is missing`);
-  const raw = record(readYaml(file, where), where);
+  const stepWhere = path.relative(path.dirname(root), file);
+  if (!existsSync(file)) throw new CourseError(`${stepWhere} is missing`);
+  const own = record(readYaml(file, stepWhere), stepWhere);
+  const variants = readVariants(own.engines, stepWhere);
+  const variant = engine === defaultEngine ? undefined : variants[engine];
+  // An engine's variant replaces the fields it gives; the rest (id, optional, independent) is the step's own.
+  const raw = variant ? { ...own, ...variant } : own;
+  const where = variant ? `${stepWhere}, engines.${engine}` : stepWhere;
   const top = new Params(raw, where).only([
     'id',
     'title',
@@ -120,6 +143,7 @@ function readStep(folderName: string, number: number, root: string): Step {
     'stage',
     'concepts',
     'optional',
+    'engines',
   ]);
   const id = top.string('id');
   if (id !== `step-${number}`)
@@ -167,7 +191,32 @@ function readStep(folderName: string, number: number, root: string): Step {
     stage: top.strings('stage'),
     concepts: readConcepts(raw.concepts, where, root),
     optional: top.boolean('optional', false),
+    engine: variant ? engine : defaultEngine,
+    variants: [defaultEngine, ...(Object.keys(variants) as Engine[])],
   };
+}
+
+/** step.yaml's `engines:` section: for each engine other than the default, the fields its variant gives. */
+function readVariants(value: unknown, where: string): Partial<Record<Engine, Record<string, unknown>>> {
+  if (value === undefined) return {};
+  const section = record(value, `${where}: "engines"`);
+  const variants: Partial<Record<Engine, Record<string, unknown>>> = {};
+  for (const [name, fields] of Object.entries(section)) {
+    if (!isEngine(name) || name === defaultEngine) {
+      throw new CourseError(
+        `${where}: engines.${name} is not an engine with variants (known: ${engines.filter((e) => e !== defaultEngine).join(', ')})`,
+      );
+    }
+    const entry = record(fields, `${where}: engines.${name}`);
+    const unknown = Object.keys(entry).filter((key) => !variantFields.includes(key));
+    if (unknown.length > 0) {
+      throw new CourseError(
+        `${where}: engines.${name} has ${unknown.join(', ')}, which a variant cannot give (it may give ${variantFields.join(', ')})`,
+      );
+    }
+    variants[name] = entry;
+  }
+  return variants;
 }
 
 /** steps/concepts.yaml read once per folder: every step names some. */
@@ -199,22 +248,22 @@ function courseFolders(root: string): string[] {
   return folders as string[];
 }
 
-export function loadCourse(root = stepsDir): Step[] {
-  return courseFolders(root).map((folder, i) => loadStep(folder, i + 1, root));
+export function loadCourse(root = stepsDir, engine: Engine = defaultEngine): Step[] {
+  return courseFolders(root).map((folder, i) => loadStep(folder, i + 1, root, engine));
 }
 
 /**
  * One step named on a command line, reading only its own step file (a check of one step should not parse them all);
  * an unknown name reads the whole course, to list the valid ones.
  */
-export function loadNamedStep(name: string, root = stepsDir): Step {
+export function loadNamedStep(name: string, root = stepsDir, engine: Engine = defaultEngine): Step {
   const wanted = /^\d+$/.test(name) ? `step-${name}` : name;
   const match = /^step-(\d+)$/.exec(wanted);
   const folders = courseFolders(root);
   const number = match ? Number(match[1]) : 0;
   const folder = folders[number - 1];
-  if (!folder) return selectStep(loadCourse(root), name);
-  return loadStep(folder, number, root);
+  if (!folder) return selectStep(loadCourse(root, engine), name);
+  return loadStep(folder, number, root, engine);
 }
 
 /** The steps named on a command line ("step-3" or "3"), or a usage error listing the valid names. */

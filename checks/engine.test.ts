@@ -41,6 +41,8 @@ function step(expectations: Expectation[], independent = false): Step {
     stage: [],
     concepts: [],
     optional: false,
+    engine: 'ksqldb',
+    variants: ['ksqldb'],
   };
 }
 

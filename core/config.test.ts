@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       schemaRegistryUrl: 'http://127.0.0.1:8081',
       flinkUrl: 'http://127.0.0.1:8082',
       flinkSqlGatewayUrl: 'http://127.0.0.1:8084',
+      flinkKafkaBootstrapServers: 'kafka:29092',
       mysql: {
         host: '127.0.0.1',
         port: 3306,

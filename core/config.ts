@@ -27,6 +27,8 @@ export interface WorkshopConfig {
   flinkUrl: string;
   /** Flink's SQL Gateway (REST), through which npm run flink runs statements. */
   flinkSqlGatewayUrl: string;
+  /** Kafka as Flink's jobs reach it (inside the compose network, not from the laptop). */
+  flinkKafkaBootstrapServers: string;
   mysql: {
     host: string;
     port: number;
@@ -228,6 +230,12 @@ export const variables = {
     (raw) => (raw === '' ? undefined : raw),
     'a ksqlDB install on this machine that npm run headless runs the headless server from; unset, it runs the compose service ksqldb-headless',
   ),
+  flinkKafkaBootstrapServers: variable(
+    'WORKSHOP_FLINK_KAFKA_BOOTSTRAP_SERVERS',
+    'kafka:29092',
+    (raw) => brokerList(raw).join(','),
+    "Kafka brokers as Flink's jobs see them (npm run flink and solve write it into a table's properties.bootstrap.servers)",
+  ),
   connectMysqlHost: variable(
     'WORKSHOP_CONNECT_MYSQL_HOST',
     'mysql',
@@ -299,6 +307,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkshopConfig
     schemaRegistryUrl: v.schemaRegistryUrl,
     flinkUrl: v.flinkUrl,
     flinkSqlGatewayUrl: v.flinkSqlGatewayUrl,
+    flinkKafkaBootstrapServers: v.flinkKafkaBootstrapServers,
     mysql: {
       host: v.mysqlHost,
       port: v.mysqlPort,

@@ -17,6 +17,9 @@ const commands = new Set([...readme.matchAll(/^\| `npm run ([a-z:-]+)/gm)].map((
 
 const pages = [
   ...loadCourse().map((step) => step.guidePath),
+  ...loadCourse(undefined, 'flink')
+    .filter((step) => step.engine === 'flink')
+    .map((step) => step.guidePath),
   'steps/what-next.md',
   ...readdirSync(path.join(root, 'site', 'instructor'))
     .filter((f) => f.endsWith('.md'))
@@ -58,14 +61,17 @@ describe('code blocks on the site', () => {
     (block) => {
       const file = fromFile(block);
       expect(file, `a block of ${block.page} without from=: ${block.body.slice(0, 80)}`).toMatch(
-        /^steps\/[^/]+\/(solution|queries)\//,
+        /^steps\/[^/]+\/(flink\/)?(solution|queries)\//,
       );
     },
   );
 
   it('hold no statement that changes ksqlDB inside a command line', () => {
     const inline = blocks.flatMap((b) =>
-      [...b.body.matchAll(/npm run ksql (?:--|'--') "([^"]*)"/g)].map((m) => ({ page: b.page, text: m[1] ?? '' })),
+      [...b.body.matchAll(/npm run (?:ksql|flink) (?:--|'--') "([^"]*)"/g)].map((m) => ({
+        page: b.page,
+        text: m[1] ?? '',
+      })),
     );
     for (const { page, text } of inline) expect(text, page).not.toMatch(statement);
   });

@@ -15,6 +15,7 @@ import {
   type ParsedCommand,
   parseCommand,
 } from '#core/args.js';
+import { type Engine, engines, isEngine } from '#core/engine.js';
 import { datagenCommand, datagenSpec } from '#datagen/datagen-command.js';
 import { notifyCommand, notifySpec } from '#workshop/notify/notify-command.js';
 
@@ -51,6 +52,21 @@ export const preflightSpec = command({
   flags: { json },
   run: async (line) => (await import('#workshop/platform/preflight.js')).preflightCommand(line),
 });
+
+/** `--engine ksqldb|flink`: the stream-processing engine (core/engine.ts). */
+function engineFlag(description: string) {
+  return {
+    type: 'string',
+    value: 'ksqldb|flink',
+    description,
+    parse: (raw: string): Engine => {
+      if (!isEngine(raw.toLowerCase())) {
+        throw new OptionError(`--engine must be one of ${engines.join(', ')}, found "${raw}"`);
+      }
+      return raw.toLowerCase() as Engine;
+    },
+  } as const;
+}
 
 export const upSpec = command({
   name: 'up',
@@ -226,7 +242,7 @@ export const topicSpec = command({
 
 export const rehearseSpec = command({
   name: 'rehearse',
-  usage: 'npm run rehearse [-- --to step-N] [--keep] [--guides]',
+  usage: 'npm run rehearse [-- --to step-N] [--keep] [--guides] [--engine ksqldb|flink]',
   summary: 'for instructors: on the running platform, every step must fail, be solved, then pass; a table of times',
   flags: {
     to: { type: 'string', value: 'step-N', description: 'stop after this step (default: the last)' },
@@ -235,6 +251,7 @@ export const rehearseSpec = command({
       type: 'boolean',
       description: "instead of solve: run every block of each step's guide as a learner types it, then its check",
     },
+    engine: engineFlag('rehearse on this engine (default: the room’s, see npm run status)'),
   },
   run: async (line) => (await import('#workshop/commands/rehearse.js')).rehearseCommand(line),
 });

@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '#core/errors.js';
-import { stateDir } from '#core/state-dir.js';
+import { repoRoot, stateDir } from '#core/state-dir.js';
 import { FlinkSqlSession, FlinkStatementError } from './flink-sql.js';
 import type { Services } from './services.js';
 
@@ -177,7 +177,7 @@ export async function rememberDeclaration(
   const what = 'kind' in change ? `${change.kind.toLowerCase()} ${change.name}` : 'the setting';
   return change.change === 'drop'
     ? `${what} forgotten`
-    : `${what} kept: the kit declares it again in every npm run flink (${path.relative(process.cwd(), file)})`;
+    : `${what} kept: the kit declares it again in every npm run flink (${shownPath(file)})`;
 }
 
 async function showCreate(session: FlinkSqlSession, kind: 'TABLE' | 'VIEW', objectPath: string): Promise<string> {
@@ -187,4 +187,10 @@ async function showCreate(session: FlinkSqlSession, kind: 'TABLE' | 'VIEW', obje
     throw new EnvironmentError(`Flink's SHOW CREATE ${kind} ${objectPath} gave no statement to keep`);
   }
   return ddl.trim();
+}
+
+/** A file as a person would type it: relative to the kit's folder when inside it. */
+function shownPath(file: string): string {
+  const relative = path.relative(repoRoot, file);
+  return relative.startsWith('..') ? file : relative;
 }

@@ -35,6 +35,21 @@ describe('the cause of a failed Flink statement', () => {
     expect(flinkCause(gone)).toEqual({ message: "Session 'x' does not exist.", fromStatement: false });
     expect(flinkCause(undefined)).toEqual({ message: 'no message', fromStatement: false });
   });
+  it('is the statement’s whatever stopped the gateway executing it (a missing connector property, say)', () => {
+    const missing = [
+      'Internal server error.',
+      [
+        '<Exception on server side:',
+        'org.apache.flink.table.gateway.api.utils.SqlGatewayException: org.apache.flink.table.gateway.api.utils.SqlGatewayException: Failed to fetchResults.',
+        'Caused by: org.apache.flink.table.gateway.service.utils.SqlExecutionException: Failed to execute the operation 4f2b9a9a-18c3-45b8-97ee-5b05d2cab54e.',
+        'Caused by: java.lang.IllegalStateException: Property group.id is required when using committed offset for offsets initializer',
+      ].join('\n'),
+    ];
+    expect(flinkCause(missing)).toEqual({
+      message: 'Property group.id is required when using committed offset for offsets initializer',
+      fromStatement: true,
+    });
+  });
 });
 
 describe('what a Flink statement declares', () => {

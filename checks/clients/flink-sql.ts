@@ -50,13 +50,15 @@ export class FlinkStatementError extends WorkshopError {
 
 /** The gateway's own wrappers around the cause: never what a learner needs to read. */
 const wrapperClasses =
-  /^org\.apache\.flink\.table\.gateway\.(api\.utils\.SqlGatewayException|service\.utils\.SqlExecutionException)/;
+  /^org\.apache\.flink\.(table\.gateway\.(api\.utils\.SqlGatewayException|service\.utils\.SqlExecutionException)|runtime\.rest\.handler\.RestHandlerException)/;
 /** Causes that come from the statement: the SQL parser, the validator, the planner, the table API. */
 const statementClasses = /^(org\.apache\.flink\.table\.|org\.apache\.flink\.sql\.parser\.|org\.apache\.calcite\.)/;
 
 /**
  * What went wrong, from the gateway's errors (a message and a Java stack trace): the first cause below the
- * gateway's wrappers, without its class name, and whether it is the statement's fault.
+ * gateway's wrappers, without its class name, and whether it is the statement's fault. Whatever stopped the gateway
+ * from executing a statement ("Failed to execute the operation …": a bad option, a missing property) is; a session
+ * the gateway no longer has is not.
  */
 export function flinkCause(errors: unknown): { message: string; fromStatement: boolean } {
   const texts = Array.isArray(errors) ? errors.filter((e): e is string => typeof e === 'string') : [];
@@ -67,13 +69,14 @@ export function flinkCause(errors: unknown): { message: string; fromStatement: b
       if (match) causes.push({ className: match[1] as string, message: (match[2] as string).trim() });
     }
   }
-  const cause = causes.find((c) => !wrapperClasses.test(c.className) && c.message !== '');
+  const executing = causes.findIndex((c) => c.message.startsWith('Failed to execute the operation'));
+  const cause = causes.find((c, i) => i > executing && !wrapperClasses.test(c.className) && c.message !== '');
   if (!cause) {
     // Only the gateway's own exceptions: the deepest says what happened ("Session '…' does not exist.").
     const deepest = causes.filter((c) => c.message !== '').pop();
     return { message: deepest?.message ?? texts[0] ?? 'no message', fromStatement: false };
   }
-  return { message: cause.message, fromStatement: statementClasses.test(cause.className) };
+  return { message: cause.message, fromStatement: executing >= 0 || statementClasses.test(cause.className) };
 }
 
 /** One gateway session: what is declared in it (tables, views, SET) lives as long as it does. */
@@ -183,4 +186,21 @@ export class FlinkSqlSession {
 /** The interval between two polls of a result, cut short when `signal` aborts. */
 async function pause(ms: number, signal?: AbortSignal): Promise<void> {
   await delay(ms, undefined, { signal }).catch(() => undefined);
+}
+
+/** The learners' platform, where the guides' statements are written for: Flink's jobs reach Kafka as kafka:29092. */
+const learnersKafka = 'kafka:29092';
+
+/**
+ * A statement written for the learners' platform with Kafka's address made this platform's ('properties.bootstrap
+ * .servers' = 'kafka:29092' → where Flink's jobs reach Kafka here), and what changed, for the learner to be told.
+ */
+export function forThisFlink(statement: string, kafkaForFlink: string): { text: string; changed?: string } {
+  if (kafkaForFlink === learnersKafka) return { text: statement };
+  const pattern = new RegExp(`('properties\\.bootstrap\\.servers'\\s*=\\s*')${learnersKafka}(')`, 'g');
+  if (!pattern.test(statement)) return { text: statement };
+  return {
+    text: statement.replace(pattern, `$1${kafkaForFlink}$2`),
+    changed: `properties.bootstrap.servers ${learnersKafka} → ${kafkaForFlink} (where Flink reaches Kafka on this platform)`,
+  };
 }

@@ -7,6 +7,8 @@ import { connectorSecrets } from './connector-secrets.js';
 import { consumerGroupLive } from './consumer-group-live.js';
 import { deliveriesLogged } from './deliveries-logged.js';
 import { elasticsearchIndex } from './elasticsearch-index.js';
+import { flinkJob } from './flink-job.js';
+import { flinkTable } from './flink-table.js';
 import { kibanaDashboard } from './kibana-dashboard.js';
 import { kibanaDataView } from './kibana-data-view.js';
 import { ksqlFilter } from './ksql-filter.js';
@@ -19,7 +21,10 @@ import { schemaSubject } from './schema-subject.js';
 import { serviceReady } from './service-ready.js';
 import { sinkTableRows } from './sink-table-rows.js';
 import { tableInTopic } from './table-in-topic.js';
+import { topicFilter } from './topic-filter.js';
+import { topicJoin } from './topic-join.js';
 import { topicRecords } from './topic-records.js';
+import { topicWindowCounts } from './topic-window-counts.js';
 import { topicsAgree } from './topics-agree.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: each kind checks its own parameters in parse().
@@ -46,5 +51,10 @@ export const kinds: Record<string, ExpectationKind<any> & { probe?: boolean }> =
     sinkTableRows,
     ksqlHeadless,
     topicsAgree,
+    flinkTable,
+    flinkJob,
+    topicFilter,
+    topicJoin,
+    topicWindowCounts,
   ].map((k) => [k.kind, k]),
 );

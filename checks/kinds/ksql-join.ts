@@ -33,7 +33,7 @@ interface KsqlJoin {
 }
 
 /** A row's versions in the table's topic, oldest first: when each arrived, and the row (null once deleted). */
-type Versions = Map<string, { time: number; row: unknown }[]>;
+export type Versions = Map<string, { time: number; row: unknown }[]>;
 
 /** Grace for a row that reached the table in the same instant as a record of the stream. */
 const alignmentGraceMs = 1_000;
@@ -48,7 +48,7 @@ export function fillTemplate(template: string, row: unknown): string | undefined
   return missing ? undefined : filled;
 }
 
-async function tableVersions(services: Services, topic: string): Promise<Versions> {
+export async function tableVersions(services: Services, topic: string): Promise<Versions> {
   const records = await readWholeTopic(services, topic);
   const versions: Versions = new Map();
   for (const record of records) {

@@ -5,9 +5,11 @@
  */
 import { type Services, ServiceUnavailable } from '#checks/clients/services.js';
 import type { OptionalService } from '#core/config.js';
+import { currentEngine } from '#core/engine.js';
 import { backgroundConsumerResource, backgroundProducerResource } from './background.js';
 import { connectorResource, removeConnector } from './connector.js';
 import { elasticsearchIndexesResource, removePipelineIndexes } from './elasticsearch.js';
+import { flinkResource, removeAllFlinkObjects } from './flink.js';
 import { headlessResource } from './headless.js';
 import { kibanaSavedObjectsResource } from './kibana.js';
 import { ksqlResource, removeAllKsqlObjects } from './ksql.js';
@@ -26,6 +28,7 @@ export type { Removal } from './resource.js';
 export const resourceKinds = [
   connectorResource,
   ksqlResource,
+  flinkResource,
   ksqlConnectorResource,
   headlessResource,
   elasticsearchIndexesResource,
@@ -109,6 +112,12 @@ export async function removeEverythingElse(services: Services): Promise<{ done: 
   };
   if (!services.isAbsent('ksqlDB'))
     await part('every other ksqlDB stream, table and query', () => removeAllKsqlObjects(services));
+  // Flink runs only in a room that chose it (npm run up -- --engine flink): elsewhere its absence is no news.
+  if (!services.isAbsent('Flink') && !services.isAbsent('Flink SQL Gateway')) {
+    const flinkPart = () => removeAllFlinkObjects(services);
+    if (currentEngine() === 'flink') await part('every other Flink job and table', flinkPart);
+    else done.push(...(await flinkPart().catch(() => [])));
+  }
   await part('every other connector', async () => {
     const list = await services.connect<string[]>('/connectors');
     const removed: string[] = [];

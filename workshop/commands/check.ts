@@ -11,6 +11,7 @@ import { formatProgressTable, formatStep } from '#checks/report.js';
 import type { Outcome, StepResult } from '#checks/types.js';
 import type { CommandLine } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
+import { currentEngine } from '#core/engine.js';
 import { ExitCode, UsageError } from '#core/errors.js';
 import { systemClock } from '#core/wait.js';
 import { reportToRoom } from '#workshop/room/reporter.js';
@@ -35,7 +36,7 @@ export async function checkCommand({
   if (values.watch && positionals.length === 0) {
     throw new UsageError('--watch needs a step to watch: npm run check step-N -- --watch');
   }
-  const chosen = positionals[0] === undefined ? undefined : loadNamedStep(positionals[0]);
+  const chosen = positionals[0] === undefined ? undefined : loadNamedStep(positionals[0], undefined, currentEngine());
   const config = loadConfig();
   const context = (): CheckContext => ({
     config,
@@ -95,7 +96,7 @@ export async function checkCommand({
   // Every step in order, until one does not pass: the steps after it build on it.
   const results: StepResult[] = [];
   const shared = context();
-  const course = loadCourse();
+  const course = loadCourse(undefined, currentEngine());
   for (const step of course) {
     const result = await runStep(step, shared);
     save(result);

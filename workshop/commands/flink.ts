@@ -12,6 +12,7 @@ import {
   type FlinkRow,
   type FlinkSqlSession,
   FlinkStatementError,
+  forThisFlink,
 } from '#checks/clients/flink-sql.js';
 import { oneLine } from '#checks/clients/ksqldb.js';
 import { Services } from '#checks/clients/services.js';
@@ -56,10 +57,17 @@ export async function flinkCommand({
 
   const services = new Services(loadConfig());
   const session = await openDeclaredSession(services, { onWarning: warn });
+  let told = false;
   try {
     for (const statement of statements) {
-      // The gateway takes one statement without its closing semicolon.
-      const sql = statement.text.replace(/;\s*$/, '');
+      // The gateway takes one statement without its closing semicolon; a table written for the learners' platform
+      // reads this platform's Kafka.
+      const adapted = forThisFlink(statement.text.replace(/;\s*$/, ''), services.config.flinkKafkaBootstrapServers);
+      const sql = adapted.text;
+      if (adapted.changed && !told) {
+        told = true;
+        progress(`for this platform: ${adapted.changed}; the file stays as written`);
+      }
       if (statements.length > 1) process.stdout.write(`\n> ${oneLine(sql, 120)}\n`);
       try {
         if (isFlinkQuery(sql)) await runQuery(session, sql, values.timeout);

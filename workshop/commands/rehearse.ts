@@ -12,6 +12,7 @@ import { formatStep } from '#checks/report.js';
 import { applyResource, serviceOf } from '#checks/resources/index.js';
 import type { CommandLine } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
+import { currentEngine, type Engine } from '#core/engine.js';
 import { ExitCode } from '#core/errors.js';
 import { formatTable, progress } from '#core/output.js';
 import { formatSeconds, systemClock } from '#core/wait.js';
@@ -30,8 +31,10 @@ interface Row {
 
 export async function rehearseCommand({
   values,
-}: CommandLine<{ to?: string; keep: boolean; guides: boolean }>): Promise<number> {
-  const course = loadCourse();
+}: CommandLine<{ to?: string; keep: boolean; guides: boolean; engine?: Engine }>): Promise<number> {
+  // The whole rehearsal (its reset, its solves, the commands a guide runs) on this engine.
+  if (values.engine) process.env.WORKSHOP_ENGINE = values.engine;
+  const course = loadCourse(undefined, currentEngine());
   const last = values.to ? selectStep(course, values.to) : course[course.length - 1];
   if (!last) return ExitCode.ok;
   const steps = course.filter((s) => s.number <= last.number);

@@ -17,6 +17,7 @@ import {
 } from '#checks/resources/index.js';
 import type { CommandLine } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
+import { currentEngine } from '#core/engine.js';
 import { ExitCode } from '#core/errors.js';
 import { stateDir } from '#core/state-dir.js';
 
@@ -26,7 +27,7 @@ export async function resetCommand({ positionals }: CommandLine<unknown>): Promi
 
 /** Removes what `step` and later steps created; without a step, everything (back to a clean start). */
 export async function resetFrom(step: string | undefined): Promise<number> {
-  const course = loadCourse();
+  const course = loadCourse(undefined, currentEngine());
   const from = step === undefined ? course[0] : selectStep(course, step);
   if (!from) return ExitCode.ok;
   const everything = step === undefined;

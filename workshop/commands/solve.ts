@@ -9,11 +9,12 @@ import { formatStep } from '#checks/report.js';
 import { applyResource } from '#checks/resources/index.js';
 import type { CommandLine } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
+import { currentEngine } from '#core/engine.js';
 import { systemClock } from '#core/wait.js';
 import { exitCodeFor } from './check.js';
 
 export async function solveCommand({ positionals, usageError }: CommandLine<unknown>): Promise<number> {
-  const course = loadCourse();
+  const course = loadCourse(undefined, currentEngine());
   if (positionals.length !== 1 || positionals[0] === undefined) {
     throw usageError('solve needs exactly one step', {
       usageNote: `\nThe steps are:\n${course.map((s) => `  ${s.id}  ${s.title}`).join('\n')}`,

@@ -155,6 +155,8 @@ export function workshopEnv(endpoints: LocalStackEndpoints): Record<string, stri
       : { WORKSHOP_SCHEMA_REGISTRY_URL: absentValue }),
     WORKSHOP_FLINK_URL: 'url' in endpoints.flink ? endpoints.flink.url : absentValue,
     WORKSHOP_FLINK_SQL_GATEWAY_URL: 'url' in endpoints.flink ? endpoints.flink.sqlGatewayUrl : absentValue,
+    // Flink runs on this machine too, so its jobs see the same Kafka address.
+    WORKSHOP_FLINK_KAFKA_BOOTSTRAP_SERVERS: endpoints.kafka.bootstrapServers,
     WORKSHOP_KIBANA_URL: endpoints.kibana.url,
     // Connect runs on this machine too, so it sees the same addresses.
     WORKSHOP_CONNECT_MYSQL_HOST: endpoints.mariadb.host,

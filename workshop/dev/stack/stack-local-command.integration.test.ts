@@ -86,6 +86,7 @@ describeWithStack('npm run stack:local', () => {
       'WORKSHOP_CONNECT_URL',
       'WORKSHOP_DATABASE_FLAVOUR',
       'WORKSHOP_ELASTICSEARCH_URL',
+      'WORKSHOP_FLINK_KAFKA_BOOTSTRAP_SERVERS',
       'WORKSHOP_FLINK_SQL_GATEWAY_URL',
       'WORKSHOP_FLINK_URL',
       // Step 15's headless server runs from the same ksqlDB install.

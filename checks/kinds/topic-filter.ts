@@ -1,0 +1,85 @@
+/**
+ * A filter is right, judged from its input and output topics alone (the Flink variant of step 4; any engine): the
+ * output holds only records that meet the conditions, and within the stretch of the input it has processed (see
+ * topic-progress.ts) every record that meets them.
+ */
+import { readNewest } from '#checks/clients/kafka-read.js';
+import {
+  type Condition,
+  describeConditions,
+  holds,
+  parseConditions,
+  parseJson,
+  recordId,
+  showColumns,
+} from '#checks/clients/ksql-look.js';
+import { coveredByOutput, missingTopics } from '#checks/clients/topic-progress.js';
+import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
+import type { Observation } from '#checks/types.js';
+
+interface TopicFilter {
+  source: string;
+  output: string;
+  id: string;
+  where: Condition[];
+  minimum: number;
+  sample: number;
+}
+
+export const topicFilter: ExpectationKind<TopicFilter> = {
+  kind: 'topic-filter',
+  deadlineMs: 20_000,
+  parse: (params) => {
+    params.only(['source', 'output', 'id', 'where', 'minimum', 'sample']);
+    return {
+      source: params.string('source'),
+      output: params.string('output'),
+      id: params.string('id'),
+      where: parseConditions(params),
+      minimum: params.number('minimum', 5),
+      sample: params.number('sample', 400),
+    };
+  },
+  // The course names each Flink table after the topic it writes: solve asks by that name.
+  judges: ({ output }) => output,
+  object: ({ output }) => `records of topic ${output}`,
+  expected: ({ source, where }) => `every record of ${source} with ${describeConditions(where)}, and no other`,
+  observe: async (params, { services }): Promise<Observation> => {
+    const { source, output, id, where } = params;
+    const conditions = describeConditions(where);
+    const names = where.map((c) => c.column);
+    const absent = await missingTopics(services, [source], output);
+    if (absent) return absent;
+    const [input, written] = await Promise.all([
+      readNewest(services, source, params.sample),
+      readNewest(services, output, params.sample),
+    ]);
+    if (written.length === 0) return notYet(`topic ${output} has no records yet`);
+    const wrong = written.find((r) => !where.every((c) => holds(parseJson(r.value), c)));
+    if (wrong) {
+      return fail(
+        `${output} holds ${id} ${recordId(wrong, id)} with ${showColumns(parseJson(wrong.value), names)}, which is not ${conditions}`,
+      );
+    }
+    const present = new Set(written.map((r) => recordId(r, id) ?? ''));
+    const covered = coveredByOutput(input, present, id);
+    if (covered.length === 0)
+      return notYet(`none of the newest ${input.length} records of ${source} is in ${output} yet`);
+    const matching = covered.filter((r) => where.every((c) => holds(parseJson(r.value), c)));
+    const missing = matching.filter((r) => !present.has(recordId(r, id) ?? ''));
+    const first = missing[0];
+    if (first) {
+      return fail(
+        `${output} lacks ${missing.length} of the ${matching.length} records of ${source} with ${conditions} in the stretch it has processed, e.g. ${id} ${recordId(first, id)} with ${showColumns(parseJson(first.value), names)}`,
+      );
+    }
+    if (matching.length < params.minimum) {
+      return notYet(
+        `${matching.length} processed records of ${source} have ${conditions}; judging needs ${params.minimum}`,
+      );
+    }
+    return pass(
+      `all ${matching.length} records with ${conditions} among ${covered.length} processed records of ${source} are there, and nothing else`,
+    );
+  },
+};

@@ -1,0 +1,1 @@
+SELECT rating_id, stars, channel, message FROM ratings LIMIT 5;

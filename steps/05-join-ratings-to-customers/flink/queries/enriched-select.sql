@@ -1,0 +1,1 @@
+SELECT RATING_ID, FULL_NAME, CLUB_STATUS, STARS FROM ratings_with_customer_data LIMIT 5;
