@@ -27,11 +27,26 @@ const config: Config = {
     hooks: { onBrokenMarkdownLinks: 'throw', onBrokenMarkdownImages: 'throw' },
     parseFrontMatter: async (params) => {
       const result = await params.defaultParseFrontMatter(params);
-      const step = steps.find((s) => params.filePath.replaceAll('\\', '/').endsWith(`/steps/${s.folder}/guide.md`));
+      const file = params.filePath.replaceAll('\\', '/');
+      const step = steps.find((s) => s.engine === 'ksqldb' && file.endsWith(`/steps/${s.folder}/guide.md`));
       if (step) {
         result.frontMatter.slug ??= `/${step.id}`;
         result.frontMatter.sidebar_label ??= `${step.number}. ${step.title}`;
         result.frontMatter.pagination_label ??= `Step ${step.number}: ${step.title}`;
+      }
+      // A step's Flink SQL page: the course's sidebar, and the previous and next steps as a Flink room does them.
+      const variant = steps.find((s) => s.engine === 'flink' && file.endsWith(`/steps/${s.folder}/flink/guide.md`));
+      if (variant) {
+        const inFlinkRoom = (number: number) =>
+          steps.find((s) => s.number === number && s.engine === 'flink') ??
+          steps.find((s) => s.number === number && s.engine === 'ksqldb');
+        result.frontMatter.slug ??= `/${variant.id}/flink`;
+        result.frontMatter.displayed_sidebar ??= 'course';
+        result.frontMatter.pagination_label ??= `Step ${variant.number}: ${variant.title}`;
+        const previous = inFlinkRoom(variant.number - 1);
+        const next = inFlinkRoom(variant.number + 1);
+        if (previous) result.frontMatter.pagination_prev ??= previous.docId;
+        if (next) result.frontMatter.pagination_next ??= next.docId;
       }
       return result;
     },
@@ -45,7 +60,7 @@ const config: Config = {
           path: '../steps',
           routeBasePath: 'steps',
           // The course's steps, and the closing page after the last of them.
-          include: ['*/guide.md', 'what-next.md'],
+          include: ['*/guide.md', '*/flink/guide.md', 'what-next.md'],
           sidebarPath: './sidebars.ts',
           beforeDefaultRemarkPlugins: [remarkIncludeFrom, remarkShellVariants, remarkStepIntro],
         },

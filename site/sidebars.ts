@@ -4,7 +4,8 @@ import type { SidebarsConfig } from '@docusaurus/plugin-content-docs';
 import { readCourse, type SiteStep } from './course-data';
 
 const item = (step: SiteStep) => ({ type: 'doc' as const, id: step.docId, label: `${step.number}. ${step.title}` });
-const steps = readCourse();
+// The sidebar lists each step once, by its ksqlDB page; a Flink SQL page shows the same sidebar (docusaurus.config.ts).
+const steps = readCourse().filter((step) => step.engine === 'ksqldb');
 
 const sidebars: SidebarsConfig = {
   course: [

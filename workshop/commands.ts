@@ -70,7 +70,7 @@ function engineFlag(description: string) {
 
 export const upSpec = command({
   name: 'up',
-  usage: 'npm run up [-- --timeout SECONDS]',
+  usage: 'npm run up [-- --timeout SECONDS] [--engine ksqldb|flink]',
   summary: 'start the workshop platform with Docker Compose and wait until every service is healthy',
   flags: {
     timeout: {
@@ -81,6 +81,9 @@ export const upSpec = command({
       max: 3600,
       description: 'how long the services may take to become healthy once started (downloads not counted)',
     },
+    engine: engineFlag(
+      'the stream-processing engine of this room: ksqldb (the default) or flink (adds Flink’s JobManager, TaskManager and SQL Gateway); remembered for later commands',
+    ),
   },
   run: async (line) => (await import('#workshop/platform/up.js')).upCommand(line),
 });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConcepts, loadCourse, stepsDir } from '#checks/course.js';
 import { loadConfig } from '#core/config.js';
+import { type Engine, engineNames } from '#core/engine.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 
@@ -33,6 +34,10 @@ export interface SiteStep {
   stage: string[];
   concepts: SiteConcept[];
   hints: string[];
+  /** The engine this page is the step on: ksqlDB's page, or the Flink SQL variant's (`/steps/step-N/flink`). */
+  engine: Engine;
+  /** Every engine the step has a page for, with its path: the page's engine switch. */
+  variants: { engine: Engine; label: string; path: string }[];
   /** Each expectation of the check: the object it names, what a pass looks like, what to do when it fails. */
   expectations: { object: string; expected: string; hint: string }[];
   /** The files npm run solve applies, relative to the repository, with their text. */
@@ -45,15 +50,21 @@ export function siteCourse(root = stepsDir): SiteStep[] {
   // The defaults a learner's machine has: the site shows the same URLs the check would name.
   const config = loadConfig({});
   const concepts = loadConcepts(root);
-  return loadCourse(root).map((step) => {
+  // Each step as ksqlDB runs it, then each Flink SQL variant as a page of its own.
+  const flinkVariants = loadCourse(root, 'flink').filter((step) => step.engine === 'flink');
+  return [...loadCourse(root), ...flinkVariants].map((step) => {
     const folder = path.basename(step.folder);
+    const slug = folder.replace(/^\d+-/, '');
+    const pathOf = (engine: Engine) => (engine === 'flink' ? `/steps/${step.id}/flink` : `/steps/${step.id}`);
     return {
       id: step.id,
       number: step.number,
       folder,
       title: step.title,
       optional: step.optional,
-      docId: `${folder.replace(/^\d+-/, '')}/guide`,
+      docId: step.engine === 'flink' ? `${slug}/flink/guide` : `${slug}/guide`,
+      engine: step.engine,
+      variants: step.variants.map((engine) => ({ engine, label: engineNames[engine], path: pathOf(engine) })),
       stage: step.stage,
       concepts: step.concepts.map((id) => concepts.find((c) => c.id === id) as SiteConcept),
       hints: step.hints,

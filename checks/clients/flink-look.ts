@@ -131,7 +131,9 @@ export async function jobFailure(services: Services, jid: string): Promise<strin
     .map((line) => /^(?:Caused by: )?[a-z][\w$.]*(?:Exception|Error): (.+)$/.exec(line.trim())?.[1])
     .filter((message): message is string => message !== undefined && message.trim() !== '');
   // The outermost says where (deserializing a record), the next says what; the last is often a parser's detail.
-  const cause = causes.find((c) => !/^Failed to deserialize consumer record|^Recovery is suppressed/.test(c));
+  const wrappers =
+    /^(Failed to deserialize consumer record|Recovery is suppressed|Global failure triggered by OperatorCoordinator|Caught exception while|One or more fetchers have encountered exception)/;
+  const cause = causes.find((c) => !wrappers.test(c)) ?? causes[0];
   const where = task?.taskName ? ` (in ${task.taskName.replace(/ \(\d+\/\d+\).*$/, '')})` : '';
   return cause ? `${cause}${where}` : undefined;
 }

@@ -50,6 +50,22 @@ describe('the cause of a failed Flink statement', () => {
       fromStatement: true,
     });
   });
+
+  it('is what the planner found, under its rule', () => {
+    const window = [
+      'Internal server error.',
+      [
+        'Caused by: org.apache.flink.table.gateway.service.utils.SqlExecutionException: Failed to execute the operation a00a0477-5da8-4ec5-871b-45466a5ee328.',
+        'Caused by: java.lang.RuntimeException: Error while applying rule StreamPhysicalWindowTableFunctionRule(in:LOGICAL,out:STREAM_PHYSICAL), args [rel#437:FlinkLogicalTableFunctionScan]',
+        'Caused by: org.apache.flink.table.api.ValidationException: The window function requires the timecol is a time attribute type, but is TIMESTAMP_WITH_LOCAL_TIME_ZONE(3).',
+      ].join('\n'),
+    ];
+    expect(flinkCause(window)).toEqual({
+      message:
+        'The window function requires the timecol is a time attribute type, but is TIMESTAMP_WITH_LOCAL_TIME_ZONE(3).',
+      fromStatement: true,
+    });
+  });
 });
 
 describe('what a Flink statement declares', () => {

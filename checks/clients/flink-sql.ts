@@ -70,7 +70,14 @@ export function flinkCause(errors: unknown): { message: string; fromStatement: b
     }
   }
   const executing = causes.findIndex((c) => c.message.startsWith('Failed to execute the operation'));
-  const cause = causes.find((c, i) => i > executing && !wrapperClasses.test(c.className) && c.message !== '');
+  // The planner wraps what it found wrong ("Error while applying rule …"): the cause under it says it.
+  const cause = causes.find(
+    (c, i) =>
+      i > executing &&
+      !wrapperClasses.test(c.className) &&
+      c.message !== '' &&
+      !c.message.startsWith('Error while applying rule'),
+  );
   if (!cause) {
     // Only the gateway's own exceptions: the deepest says what happened ("Session '…' does not exist.").
     const deepest = causes.filter((c) => c.message !== '').pop();

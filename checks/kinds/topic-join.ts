@@ -126,6 +126,15 @@ export const topicJoin: ExpectationKind<TopicJoin> = {
       }
     }
 
+    // Stalled: nothing written for stallMs while the input went on (whatever the output holds is older).
+    const lastWrite = newestTime(written) ?? 0;
+    const newerInput = input.filter((r) => r.timestamp > lastWrite + params.stallMs);
+    if (now.now() - lastWrite > params.stallMs && newerInput.length > 0) {
+      return fail(
+        `${output} was last written at ${clock(lastWrite)} (UTC); ${newerInput.length} records of ${params.stream} have arrived more than ${params.stallMs / 1000} s after that, and none has come out`,
+        params.stalledHint,
+      );
+    }
     const present = new Set(written.map((r) => recordId(r, id) ?? ''));
     const covered = coveredByOutput(input, present, id);
     if (covered.length === 0)
@@ -143,15 +152,6 @@ export const topicJoin: ExpectationKind<TopicJoin> = {
       );
     }
 
-    // Stalled: nothing written for stallMs while the input went on.
-    const lastWrite = newestTime(written) ?? 0;
-    const newerInput = input.filter((r) => r.timestamp > lastWrite + params.stallMs);
-    if (now.now() - lastWrite > params.stallMs && newerInput.length > 0) {
-      return fail(
-        `${output} was last written at ${clock(lastWrite)} (UTC); ${newerInput.length} records of ${params.stream} have arrived more than ${params.stallMs / 1000} s after that, and none has come out`,
-        params.stalledHint,
-      );
-    }
     if (joinable.length < params.minimum) {
       return notYet(
         `${joinable.length} processed records of ${params.stream} had a row in ${params.table}; judging needs ${params.minimum}`,

@@ -99,6 +99,14 @@ async function stopJobsWriting(services: Services, session: FlinkSqlSession, tab
   return running.map((j) => `Flink job ${j.jid} writing ${table} stopped`);
 }
 
+/** Deletes a topic if Kafka has it (a job that never wrote left none); whether it did. */
+async function deleteIfThere(services: Services, topic: string): Promise<boolean> {
+  const topics = await services.withKafkaAdmin((admin) => admin.listTopics());
+  if (!topics.includes(topic)) return false;
+  await deleteTopics(services, [topic]);
+  return true;
+}
+
 /** The topic a declared table reads and writes. */
 function topicOf(table: string): string | undefined {
   return declaredTables().find((t) => t.name === table)?.options.topic;
@@ -170,8 +178,7 @@ export async function applyFlinkFile(services: Services, file: string, step: Ste
         }
         lines.push(...(await stopJobsWriting(services, session, target)));
         const topic = topicOf(target);
-        if (jobs.length > 0 && topic) {
-          await deleteTopics(services, [topic]);
+        if (jobs.length > 0 && topic && (await deleteIfThere(services, topic))) {
           lines.push(`topic "${topic}" deleted (the old job's records in it)`);
         }
         const { rows } = await session.run(sql);
@@ -198,8 +205,7 @@ export async function removeFlinkFile(services: Services, file: string): Promise
     for (const table of written) {
       done.push(...(await stopJobsWriting(services, session, table)));
       const topic = topicOf(table);
-      if (topic) {
-        await deleteTopics(services, [topic]);
+      if (topic && (await deleteIfThere(services, topic))) {
         done.push(`topic "${topic}" deleted (written by the job of ${table})`);
       }
     }

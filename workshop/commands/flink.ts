@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { openDeclaredSession, rememberDeclaration } from '#checks/clients/flink-declarations.js';
+import { declaredTables } from '#checks/clients/flink-look.js';
 import {
   type FlinkColumn,
   type FlinkRow,
@@ -19,8 +20,9 @@ import { Services } from '#checks/clients/services.js';
 import { splitSql } from '#checks/sql-text.js';
 import type { CommandLine } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
-import { ExitCode, UsageError } from '#core/errors.js';
+import { ExitCode, NotYetError, TimeoutError, UsageError } from '#core/errors.js';
 import { formatTable, progress, tableRow, tableRule, warn } from '#core/output.js';
+import { NotYet, waitFor } from '#core/wait.js';
 
 /** Whether a statement reads rows back as they come (a query), rather than ending with its answer. */
 export function isFlinkQuery(statement: string): boolean {
@@ -70,8 +72,10 @@ export async function flinkCommand({
       }
       if (statements.length > 1) process.stdout.write(`\n> ${oneLine(sql, 120)}\n`);
       try {
-        if (isFlinkQuery(sql)) await runQuery(session, sql, values.timeout);
-        else {
+        if (isFlinkQuery(sql)) {
+          await topicsWritten(services, sql, values.timeout);
+          await runQuery(session, sql, values.timeout);
+        } else {
           const { columns, rows } = await session.run(sql);
           printAnswer(columns, rows);
           const kept = await rememberDeclaration(session, sql);
@@ -88,6 +92,42 @@ export async function flinkCommand({
     await session.close();
   }
   return ExitCode.ok;
+}
+
+/**
+ * A query of a table whose topic nothing has written yet fails in Flink ("Failed to fetch next result": its source
+ * finds no partitions). A job's first window, say, comes a minute after it starts: wait for the topic, saying so.
+ */
+async function topicsWritten(services: Services, sql: string, timeoutMs = 120_000): Promise<void> {
+  const named = declaredTables().filter((t) => new RegExp(`(^|\\W)${t.name}(\\W|$)`).test(sql));
+  const topics = named.map((t) => t.options.topic).filter((t): t is string => t !== undefined);
+  if (topics.length === 0) return;
+  const missing = async () => {
+    const listed = await services.withKafkaAdmin((admin) => admin.listTopics());
+    return topics.filter((t) => !listed.includes(t));
+  };
+  const first = await missing();
+  if (first.length === 0) return;
+  progress(
+    `topic ${first.join(', ')} is not written yet: waiting for its first record (the job that writes it may need a minute)`,
+  );
+  try {
+    await waitFor({
+      what: `topic ${first.join(', ')} to be written`,
+      timeoutMs,
+      intervalMs: 1_000,
+      probe: async () => {
+        const left = await missing();
+        return left.length === 0 ? true : new NotYet(`${left.join(', ')} not written`);
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof TimeoutError)) throw error;
+    throw new NotYetError(
+      `topic ${first.join(', ')} is still not written after ${Math.round(timeoutMs / 1000)} s`,
+      'is the job that writes it running? npm run flink -- "SHOW JOBS;" lists the jobs and their states',
+    );
+  }
 }
 
 /** How Flink's SQL client marks a changelog row: insert, update before and after, delete. */
@@ -112,6 +152,8 @@ async function runQuery(session: FlinkSqlSession, sql: string, timeoutMs?: numbe
   process.once('SIGINT', stop);
   const timer = timeoutMs ? setTimeout(stop, timeoutMs) : undefined;
   const operation = await session.submit(sql);
+  // Over a topic a query never ends by itself, LIMIT or not (Flink's job keeps reading): the kit ends it at its LIMIT.
+  const limit = Number(/\bLIMIT\s+(\d+)\s*$/i.exec(sql)?.[1] ?? Number.POSITIVE_INFINITY);
   let widths: number[] | undefined;
   let rows = 0;
   let ended = false;
@@ -126,13 +168,18 @@ async function runQuery(session: FlinkSqlSession, sql: string, timeoutMs?: numbe
         process.stdout.write(`${tableRule(widths, ruleJoiner)}\n`);
       }
       for (const row of page.results?.data ?? []) {
+        if (rows >= limit) break;
         rows++;
         const cells = [kindMarks[row.kind] ?? row.kind, ...row.fields.map(cell)];
         process.stdout.write(
           `${tableRow(cells, widths ?? cells.map(() => streamedWidth), separator, { wrap: false })}\n`,
         );
       }
-      if (page.resultType === 'EOS') ended = true;
+      if (page.resultType === 'EOS' || rows >= limit) {
+        ended = page.resultType === 'EOS';
+        if (rows >= limit) controller.abort();
+        if (ended || rows >= limit) break;
+      }
     }
   } finally {
     process.off('SIGINT', stop);
@@ -140,7 +187,7 @@ async function runQuery(session: FlinkSqlSession, sql: string, timeoutMs?: numbe
     // Stopped before its end: its job must not run on without a reader.
     if (!ended) await session.closeOperation(operation);
   }
-  process.stdout.write(`(${rows} row${rows === 1 ? '' : 's'}${ended ? '' : ', stopped'})\n`);
+  process.stdout.write(`(${rows} row${rows === 1 ? '' : 's'}${ended || rows >= limit ? '' : ', stopped'})\n`);
 }
 
 function cell(value: unknown): string {

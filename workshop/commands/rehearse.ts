@@ -34,8 +34,15 @@ export async function rehearseCommand({
 }: CommandLine<{ to?: string; keep: boolean; guides: boolean; engine?: Engine }>): Promise<number> {
   // The whole rehearsal (its reset, its solves, the commands a guide runs) on this engine.
   if (values.engine) process.env.WORKSHOP_ENGINE = values.engine;
-  const course = loadCourse(undefined, currentEngine());
-  const last = values.to ? selectStep(course, values.to) : course[course.length - 1];
+  const engine = currentEngine();
+  const course = loadCourse(undefined, engine);
+  // In a room on another engine than ksqlDB, the optional steps that exist only in ksqlDB build on ksqlDB's objects
+  // of steps 4-7, which that room does not make: the rehearsal ends before the first of them, unless told where.
+  const ksqlDbOnly = (s: (typeof course)[number]) => engine !== 'ksqldb' && s.optional && s.engine !== engine;
+  const last = values.to
+    ? selectStep(course, values.to)
+    : ([...course].reverse().find((s) => !ksqlDbOnly(s) && !course.some((o) => o.number < s.number && ksqlDbOnly(o))) ??
+      course[course.length - 1]);
   if (!last) return ExitCode.ok;
   const steps = course.filter((s) => s.number <= last.number);
   if (values.guides) return (await import('./walkthrough.js')).walkGuides({ steps, keep: values.keep });

@@ -21,6 +21,7 @@ const noBrowser = chromium ? undefined : 'no Chromium installed (apt-get install
 if (noBrowser && process.env.CI) throw new Error(`CI needs the site's browser tests: ${noBrowser}`);
 const artifacts = path.join(root, 'test-artifacts', 'site');
 const course = loadCourse();
+const flinkCourse = loadCourse(undefined, 'flink').filter((s) => s.engine === 'flink');
 const conceptTitles = new Map(loadConcepts().map((c) => [c.id, c.title]));
 
 /** Builds the site into a folder of its own; the build's output is kept for the failure message. */
@@ -154,11 +155,14 @@ describe('the workshop site', () => {
       expect(text).toContain('QCon London');
     });
 
-    it.each(course.map((s) => [s.id, s] as const))(
+    /** A step's page, as its engine's variant: the guide, the check, the files solve applies, the stage. */
+    const pageOf = (step: (typeof course)[number]) => `/steps/${step.id}${step.engine === 'flink' ? '/flink' : ''}`;
+    it.each([...course, ...flinkCourse].map((s) => [`${s.id} (${s.engine})`, s] as const))(
       'opens %s: its guide, its check command, the files solve applies, its stage marked',
-      async (id, step) => {
-        await page.goto(`${base}/steps/${id}`, { waitUntil: 'networkidle' });
-        await shot(id);
+      async (_, step) => {
+        const id = step.id;
+        await page.goto(`${base}${pageOf(step)}`, { waitUntil: 'networkidle' });
+        await shot(step.engine === 'flink' ? `${id}-flink` : id);
         const text: string = await page.locator('article').innerText();
         expect(await page.locator('article h1').first().innerText()).toContain(`Step ${step.number}`);
         // The title first, then what the step builds: the diagram and the concepts come after the heading.
@@ -207,6 +211,28 @@ describe('the workshop site', () => {
         .allInnerTexts();
       expect(shown.join('\n')).toContain('curl.exe');
       await page.getByRole('tab', { name: 'macOS / Linux' }).first().click();
+    });
+
+    it('switches a step between ksqlDB and Flink SQL, and takes the next step to the engine chosen', async () => {
+      await page.goto(`${base}/steps/step-4`, { waitUntil: 'networkidle' });
+      const current = () => page.locator('nav.engine-switch [aria-current="page"]').innerText();
+      expect(await current()).toBe('ksqlDB');
+      await page.locator('nav.engine-switch').getByRole('link', { name: 'Flink SQL' }).click();
+      await page.waitForURL(`${base}/steps/step-4/flink`);
+      expect(await current()).toBe('Flink SQL');
+      expect(await page.locator('article h1').first().innerText()).toContain('with Flink SQL');
+      expect(await page.locator('.pipeline-group-label').innerText()).toBe('Flink SQL');
+      await shot('step-4-flink-chosen');
+      // The choice is kept in the browser: another step opens on its Flink SQL page; a step without one stays.
+      await page.goto(`${base}/steps/step-6`, { waitUntil: 'networkidle' });
+      await page.waitForURL(`${base}/steps/step-6/flink`);
+      await page.goto(`${base}/steps/step-8`, { waitUntil: 'networkidle' });
+      expect(page.url()).toBe(`${base}/steps/step-8`);
+      expect(await page.locator('nav.engine-switch').count()).toBe(0);
+      // Back to ksqlDB, for the tests after this one.
+      await page.goto(`${base}/steps/step-6/flink`, { waitUntil: 'networkidle' });
+      await page.locator('nav.engine-switch').getByRole('link', { name: 'ksqlDB' }).click();
+      await page.waitForURL(`${base}/steps/step-6`);
     });
 
     it('copies a code block to the clipboard with its button', async () => {

@@ -7,6 +7,7 @@ import { headlessFileShown, headlessServiceId } from '#checks/clients/headless.j
 import { loadConfig, variables } from '#core/config.js';
 import { headlessProperties } from '#workshop/commands/headless.js';
 import { stackVersions } from '#workshop/dev/stack/artifacts.js';
+import { flinkVersions } from '#workshop/dev/stack/flink.js';
 import { ksqlDbProperties } from '#workshop/dev/stack/ksqldb.js';
 import { connectorSecretVariables } from '#workshop/dev/stack/local-stack.js';
 import { connectorGrants } from '#workshop/dev/stack/mariadb.js';
@@ -22,6 +23,7 @@ import {
   repoRoot,
   requiredImages,
   totalMemoryLimitBytes,
+  withProfiles,
 } from './compose-file.js';
 import { serviceGuides } from './services.js';
 
@@ -210,10 +212,12 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes unique host ports equal to the defaults of the kit’s WORKSHOP_* variables', () => {
-    const hostPorts = compose.services.flatMap((s) => s.ports.map((p) => p.hostPort));
+    // In a Flink room too, whose services come with the profile "flink".
+    const flinkRoom = withProfiles(compose, ['flink']);
+    const hostPorts = flinkRoom.services.flatMap((s) => s.ports.map((p) => p.hostPort));
     expect(new Set(hostPorts).size).toBe(hostPorts.length);
-    expect(Object.keys(serviceGuides).sort()).toEqual(compose.services.map((s) => s.name).sort());
-    for (const s of compose.services) {
+    expect(Object.keys(serviceGuides).sort()).toEqual(flinkRoom.services.map((s) => s.name).sort());
+    for (const s of flinkRoom.services) {
       const guide = serviceGuides[s.name];
       if (!guide?.variable) {
         expect(s.ports, `${s.name} publishes nothing`).toEqual([]);
@@ -311,8 +315,10 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs step 15’s headless ksqlDB only in its profile, on headless/queries.sql, as the local one runs', () => {
-    expect(compose.profiled.map((s) => [s.name, s.profiles])).toEqual([['ksqldb-headless', ['headless']]]);
-    const headless = compose.profiled[0] as (typeof compose.profiled)[number];
+    expect(compose.profiled.filter((s) => s.profiles.includes('headless')).map((s) => [s.name, s.profiles])).toEqual([
+      ['ksqldb-headless', ['headless']],
+    ]);
+    const headless = compose.profiled.find((s) => s.name === 'ksqldb-headless') as (typeof compose.profiled)[number];
     const interactive = service('ksqldb-server');
     expect(headless.image).toBe(interactive.image);
     // No REST listener in headless mode: nothing to publish.
@@ -426,5 +432,38 @@ describe('reading compose values', () => {
     expect(parsePortSpec('8080:80')).toMatchObject({ hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80 });
     expect(parsePortSpec('5601')).toMatchObject({ hostIp: '0.0.0.0', hostPort: 5601 });
     expect(() => parsePortSpec('abc', 'service "kibana"')).toThrow('service "kibana" publishes "abc"');
+  });
+});
+
+describe('a Flink room’s services (profile "flink")', () => {
+  const flink = compose.profiled.filter((s) => s.profiles.includes('flink'));
+  const pinned = flinkVersions();
+
+  it('are the JobManager, the TaskManager and the SQL Gateway, left out of a ksqlDB room', () => {
+    expect(flink.map((s) => s.name)).toEqual(['flink-jobmanager', 'flink-taskmanager', 'flink-sql-gateway']);
+    expect(compose.services.map((s) => s.name)).not.toContain('flink-jobmanager');
+    expect(withProfiles(compose, ['flink']).services.map((s) => s.name)).toContain('flink-sql-gateway');
+    expect(withProfiles(compose, ['flink']).profiled.map((s) => s.name)).toEqual(['ksqldb-headless']);
+  });
+
+  it('run one image, Flink’s with the Kafka connector, tagged with the local stack’s versions', () => {
+    const images = new Set(flink.map((s) => s.image));
+    expect([...images]).toEqual([`streaming-workshop/flink:${pinned.flink}-kafka${pinned.kafkaConnector}`]);
+    const built = flink.find((s) => s.buildContext !== undefined);
+    const file = readFileSync(path.join(built?.buildContext ?? '', 'Dockerfile'), 'utf8');
+    expect(file).toContain(`ARG FLINK_IMAGE=flink:${pinned.flink}-scala_2.12-java17`);
+    expect(file).toContain(`ARG FLINK_KAFKA_CONNECTOR_VERSION=${pinned.kafkaConnector}`);
+    const pom = readFileSync(path.join(built?.buildContext ?? '', 'pom.xml'), 'utf8');
+    expect(pom).toContain(`<flink.kafka.connector.version>${pinned.kafkaConnector}</flink.kafka.connector.version>`);
+  });
+
+  it('reach Kafka where the Flink tables of the guides say (kafka:29092), and each has a healthcheck and a limit', () => {
+    expect(service('kafka').environment.KAFKA_ADVERTISED_LISTENERS).toContain(
+      `INTERNAL://${variables.flinkKafkaBootstrapServers.default}`,
+    );
+    for (const s of flink) {
+      expect(s.hasHealthcheck, s.name).toBe(true);
+      expect(s.memoryLimitBytes, s.name).toBeGreaterThan(0);
+    }
   });
 });

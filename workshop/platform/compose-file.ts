@@ -89,6 +89,20 @@ export function parseComposeFile(text: string, file = defaultComposePath): Compo
   };
 }
 
+/**
+ * The compose file as a room with these profiles active runs it: their services among those started (and looked at
+ * by up, status and preflight), the rest still apart.
+ */
+export function withProfiles(compose: ComposeFile, profiles: string[]): ComposeFile {
+  if (profiles.length === 0) return compose;
+  const active = (service: { profiles: string[] }) => service.profiles.some((p) => profiles.includes(p));
+  return {
+    ...compose,
+    services: [...compose.services, ...compose.profiled.filter(active).map(({ profiles: _p, ...service }) => service)],
+    profiled: compose.profiled.filter((service) => !active(service)),
+  };
+}
+
 function readService(name: string, spec: unknown, file: string): ComposeService {
   if (!isDict(spec)) throw new ComposeFileError(`service "${name}" in ${file} is not a mapping`);
   if (typeof spec.image !== 'string') {

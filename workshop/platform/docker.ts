@@ -21,6 +21,8 @@ export interface DockerOptions {
   env?: NodeJS.ProcessEnv;
   /** docker-compose.yml, passed to every compose command so the commands work from any folder. */
   composeFile: string;
+  /** Compose profiles named in every compose command: the room's engine's (`flink`), so its services count too. */
+  profiles?: string[];
 }
 
 /** How long the usual calls may take; long ones (pull, build, up) take their deadline from the caller. */
@@ -43,10 +45,17 @@ function cannotRun(command: string, error: unknown): EnvironmentError {
 export class DockerCli {
   readonly env: NodeJS.ProcessEnv;
   readonly composeFile: string;
+  readonly profiles: string[];
 
   constructor(options: DockerOptions) {
     this.env = options.env ?? process.env;
     this.composeFile = options.composeFile;
+    this.profiles = options.profiles ?? [];
+  }
+
+  /** `compose --file <docker-compose.yml> [--profile p…]`: the start of every compose command. */
+  private composeArgs(): string[] {
+    return ['compose', '--file', this.composeFile, ...this.profiles.flatMap((p) => ['--profile', p])];
   }
 
   /** Runs `docker <args>` and returns what it said; never throws for an exit code. */
@@ -87,12 +96,12 @@ export class DockerCli {
 
   /** `docker compose --file <docker-compose.yml> <args>`, started. */
   startCompose(args: string[], timeoutMs: number): RunningDocker {
-    return this.start(['compose', '--file', this.composeFile, ...args], timeoutMs);
+    return this.start([...this.composeArgs(), ...args], timeoutMs);
   }
 
   /** `docker compose --file <docker-compose.yml> <args>`. */
   compose(args: string[], timeoutMs: number): Promise<DockerResult> {
-    return this.run(['compose', '--file', this.composeFile, ...args], timeoutMs);
+    return this.run([...this.composeArgs(), ...args], timeoutMs);
   }
 
   /** Runs and returns stdout, or throws the EnvironmentError that explains the failure. */
@@ -103,7 +112,7 @@ export class DockerCli {
   }
 
   async expectComposeOk(args: string[], timeoutMs: number, expected: string): Promise<string> {
-    return this.expectOk(['compose', '--file', this.composeFile, ...args], timeoutMs, expected);
+    return this.expectOk([...this.composeArgs(), ...args], timeoutMs, expected);
   }
 
   /** The engine's facts, or the EnvironmentError that says why there are none. */

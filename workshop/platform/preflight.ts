@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import type { CommandLine } from '#core/args.js';
 import { colour } from '#core/colour.js';
+import { currentEngine, type Engine } from '#core/engine.js';
 import { EnvironmentError, ExitCode, WorkshopError } from '#core/errors.js';
 import {
   type ComposeFile,
@@ -17,6 +18,7 @@ import {
   type RequiredImage,
   readComposeFile,
   requiredImages,
+  withProfiles,
 } from './compose-file.js';
 import { type ContainerState, DockerCli, type EngineInfo, versionAtLeast } from './docker.js';
 import { serviceLabel } from './services.js';
@@ -304,11 +306,19 @@ export interface CommandEnvironment {
 }
 
 /** The platform a command works on: the compose file (the kit's, or a test's) and a Docker CLI for it. */
-export function platformOf(context: CommandEnvironment): { compose: ComposeFile; docker: DockerCli } {
+/**
+ * The platform as the room's engine runs it: a Flink room's compose file counts the services of the profile `flink`
+ * among those up, status and preflight look at, and every compose command names that profile.
+ */
+export function platformOf(
+  context: CommandEnvironment,
+  engine: Engine = currentEngine(context.env),
+): { compose: ComposeFile; docker: DockerCli } {
   const composePath = context.composePath ?? defaultComposePath;
+  const profiles = engine === 'flink' ? ['flink'] : [];
   return {
-    compose: readComposeFile(composePath),
-    docker: new DockerCli({ env: context.env, composeFile: composePath }),
+    compose: withProfiles(readComposeFile(composePath), profiles),
+    docker: new DockerCli({ env: context.env, composeFile: composePath, profiles }),
   };
 }
 

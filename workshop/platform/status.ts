@@ -3,6 +3,7 @@
  * services serves `npm run up` while it waits.
  */
 import type { CommandLine } from '#core/args.js';
+import { currentEngine, engineNames, engineSource } from '#core/engine.js';
 import { ExitCode } from '#core/errors.js';
 import { formatTable } from '#core/output.js';
 import type { ComposeFile } from './compose-file.js';
@@ -75,6 +76,10 @@ export async function statusCommand(
     return ExitCode.ok;
   }
   process.stdout.write(`${statusTable(views)}\n`);
+  const engine = currentEngine(context.env);
+  process.stdout.write(
+    `Engine: ${engineNames[engine]} (${engineSource(context.env)}; npm run up -- --engine ${engine === 'flink' ? 'ksqldb' : 'flink'} changes it)\n`,
+  );
   const ready = views.filter((v) => v.readiness === 'ready').length;
   const notCreated = views.filter((v) => v.state === 'not created').length;
   if (notCreated === views.length) {

@@ -5,6 +5,7 @@
  */
 import { ensureTimestampTemplate } from '#checks/clients/index-template.js';
 import type { CommandLine } from '#core/args.js';
+import { currentEngine, type Engine, engineNames, rememberEngine } from '#core/engine.js';
 import { EnvironmentError, ExitCode, TimeoutError } from '#core/errors.js';
 import { progress, success } from '#core/output.js';
 import { type Clock, formatSeconds, NotYet, systemClock, waitFor } from '#core/wait.js';
@@ -250,10 +251,14 @@ export function nextSteps(views: ServiceView[]): string {
 }
 
 export async function upCommand(
-  { values: { timeout: timeoutSeconds } }: CommandLine<{ timeout?: number }>,
+  { values: { timeout: timeoutSeconds, engine: chosen } }: CommandLine<{ timeout?: number; engine?: Engine }>,
   context: CommandEnvironment & { clock?: Clock } = {},
 ): Promise<number> {
-  const { compose, docker } = platformOf(context);
+  // The room's engine, chosen once: remembered for every later command (npm run status shows it).
+  if (chosen) rememberEngine(chosen, context.env);
+  const engine = chosen ?? currentEngine(context.env);
+  if (engine !== 'ksqldb') progress(`engine: ${engineNames[engine]} (its services are started too)`);
+  const { compose, docker } = platformOf(context, engine);
   const result = await up({
     docker,
     compose,

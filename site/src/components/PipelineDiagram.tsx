@@ -93,9 +93,12 @@ function edgePath(from: Node, to: Node): string {
 export default function PipelineDiagram({
   active = [],
   title = 'The streaming pipeline',
+  engine = 'ksqldb',
 }: {
   active?: string[];
   title?: string;
+  /** The engine of the page: a Flink SQL page names the box after Flink and its outputs after their tables. */
+  engine?: string;
 }): ReactElement {
   const on = new Set(active);
   const marked = (id: string) => on.size === 0 || on.has(id);
@@ -123,7 +126,7 @@ export default function PipelineDiagram({
         </text>
         <rect x="346" y="12" width="300" height="332" rx="10" className={`pipeline-ksqldb${ksqldbOn ? ' on' : ''}`} />
         <text x="496" y="30" textAnchor="middle" className="pipeline-group-label">
-          {on.has('headless') ? 'ksqlDB, headless: queries.sql' : 'ksqlDB'}
+          {engine === 'flink' ? 'Flink SQL' : on.has('headless') ? 'ksqlDB, headless: queries.sql' : 'ksqlDB'}
         </text>
         {edges.map(([a, b]) => {
           const from = byId.get(a) as Node;
@@ -152,7 +155,7 @@ export default function PipelineDiagram({
           <g key={n.id} className={`pipeline-node${marked(n.id) ? ' on' : ''}`} data-node={n.id}>
             <rect x={n.x} y={n.y} width={n.w} height={h} rx={n.topic ? 18 : 6} />
             <text x={n.x + n.w / 2} y={n.y + h / 2 + 5} textAnchor="middle" className={n.topic ? 'topic' : undefined}>
-              {n.label}
+              {engine === 'flink' && n.topic && n.x > 300 ? n.label.toLowerCase() : n.label}
             </text>
           </g>
         ))}

@@ -6,6 +6,7 @@ import { useDoc } from '@docusaurus/plugin-content-docs/client';
 import { usePluginData } from '@docusaurus/useGlobalData';
 import type { ReactElement } from 'react';
 import type { SiteStep } from '../../course-data';
+import EngineSwitch from './EngineSwitch';
 import PipelineDiagram from './PipelineDiagram';
 
 export default function StepIntro(): ReactElement | null {
@@ -15,7 +16,12 @@ export default function StepIntro(): ReactElement | null {
   if (!step) return null;
   return (
     <>
-      <PipelineDiagram active={step.stage} title={`Step ${step.number} of the pipeline: ${step.title}`} />
+      <EngineSwitch step={step} />
+      <PipelineDiagram
+        active={step.stage}
+        engine={step.engine}
+        title={`Step ${step.number} of the pipeline: ${step.title}`}
+      />
       {step.concepts.length > 0 && (
         <aside className="concepts" aria-label="Concepts from the talk">
           <strong>Concepts from the talk</strong>

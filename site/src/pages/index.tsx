@@ -8,7 +8,7 @@ import type { SiteStep } from '../../course-data';
 import PipelineDiagram from '../components/PipelineDiagram';
 
 export default function Home(): ReactElement {
-  const { steps } = usePluginData('course-data') as { steps: SiteStep[] };
+  const steps = (usePluginData('course-data') as { steps: SiteStep[] }).steps.filter((s) => s.engine === 'ksqldb');
   const first = steps[0];
   return (
     <Layout

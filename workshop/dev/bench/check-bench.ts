@@ -1,5 +1,6 @@
 /**
- * Check latency on the local stack: for every step (1-3 without a ksqlDB install), the median and maximum over N runs of a passing
+ * Check latency on the local stack: for every step (1-3 without a ksqlDB install), and for the Flink SQL variants of steps
+ * 4-7 on the stack's real Flink, the median and maximum over N runs of a passing
  * `npm run check step-N` (the whole command, process start included), and the time to an environment-error verdict
  * with Kafka Connect stopped and with every service down. Goals: a passing check under 2 s median, an environment
  * error under 5 s.
@@ -30,7 +31,7 @@ async function timeRuns(label: string, args: string[], env: Record<string, strin
 
 export async function benchCheck(runs: number): Promise<void> {
   progress('check latency: starting the local stack (with its real ksqlDB where one is installed)');
-  const stack = await startLocalStack();
+  const stack = await startLocalStack({ with: ['flink'] });
   const realKsqlDb = 'url' in stack.endpoints.ksqldb;
   // Without ksqlDB, a stand-in answers step 1's question; steps 4-7 need the real one and are left out.
   const ksqldb = realKsqlDb ? undefined : await ksqldbStandIn();
@@ -62,6 +63,25 @@ export async function benchCheck(runs: number): Promise<void> {
       await stack.servers.ksqldb.stop();
       rows.push(await timeRuns('check step-4 (ksqlDB stopped)', ['check', 'step-4'], env, Math.min(runs, 5), 3));
       await stack.servers.ksqldb.restart();
+    }
+    // The Flink SQL variants of steps 4-7, on the same stack: a clean start, solved on Flink, then timed.
+    if (stack.flink) {
+      const flinkEnv = { ...env, WORKSHOP_ENGINE: 'flink' };
+      const clean = await runCli(['reset'], flinkEnv, 3 * 60_000);
+      if (clean.code !== 0) throw new Error(`reset before the Flink steps failed:\n${clean.stdout}\n${clean.stderr}`);
+      const solved = await runCli(['solve', 'step-7'], flinkEnv, 5 * 60_000);
+      if (solved.code !== 0 && solved.code !== 4)
+        throw new Error(`solve step-7 on Flink failed:\n${solved.stdout}\n${solved.stderr}`);
+      await waitFor({
+        what: 'check step-7 on Flink to pass',
+        timeoutMs: 4 * 60_000,
+        intervalMs: 5_000,
+        probe: async () => ((await runCli(['check', 'step-7'], flinkEnv)).code === 0 ? true : new NotYet('not yet')),
+      });
+      for (let n = 4; n <= 7; n++) {
+        rows.push(await timeRuns(`check step-${n} on Flink (passing)`, ['check', `step-${n}`], flinkEnv, runs, 0));
+      }
+      await runCli(['reset'], flinkEnv, 3 * 60_000);
     }
     // Back to a clean start while every service answers (reset needs Connect): it stops the background producer and
     // app that solve started, which would otherwise outlive the stack.

@@ -18,7 +18,8 @@ interface Run {
 
 async function measure(label: string, options: { mavenRepo?: string; cacheDir?: string }): Promise<Run> {
   progress(`local stack: ${label} start`);
-  const stack = await startLocalStack(options);
+  // With Flink: its three servers' start and memory beside ksqlDB's.
+  const stack = await startLocalStack({ ...options, with: ['flink'] });
   const memory: Record<string, number | undefined> = {};
   for (const server of stack.processes()) {
     memory[server.name] = server.pid === undefined ? undefined : peakMemoryMiB(server.pid);
@@ -67,6 +68,8 @@ export async function benchLocalStack(options: { cold: boolean; warmRuns: number
     seconds(run.timings.connectMs),
     seconds(run.timings.mariadbMs),
     seconds(run.timings.elasticsearchMs),
+    seconds(run.timings.ksqldbMs),
+    seconds(run.timings.flinkMs),
     seconds(run.timings.totalMs),
   ]);
   const warm = runs.filter((run) => run.label.startsWith('warm cache'));
@@ -82,7 +85,7 @@ export async function benchLocalStack(options: { cold: boolean; warmRuns: number
   }
   printTable(
     'Local stack: time from start to ready (each server counted from the start of the whole stack)',
-    ['run', 'jars', 'Kafka', 'Connect', 'MariaDB', 'Elasticsearch', 'all ready'],
+    ['run', 'jars', 'Kafka', 'Connect', 'MariaDB', 'Elasticsearch', 'ksqlDB', 'Flink (3 servers)', 'all ready'],
     rows,
   );
   const names = Object.keys(runs[0]?.memory ?? {});
