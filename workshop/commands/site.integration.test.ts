@@ -221,7 +221,7 @@ describe('the workshop site', () => {
       await page.waitForURL(`${base}/steps/step-4/flink`);
       expect(await current()).toBe('Flink SQL');
       expect(await page.locator('article h1').first().innerText()).toContain('with Flink SQL');
-      expect(await page.locator('.pipeline-group-label').innerText()).toBe('Flink SQL');
+      expect(await page.locator('.pipeline-group-label').textContent()).toBe('Flink SQL');
       await shot('step-4-flink-chosen');
       // The choice is kept in the browser: another step opens on its Flink SQL page; a step without one stays.
       await page.goto(`${base}/steps/step-6`, { waitUntil: 'networkidle' });

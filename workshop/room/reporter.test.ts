@@ -87,7 +87,7 @@ describe('what leaves the learner’s laptop', () => {
       learnerId: 'learner-000000000001',
       name: 'Ada',
     };
-    const built = buildReport(result, membership, names);
+    const built = buildReport(result, membership, names, 'flink');
     expect(built).toEqual({
       learnerId: 'learner-000000000001',
       name: 'Ada',
@@ -96,9 +96,13 @@ describe('what leaves the learner’s laptop', () => {
       failing: [
         { object: 'topic "mysql.demo.CUSTOMERS"', message: 'expected flat rows, found envelopes ({…}) at <path>' },
       ],
+      engine: 'flink',
     });
-    // What the learner sends is what the room takes.
+    // What the learner sends is what the room takes; an engine the kit does not know is refused.
     expect(parseReport({ code: 'x', ...built }, ['step-3'])).toEqual(built);
+    expect(() => parseReport({ code: 'x', ...built, engine: 'spark' }, ['step-3'])).toThrow(
+      'engine must be one of ksqldb, flink',
+    );
   });
 });
 

@@ -5,11 +5,13 @@
  * request in this process would be cut off when a quick check exits; holding the check open for it would cost the
  * learner time whenever the room is away. The benchmark `npm run bench -- --only room` measures what this costs.)
  */
+
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StepResult } from '#checks/types.js';
+import { currentEngine } from '#core/engine.js';
 import { spawnDetached } from '#core/process.js';
 import { stateDir } from '#core/state-dir.js';
 import { type Failing, limits, type Report } from './room-state.js';
@@ -120,7 +122,12 @@ export function redact(text: string, names = localNames()): string {
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 /** The report of one step's result: the failing expectations, each as its object and message, redacted. */
-export function buildReport(result: StepResult, membership: Membership, names = localNames()): Report {
+export function buildReport(
+  result: StepResult,
+  membership: Membership,
+  names = localNames(),
+  engine = currentEngine(),
+): Report {
   const failing: Failing[] = result.expectations
     .filter((e) => e.outcome !== 'pass')
     .slice(0, limits.failing)
@@ -134,6 +141,7 @@ export function buildReport(result: StepResult, membership: Membership, names = 
     step: result.id,
     outcome: result.outcome,
     failing,
+    engine,
   };
   // Within the room's size limit, with room for the code and the JSON around it: the last entries go first.
   while (report.failing.length > 1 && Buffer.byteLength(JSON.stringify(report)) > limits.bodyBytes - 256) {

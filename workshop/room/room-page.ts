@@ -105,8 +105,11 @@ export const pageScript = `'use strict';
     const join = document.getElementById('join');
     join.hidden = !room.join;
     join.textContent = room.join || '';
+    // A room on Flink SQL (or a mixed one) says how many run each engine.
+    const onFlink = room.learners.filter((l) => l.engine === 'flink').length;
     document.getElementById('summary').textContent =
-      room.learners.length + ' learners, ' + room.received + ' checks reported';
+      room.learners.length + ' learners, ' + room.received + ' checks reported' +
+      (onFlink > 0 ? ', ' + onFlink + ' on Flink SQL, ' + (room.learners.length - onFlink) + ' on ksqlDB' : '');
     const steps = document.getElementById('steps');
     steps.replaceChildren(...room.steps.map((s) => {
       const li = el('li');
@@ -133,7 +136,7 @@ export const pageScript = `'use strict';
       const first = l.failing[0];
       tr.append(
         el('td', l.name, 'name'),
-        el('td', l.step ? title(l.step) : 'joined'),
+        el('td', (l.step ? title(l.step) : 'joined') + (l.engine === 'flink' ? ' (Flink SQL)' : '')),
         el('td', l.outcome ? words[l.outcome] : '—', l.outcome || ''),
         el('td', l.step ? ago(now - l.stepSince) : '—'),
         el('td', ago(now - l.lastSeen) + ' ago'),

@@ -3,11 +3,13 @@
  * is pure apart from the file helpers at the end, so the rules (what a report may hold, what the page shows, how fast
  * a learner may report) are tested without a server.
  */
+
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { Outcome } from '#checks/types.js';
+import { type Engine, engines, isEngine } from '#core/engine.js';
 import { EnvironmentError } from '#core/errors.js';
 
 /** One expectation that did not pass, as the learner saw it. */
@@ -23,6 +25,8 @@ export interface Report {
   step: string;
   outcome: Outcome;
   failing: Failing[];
+  /** The engine the learner's checks ran on (core/engine.ts); a report without it is from a ksqlDB room. */
+  engine?: Engine;
 }
 
 /** What joining sends: who is there, before any check. */
@@ -89,7 +93,10 @@ export function codeOf(body: unknown): string {
 
 /** A report's body as sent; throws Invalid naming the first thing wrong. `steps` are the course's step ids. */
 export function parseReport(body: unknown, steps: readonly string[]): Report {
-  const fields = plainObject(body, 'the report', ['code', 'learnerId', 'name', 'step', 'outcome', 'failing']);
+  const fields = plainObject(body, 'the report', ['code', 'learnerId', 'name', 'step', 'outcome', 'failing', 'engine']);
+  if (fields.engine !== undefined && !isEngine(fields.engine)) {
+    throw new Invalid(`engine must be one of ${engines.join(', ')}`);
+  }
   const step = fields.step;
   if (typeof step !== 'string' || !steps.includes(step)) throw new Invalid('step is not a step of this course');
   const outcome = fields.outcome;
@@ -105,6 +112,7 @@ export function parseReport(body: unknown, steps: readonly string[]): Report {
     name: name(fields.name),
     step,
     outcome: outcome as Outcome,
+    ...(fields.engine === undefined ? {} : { engine: fields.engine as Engine }),
     failing: failing.map((entry, i) => {
       const f = plainObject(entry, `failing entry ${i + 1}`, ['object', 'message']);
       return {
@@ -159,6 +167,8 @@ export interface Learner {
   /** When the learner arrived at the step they are on. */
   stepSince: number;
   lastSeen: number;
+  /** The engine of their last report. */
+  engine?: Engine;
 }
 
 export interface RoomData {
@@ -197,6 +207,8 @@ export interface Snapshot {
     id?: string;
     /** "Learner 7" in projector mode. */
     name: string;
+    /** The engine the learner runs: ksqlDB, or Flink SQL in a room that chose it. */
+    engine: Engine;
     step?: string;
     outcome?: Outcome;
     failing: Failing[];
@@ -271,6 +283,7 @@ export class Room {
     learner.outcome = report.outcome;
     learner.failing = report.failing;
     learner.lastSeen = now;
+    if (report.engine) learner.engine = report.engine;
     if (!known) this.add(learner);
     return !known;
   }
@@ -328,6 +341,7 @@ export class Room {
         ...(l.step === undefined ? {} : { step: l.step }),
         ...(l.outcome === undefined ? {} : { outcome: l.outcome }),
         failing: l.failing,
+        engine: l.engine ?? 'ksqldb',
         stepSince: l.stepSince,
         lastSeen: l.lastSeen,
         idle: now - l.lastSeen >= idleAfterMs,
