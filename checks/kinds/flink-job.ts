@@ -38,7 +38,11 @@ export const flinkJob: ExpectationKind<FlinkJobExpectation> = {
     if (job) return pass(`job ${job.jid} RUNNING since ${clock(job['start-time'])} (UTC)`);
     const newest: FlinkJob | undefined = jobs[0];
     if (!newest) return fail(`no Flink job writes ${writes}`);
-    if (starting.includes(newest.state)) return notYet(`job ${newest.jid} is ${newest.state}`);
+    if (starting.includes(newest.state)) {
+      // Restarting after a failure: why, while Flink tries again (a job that keeps failing ends FAILED).
+      const why = newest.state === 'RESTARTING' ? await jobFailure(services, newest.jid) : undefined;
+      return notYet(`job ${newest.jid} is ${newest.state}${why ? `, after: ${why}` : ''}`);
+    }
     if (newest.state === 'FAILED') {
       const why = await jobFailure(services, newest.jid);
       return fail(`job ${newest.jid} FAILED at ${clock(newest['end-time'])} (UTC)${why ? `: ${why}` : ''}`);

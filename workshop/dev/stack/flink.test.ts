@@ -28,6 +28,18 @@ describe('the local stack’s Flink', () => {
     for (const line of addresses) expect(line).toMatch(/: 127\.0\.0\.1$/);
   });
 
+  it('restarts a job after a passing failure, as the learners’ cluster does', async () => {
+    const config = flinkConfig({ rest: 1, rpc: 2, gateway: 3 }, '/tmp/f');
+    const { readComposeFile } = await import('#workshop/platform/compose-file.js');
+    const jobManager = (readComposeFile().raw.services as Record<string, { environment?: Record<string, string> }>)[
+      'flink-jobmanager'
+    ];
+    for (const line of config.split('\n').filter((l) => l.startsWith('restart-strategy'))) {
+      expect(jobManager?.environment?.FLINK_PROPERTIES, line).toContain(line);
+    }
+    expect(config).toContain('restart-strategy.type: fixed-delay\n');
+  });
+
   it('is started only when WORKSHOP_STACK_WITH names it; an unknown part is refused', () => {
     expect(stackWith({})).toEqual(new Set());
     expect(stackWith({ WORKSHOP_STACK_WITH: ' Flink ' })).toEqual(new Set(['flink']));

@@ -114,6 +114,12 @@ export function flinkConfig(ports: FlinkPorts, dir: string): string {
     'taskmanager.memory.process.size: 1536m',
     'taskmanager.numberOfTaskSlots: 8',
     'parallelism.default: 1',
+    // A job that meets a passing failure (a topic still being deleted and made again, a broker restarting) starts
+    // again instead of ending FAILED: without checkpoints Flink restarts nothing by default. The learners' cluster
+    // has the same (docker-compose.yml).
+    'restart-strategy.type: fixed-delay',
+    'restart-strategy.fixed-delay.attempts: 10',
+    'restart-strategy.fixed-delay.delay: 2 s',
     'rest.address: 127.0.0.1',
     'rest.bind-address: 127.0.0.1',
     `rest.port: ${ports.rest}`,
