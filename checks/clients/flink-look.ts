@@ -132,7 +132,7 @@ export async function jobFailure(services: Services, jid: string): Promise<strin
     .filter((message): message is string => message !== undefined && message.trim() !== '');
   // The outermost says where (deserializing a record), the next says what; the last is often a parser's detail.
   const wrappers =
-    /^(Failed to deserialize consumer record|Recovery is suppressed|Global failure triggered by OperatorCoordinator|Caught exception while|One or more fetchers have encountered exception)/;
+    /^(Failed to deserialize consumer record|Recovery is suppressed|Global failure triggered by OperatorCoordinator|Caught exception while|One or more fetchers have encountered exception|One or more Kafka Producer send requests have encountered exception|Failed to send data to Kafka)/;
   const cause = causes.find((c) => !wrappers.test(c)) ?? causes[0];
   const where = task?.taskName ? ` (in ${task.taskName.replace(/ \(\d+\/\d+\).*$/, '')})` : '';
   return cause ? `${cause}${where}` : undefined;

@@ -1,4 +1,6 @@
--- One row per club status and minute, with the columns ksqlDB gives them (step 8 sends them to Elasticsearch).
+-- One row per club status and minute, with the columns ksqlDB gives them (step 8 sends them to Elasticsearch). Each
+-- record is keyed by its WINDOW_ID, the row it is: a topic that keeps only the newest record of each key (as ksqlDB
+-- makes a table's topic, and as a room that ran ksqlDB's step 7 may still have it) takes no record without a key.
 CREATE TABLE ratings_by_club_status_1min (
   CLUB_STATUS STRING,
   RATING_COUNT BIGINT,
@@ -10,7 +12,9 @@ CREATE TABLE ratings_by_club_status_1min (
   'topic' = 'ratings_by_club_status_1min',
   'properties.bootstrap.servers' = 'kafka:29092',
   'scan.startup.mode' = 'earliest-offset',
-  'format' = 'json'
+  'key.format' = 'json',
+  'key.fields' = 'WINDOW_ID',
+  'value.format' = 'json'
 );
 
 -- A one-minute tumbling window on the rating's time. Each window comes out once, final, when the watermark has
