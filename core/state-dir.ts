@@ -17,3 +17,9 @@ export function repoPath(...parts: string[]): string {
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.WORKSHOP_STATE_DIR ?? repoPath('.workshop/');
 }
+
+/** A file's path as a person would type it: relative to the kit's folder when inside it, whole otherwise. */
+export function shownPath(file: string): string {
+  const relative = path.relative(repoRoot, file);
+  return relative.startsWith('..') ? file : relative;
+}

@@ -63,3 +63,8 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<T> {
 export function formatSeconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
+
+/** A moment as the checks print it: hh:mm:ss, UTC (say "(UTC)" beside it). */
+export function formatClock(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 19);
+}

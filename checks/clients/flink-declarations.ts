@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '#core/errors.js';
-import { repoRoot, stateDir } from '#core/state-dir.js';
+import { shownPath, stateDir } from '#core/state-dir.js';
 import { FlinkSqlSession, FlinkStatementError } from './flink-sql.js';
 import type { Services } from './services.js';
 
@@ -187,10 +187,4 @@ async function showCreate(session: FlinkSqlSession, kind: 'TABLE' | 'VIEW', obje
     throw new EnvironmentError(`Flink's SHOW CREATE ${kind} ${objectPath} gave no statement to keep`);
   }
   return ddl.trim();
-}
-
-/** A file as a person would type it: relative to the kit's folder when inside it. */
-function shownPath(file: string): string {
-  const relative = path.relative(repoRoot, file);
-  return relative.startsWith('..') ? file : relative;
 }

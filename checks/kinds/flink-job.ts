@@ -6,13 +6,13 @@
 import { type FlinkJob, jobFailure, jobsWriting } from '#checks/clients/flink-look.js';
 import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
 import type { Observation } from '#checks/types.js';
+import { formatClock } from '#core/wait.js';
 
 interface FlinkJobExpectation {
   /** The table the job writes (INSERT INTO it). */
   writes: string;
 }
 
-const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 const starting = ['CREATED', 'INITIALIZING', 'RESTARTING', 'RECONCILING'];
 
 export const flinkJob: ExpectationKind<FlinkJobExpectation> = {
@@ -35,7 +35,7 @@ export const flinkJob: ExpectationKind<FlinkJobExpectation> = {
       );
     }
     const job = running[0];
-    if (job) return pass(`job ${job.jid} RUNNING since ${clock(job['start-time'])} (UTC)`);
+    if (job) return pass(`job ${job.jid} RUNNING since ${formatClock(job['start-time'])} (UTC)`);
     const newest: FlinkJob | undefined = jobs[0];
     if (!newest) return fail(`no Flink job writes ${writes}`);
     if (starting.includes(newest.state)) {
@@ -45,11 +45,11 @@ export const flinkJob: ExpectationKind<FlinkJobExpectation> = {
     }
     if (newest.state === 'FAILED') {
       const why = await jobFailure(services, newest.jid);
-      return fail(`job ${newest.jid} FAILED at ${clock(newest['end-time'])} (UTC)${why ? `: ${why}` : ''}`);
+      return fail(`job ${newest.jid} FAILED at ${formatClock(newest['end-time'])} (UTC)${why ? `: ${why}` : ''}`);
     }
     if (newest.state === 'CANCELED' || newest.state === 'CANCELLING') {
       return fail(
-        `job ${newest.jid} was cancelled at ${clock(newest['end-time'])} (UTC): nothing writes ${writes} since`,
+        `job ${newest.jid} was cancelled at ${formatClock(newest['end-time'])} (UTC): nothing writes ${writes} since`,
       );
     }
     return fail(`job ${newest.jid} is ${newest.state}, not RUNNING`);

@@ -18,10 +18,11 @@ import {
   showColumns,
 } from '#checks/clients/ksql-look.js';
 import { KsqlClient } from '#checks/clients/ksqldb.js';
-import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
+import { type ExpectationKind, fail, notYet, type Params, pass } from '#checks/kind.js';
 import type { Observation } from '#checks/types.js';
 
-interface KsqlFilter {
+/** A filter's parameters, whatever runs it: ksqlDB's objects here, topics in topic-filter.ts. */
+export interface FilterParams {
   source: string;
   output: string;
   /** The column that names a record in both (a value column, or the key). */
@@ -33,20 +34,22 @@ interface KsqlFilter {
   sample: number;
 }
 
-export const ksqlFilter: ExpectationKind<KsqlFilter> = {
+export function parseFilter(params: Params): FilterParams {
+  params.only(['source', 'output', 'id', 'where', 'minimum', 'sample']);
+  return {
+    source: params.string('source'),
+    output: params.string('output'),
+    id: params.string('id'),
+    where: parseConditions(params),
+    minimum: params.number('minimum', 5),
+    sample: params.number('sample', 400),
+  };
+}
+
+export const ksqlFilter: ExpectationKind<FilterParams> = {
   kind: 'ksql-filter',
   deadlineMs: 20_000,
-  parse: (params) => {
-    params.only(['source', 'output', 'id', 'where', 'minimum', 'sample']);
-    return {
-      source: params.string('source'),
-      output: params.string('output'),
-      id: params.string('id'),
-      where: parseConditions(params),
-      minimum: params.number('minimum', 5),
-      sample: params.number('sample', 400),
-    };
-  },
+  parse: parseFilter,
   judges: ({ output }) => output,
   object: ({ output }) => `records of ${output}`,
   expected: ({ source, where }) => `every record of ${source} with ${describeConditions(where)}, and no other`,

@@ -16,7 +16,7 @@ import {
 } from '#checks/clients/ksql-look.js';
 import { KsqlClient } from '#checks/clients/ksqldb.js';
 import type { Services } from '#checks/clients/services.js';
-import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
+import { type ExpectationKind, fail, notYet, type Params, pass } from '#checks/kind.js';
 import type { Observation } from '#checks/types.js';
 
 interface KsqlJoin {
@@ -37,6 +37,15 @@ export type Versions = Map<string, { time: number; row: unknown }[]>;
 
 /** Grace for a row that reached the table in the same instant as a record of the stream. */
 const alignmentGraceMs = 1_000;
+
+/** A join's `fields:`: each output column with the template that makes it from the table's row. */
+export function joinFields(params: Params): Record<string, string> {
+  const fields = params.optionalMapping('fields') ?? {};
+  for (const [name, template] of Object.entries(fields)) {
+    if (typeof template !== 'string') throw new Error(`fields.${name} must be a template such as "{first_name}"`);
+  }
+  return fields as Record<string, string>;
+}
 
 export function fillTemplate(template: string, row: unknown): string | undefined {
   let missing = false;
@@ -67,17 +76,13 @@ export const ksqlJoin: ExpectationKind<KsqlJoin> = {
   deadlineMs: 20_000,
   parse: (params) => {
     params.only(['stream', 'table', 'output', 'id', 'on', 'fields', 'minimum', 'sample']);
-    const fields = params.optionalMapping('fields') ?? {};
-    for (const [name, template] of Object.entries(fields)) {
-      if (typeof template !== 'string') throw new Error(`fields.${name} must be a template such as "{first_name}"`);
-    }
     return {
       stream: params.string('stream'),
       table: params.string('table'),
       output: params.string('output'),
       id: params.string('id'),
       on: params.string('on'),
-      fields: fields as Record<string, string>,
+      fields: joinFields(params),
       minimum: params.number('minimum', 5),
       sample: params.number('sample', 400),
     };

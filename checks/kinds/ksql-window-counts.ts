@@ -18,6 +18,7 @@ import {
 import { KsqlClient, quoteIdentifier } from '#checks/clients/ksqldb.js';
 import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
 import type { Observation } from '#checks/types.js';
+import { formatClock } from '#core/wait.js';
 
 interface KsqlWindowCounts {
   table: string;
@@ -29,7 +30,6 @@ interface KsqlWindowCounts {
   closedAfterMs: number;
 }
 
-const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 const counts = (map: Map<string, number>) =>
   [...map]
     .sort(([a], [b]) => a.localeCompare(b))
@@ -78,7 +78,7 @@ export const ksqlWindowCounts: ExpectationKind<KsqlWindowCounts> = {
     const odd = rows.find((row) => Number(row[end]) - Number(row[start]) !== windowMs);
     if (odd) {
       return fail(
-        `a pull query answers a window from ${clock(Number(odd[start]))} to ${clock(Number(odd[end]))}: ${(Number(odd[end]) - Number(odd[start])) / 1000} s long`,
+        `a pull query answers a window from ${formatClock(Number(odd[start]))} to ${formatClock(Number(odd[end]))}: ${(Number(odd[end]) - Number(odd[start])) / 1000} s long`,
         `the window must be ${windowMs / 1000} s: WINDOW TUMBLING (SIZE ${windowMs / 60_000} MINUTE); drop ${table} (DELETE TOPIC) and create it again`,
       );
     }
@@ -111,7 +111,7 @@ export const ksqlWindowCounts: ExpectationKind<KsqlWindowCounts> = {
     if (firstSource === undefined || windowStart < Math.max(earliest, Math.floor(firstSource / windowMs) * windowMs)) {
       const closes = Math.max(earliest, Math.floor((firstSource ?? streamTime) / windowMs) * windowMs) + 2 * windowMs;
       return notYet(
-        `no window has closed yet: the first full window closes at ${clock(closes + params.closedAfterMs)} (UTC)`,
+        `no window has closed yet: the first full window closes at ${formatClock(closes + params.closedAfterMs)} (UTC)`,
       );
     }
 
@@ -130,7 +130,7 @@ export const ksqlWindowCounts: ExpectationKind<KsqlWindowCounts> = {
       if (value === null) counted.delete(key.key);
       else counted.set(key.key, Number(column(value, params.count)));
     }
-    const window = `${clock(windowStart)}–${clock(windowStart + windowMs)} (UTC)`;
+    const window = `${formatClock(windowStart)}–${formatClock(windowStart + windowMs)} (UTC)`;
     const same = recount.size === counted.size && [...recount].every(([group, n]) => counted.get(group) === n);
     if (!same) {
       return fail(

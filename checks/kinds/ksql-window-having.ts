@@ -25,6 +25,7 @@ import {
 import { KsqlClient } from '#checks/clients/ksqldb.js';
 import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
 import type { Observation } from '#checks/types.js';
+import { formatClock } from '#core/wait.js';
 
 interface KsqlWindowHaving {
   table: string;
@@ -40,8 +41,7 @@ interface KsqlWindowHaving {
   settleMs: number;
 }
 
-const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19);
-const windowName = (start: number, windowMs: number) => `${clock(start)}–${clock(start + windowMs)} (UTC)`;
+const windowName = (start: number, windowMs: number) => `${formatClock(start)}–${formatClock(start + windowMs)} (UTC)`;
 
 interface Tally {
   /** Records of the group in the window meeting the conditions, oldest first. */
@@ -99,7 +99,7 @@ export const ksqlWindowHaving: ExpectationKind<KsqlWindowHaving> = {
       from = Math.max(from, Math.floor(began / windowMs) * windowMs + windowMs);
       if (from > Date.now()) {
         return notYet(
-          `${table}'s query reads only records that arrived after it started: its first whole window starts at ${clock(from)} (UTC) (SET 'auto.offset.reset' = 'earliest' reads them all)`,
+          `${table}'s query reads only records that arrived after it started: its first whole window starts at ${formatClock(from)} (UTC) (SET 'auto.offset.reset' = 'earliest' reads them all)`,
         );
       }
     }
@@ -185,7 +185,7 @@ export const ksqlWindowHaving: ExpectationKind<KsqlWindowHaving> = {
         );
       }
       return fail(
-        `${table} counts ${row.count} for ${which}; ${params.source} holds ${matching} record(s) of it with ${conditions} up to ${clock(row.timestamp)}`,
+        `${table} counts ${row.count} for ${which}; ${params.source} holds ${matching} record(s) of it with ${conditions} up to ${formatClock(row.timestamp)}`,
         `count the records of ${params.source} with ${conditions}, per ${groupBy.toUpperCase()}, in ${windowMs / 60_000}-minute tumbling windows: WINDOW TUMBLING (SIZE ${windowMs / 60_000} MINUTES), GROUP BY ${groupBy.toUpperCase()}; ${recreate}`,
       );
     }
@@ -208,11 +208,11 @@ export const ksqlWindowHaving: ExpectationKind<KsqlWindowHaving> = {
     }
     if (rows.size === 0 || qualifying === 0) {
       return notYet(
-        `no ${groupBy.toUpperCase()} has ${atLeast} processed records with ${conditions} in a window since ${clock(from)} (UTC) yet`,
+        `no ${groupBy.toUpperCase()} has ${atLeast} processed records with ${conditions} in a window since ${formatClock(from)} (UTC) yet`,
       );
     }
     return pass(
-      `${rows.size} row(s) in the windows since ${clock(from)} (UTC), each counting its ${groupBy.toUpperCase()}'s records of ${params.source} with ${conditions} (recounted), and every one of the ${qualifying} that reached ${atLeast} is there`,
+      `${rows.size} row(s) in the windows since ${formatClock(from)} (UTC), each counting its ${groupBy.toUpperCase()}'s records of ${params.source} with ${conditions} (recounted), and every one of the ${qualifying} that reached ${atLeast} is there`,
     );
   },
 };

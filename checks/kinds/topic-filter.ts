@@ -8,7 +8,6 @@ import {
   type Condition,
   describeConditions,
   holds,
-  parseConditions,
   parseJson,
   recordId,
   showColumns,
@@ -16,30 +15,12 @@ import {
 import { coveredByOutput, missingTopics } from '#checks/clients/topic-progress.js';
 import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
 import type { Observation } from '#checks/types.js';
+import { type FilterParams, parseFilter } from './ksql-filter.js';
 
-interface TopicFilter {
-  source: string;
-  output: string;
-  id: string;
-  where: Condition[];
-  minimum: number;
-  sample: number;
-}
-
-export const topicFilter: ExpectationKind<TopicFilter> = {
+export const topicFilter: ExpectationKind<FilterParams> = {
   kind: 'topic-filter',
   deadlineMs: 20_000,
-  parse: (params) => {
-    params.only(['source', 'output', 'id', 'where', 'minimum', 'sample']);
-    return {
-      source: params.string('source'),
-      output: params.string('output'),
-      id: params.string('id'),
-      where: parseConditions(params),
-      minimum: params.number('minimum', 5),
-      sample: params.number('sample', 400),
-    };
-  },
+  parse: parseFilter,
   // The course names each Flink table after the topic it writes: solve asks by that name.
   judges: ({ output }) => output,
   object: ({ output }) => `records of topic ${output}`,

@@ -11,7 +11,8 @@ import { column, parseJson, recordId } from '#checks/clients/ksql-look.js';
 import { coveredByOutput, missingTopics, newestTime } from '#checks/clients/topic-progress.js';
 import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
 import type { Observation } from '#checks/types.js';
-import { fillTemplate, tableVersions } from './ksql-join.js';
+import { formatClock } from '#core/wait.js';
+import { fillTemplate, joinFields, tableVersions } from './ksql-join.js';
 
 interface TopicJoin {
   stream: string;
@@ -28,8 +29,6 @@ interface TopicJoin {
   minimum: number;
   sample: number;
 }
-
-const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 
 export const topicJoin: ExpectationKind<TopicJoin> = {
   kind: 'topic-join',
@@ -49,17 +48,13 @@ export const topicJoin: ExpectationKind<TopicJoin> = {
       'minimum',
       'sample',
     ]);
-    const fields = params.optionalMapping('fields') ?? {};
-    for (const [name, template] of Object.entries(fields)) {
-      if (typeof template !== 'string') throw new Error(`fields.${name} must be a template such as "{first_name}"`);
-    }
     return {
       stream: params.string('stream'),
       table: params.string('table'),
       output: params.string('output'),
       id: params.string('id'),
       on: params.string('on'),
-      fields: fields as Record<string, string>,
+      fields: joinFields(params),
       timeField: params.optionalString('timeField'),
       asOf: params.boolean('asOf', false),
       stallMs: params.number('stallMs', 30_000),
@@ -121,7 +116,7 @@ export const topicJoin: ExpectationKind<TopicJoin> = {
           (f) => `${f} ${JSON.stringify(fillTemplate(params.fields[f] ?? '', expected) ?? null)}`,
         );
         return fail(
-          `${id} ${rid} by ${on} ${key} carries ${show(value)}, but ${params.asOf ? `at its time (${clock(time)} UTC) ` : ''}row ${key} of ${params.table} gave ${should.join(', ')}`,
+          `${id} ${rid} by ${on} ${key} carries ${show(value)}, but ${params.asOf ? `at its time (${formatClock(time)} UTC) ` : ''}row ${key} of ${params.table} gave ${should.join(', ')}`,
         );
       }
     }
@@ -131,7 +126,7 @@ export const topicJoin: ExpectationKind<TopicJoin> = {
     const newerInput = input.filter((r) => r.timestamp > lastWrite + params.stallMs);
     if (now.now() - lastWrite > params.stallMs && newerInput.length > 0) {
       return fail(
-        `${output} was last written at ${clock(lastWrite)} (UTC); ${newerInput.length} records of ${params.stream} have arrived more than ${params.stallMs / 1000} s after that, and none has come out`,
+        `${output} was last written at ${formatClock(lastWrite)} (UTC); ${newerInput.length} records of ${params.stream} have arrived more than ${params.stallMs / 1000} s after that, and none has come out`,
         params.stalledHint,
       );
     }

@@ -9,6 +9,7 @@ import { column, parseJson, recordsSince } from '#checks/clients/ksql-look.js';
 import { missingTopics } from '#checks/clients/topic-progress.js';
 import { type ExpectationKind, fail, notYet, pass } from '#checks/kind.js';
 import type { Observation } from '#checks/types.js';
+import { formatClock } from '#core/wait.js';
 
 interface TopicWindowCounts {
   source: string;
@@ -25,7 +26,6 @@ interface TopicWindowCounts {
   neverClosedHint?: string;
 }
 
-const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 const counts = (map: Map<string, number>) =>
   [...map]
     .sort(([a], [b]) => a.localeCompare(b))
@@ -87,7 +87,7 @@ export const topicWindowCounts: ExpectationKind<TopicWindowCounts> = {
     }
     const odd = starts.find((s) => s % windowMs !== 0);
     if (odd !== undefined) {
-      return fail(`a window of ${output} starts at ${clock(odd)} (UTC): not on a ${windowMs / 1000} s boundary`);
+      return fail(`a window of ${output} starts at ${formatClock(odd)} (UTC): not on a ${windowMs / 1000} s boundary`);
     }
     const newest = Math.max(...starts);
     const counted = new Map<string, number>();
@@ -105,7 +105,7 @@ export const topicWindowCounts: ExpectationKind<TopicWindowCounts> = {
       if (group === undefined || group === null) continue;
       recount.set(String(group), (recount.get(String(group)) ?? 0) + 1);
     }
-    const window = `${clock(newest)}–${clock(newest + windowMs)} (UTC)`;
+    const window = `${formatClock(newest)}–${formatClock(newest + windowMs)} (UTC)`;
     const same = recount.size === counted.size && [...recount].every(([group, n]) => counted.get(group) === n);
     if (!same) {
       return fail(

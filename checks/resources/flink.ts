@@ -18,10 +18,10 @@ import { declaredTables, flinkJobs, jobFailure, jobsWriting } from '#checks/clie
 import { type FlinkSqlSession, forThisFlink } from '#checks/clients/flink-sql.js';
 import { oneLine } from '#checks/clients/ksqldb.js';
 import type { Services } from '#checks/clients/services.js';
-import { runStep } from '#checks/engine.js';
 import { splitSql } from '#checks/sql-text.js';
 import { EnvironmentError, TimeoutError, WorkshopError } from '#core/errors.js';
-import { NotYet, systemClock, waitFor } from '#core/wait.js';
+import { NotYet, waitFor } from '#core/wait.js';
+import { judgedRight } from './judged.js';
 import { type ResourceKind, type StepOfResource, shown, stepFile } from './resource.js';
 import { deleteTopics } from './topics.js';
 
@@ -57,22 +57,6 @@ function fileObjects(file: string) {
     return change?.change === 'set' ? [change.key] : [];
   });
   return { statements, tables, written, settings };
-}
-
-/** Whether the step's checks of an object find nothing wrong with it, looking once (undefined: none judges it). */
-async function judgedRight(services: Services, step: StepOfResource, name: string): Promise<boolean | undefined> {
-  const expectations = step.expectations.filter((e) => e.kind.judges?.(e.params) === name);
-  if (expectations.length === 0) return undefined;
-  const result = await runStep(
-    { ...step, expectations, independent: false },
-    { config: services.config, services, passive: true, clock: systemClock },
-    { deadlineScale: 0 },
-  );
-  if (result.outcome === 'environment-error') {
-    const first = result.expectations.find((e) => e.outcome === 'environment-error');
-    throw new EnvironmentError(first?.found ?? 'Flink is not ready', first?.hint);
-  }
-  return result.outcome === 'pass';
 }
 
 /** Stops every running job that writes a table and waits until none runs; says what it stopped. */
@@ -172,7 +156,7 @@ export async function applyFlinkFile(services: Services, file: string, step: Ste
         );
       } else if (target) {
         const jobs = (await jobsWriting(services, target)).filter((j) => j.state === 'RUNNING');
-        if (jobs.length === 1 && (await judgedRight(services, step, target)) !== false) {
+        if (jobs.length === 1 && (await judgedRight(services, step, target, 'Flink')) !== false) {
           lines.push(`Flink job writing ${target}: already RUNNING and its checks find nothing wrong, left alone`);
           continue;
         }

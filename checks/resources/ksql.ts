@@ -14,10 +14,10 @@ import {
 } from '#checks/clients/ksqldb.js';
 import { registryMessage } from '#checks/clients/schema-registry-look.js';
 import type { Services } from '#checks/clients/services.js';
-import { runStep } from '#checks/engine.js';
 import { createdObject, splitStatements } from '#checks/ksql-file.js';
-import { EnvironmentError, TimeoutError, WorkshopError } from '#core/errors.js';
-import { NotYet, systemClock, waitFor } from '#core/wait.js';
+import { TimeoutError, WorkshopError } from '#core/errors.js';
+import { NotYet, waitFor } from '#core/wait.js';
+import { judgedRight } from './judged.js';
 import { type ResourceKind, type StepOfResource, shown, stepFile } from './resource.js';
 import { topicsGone } from './topics.js';
 
@@ -31,22 +31,6 @@ export function objectsOf(file: string, shownAs: string) {
     const created = createdObject(s.text);
     return created ? [created] : [];
   });
-}
-
-/** Whether the step's own checks of an object find nothing wrong with it, looking once. */
-async function judgedRight(services: Services, step: StepOfResource, name: string): Promise<boolean | undefined> {
-  const expectations = step.expectations.filter((e) => e.kind.judges?.(e.params) === name);
-  if (expectations.length === 0) return undefined;
-  const result = await runStep(
-    { ...step, expectations, independent: false },
-    { config: services.config, services, passive: true, clock: systemClock },
-    { deadlineScale: 0 },
-  );
-  if (result.outcome === 'environment-error') {
-    const first = result.expectations.find((e) => e.outcome === 'environment-error');
-    throw new EnvironmentError(first?.found ?? 'ksqlDB is not ready', first?.hint);
-  }
-  return result.outcome !== 'fail';
 }
 
 /**
@@ -140,7 +124,7 @@ export async function applyKsqlFile(
     const existing: SourceDescription | undefined = await client.describe(created.name);
     if (existing) {
       // An object no check judges (a stream a guide makes to look at the data) is right when it is there.
-      const right = existing.type === created.type ? await judgedRight(services, step, created.name) : false;
+      const right = existing.type === created.type ? await judgedRight(services, step, created.name, 'ksqlDB') : false;
       if (right !== false) {
         lines.push(`${label}: already there${right ? ' and its check finds nothing wrong' : ''}, left unchanged`);
         continue;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Services } from '#checks/clients/services.js';
 import type { Params, RunnableStep } from '#checks/kind.js';
 import type { OptionalService } from '#core/config.js';
-import { repoRoot } from '#core/state-dir.js';
+import { shownPath } from '#core/state-dir.js';
 
 /**
  * A line of what reset did, or a warning about something it saw but must leave to the learner, with when to run
@@ -50,10 +50,7 @@ export interface ResourceKind<R extends { kind: string }> {
 }
 
 /** A file's path as a person would type it: relative to the repository when inside it. */
-export function shown(file: string): string {
-  const relative = path.relative(repoRoot, file);
-  return relative.startsWith('..') ? file : relative;
-}
+export const shown = shownPath;
 
 /** A file a step.yaml entry names, relative to the step's folder; it must exist. */
 export function stepFile(params: Params, field: string, where: string, folder: string): string {

@@ -1,11 +1,3 @@
-/**
- * `npm run flink -- "<statements>"` or `npm run flink -- -f file.sql`: runs Flink SQL through the SQL Gateway and
- * prints the answers as tables, like `npm run ksql` does for ksqlDB. Each command is one gateway session; the tables,
- * views and SET options the learner declared are kept by the kit and declared again in each session
- * (checks/clients/flink-declarations.ts says why).
- */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { openDeclaredSession, rememberDeclaration } from '#checks/clients/flink-declarations.js';
 import { declaredTables } from '#checks/clients/flink-look.js';
 import {
@@ -23,6 +15,7 @@ import { loadConfig } from '#core/config.js';
 import { ExitCode, NotYetError, TimeoutError, UsageError } from '#core/errors.js';
 import { formatTable, progress, tableRow, tableRule, warn } from '#core/output.js';
 import { NotYet, waitFor } from '#core/wait.js';
+import { readSqlInput } from './sql-input.js';
 
 /** Whether a statement reads rows back as they come (a query), rather than ending with its answer. */
 export function isFlinkQuery(statement: string): boolean {
@@ -35,25 +28,10 @@ export async function flinkCommand({
   positionals,
   usageError,
 }: CommandLine<{ file?: string; timeout?: number }>): Promise<number> {
-  if ((values.file === undefined) === (positionals.length === 0)) {
-    throw usageError('give the statements in quotes or a file with -f, one of the two', {
-      hint: 'for example: npm run flink -- "SHOW TABLES;"',
-    });
-  }
-  let text: string;
-  const where = values.file ?? 'the statement';
-  if (values.file !== undefined) {
-    try {
-      // Relative to the folder the learner typed the command in (npm runs scripts from the kit's root).
-      text = readFileSync(path.resolve(process.env.INIT_CWD ?? process.cwd(), values.file), 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read ${values.file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
-    }
-  } else {
-    text = positionals.join(' ');
-    // A single statement typed without its semicolon: add it rather than refuse.
-    if (!text.includes(';')) text = `${text};`;
-  }
+  const { text, where } = readSqlInput(
+    { values, positionals, usageError },
+    { what: 'statements', example: 'npm run flink -- "SHOW TABLES;"', semicolon: true },
+  );
   const statements = splitSql(text, where, 'Flink');
   if (statements.length === 0) throw new UsageError(`${where} holds no statement`);
 

@@ -1,9 +1,3 @@
-/**
- * `npm run ksql -- "<statements>"` or `npm run ksql -- -f file.sql`: runs ksqlDB statements and queries and prints
- * the answers as tables. A way in to ksqlDB on any OS, without `docker compose exec` and the ksql CLI.
- */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   KsqlClient,
   type KsqlEntity,
@@ -21,6 +15,7 @@ import type { CommandLine } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
 import { EnvironmentError, ExitCode, UsageError } from '#core/errors.js';
 import { formatTable, tableRow, tableRule, warn } from '#core/output.js';
+import { readSqlInput } from './sql-input.js';
 
 /** `timeout` in milliseconds. */
 export async function ksqlCommand({
@@ -28,26 +23,11 @@ export async function ksqlCommand({
   positionals,
   usageError,
 }: CommandLine<{ file?: string; timeout?: number }>): Promise<number> {
-  if ((values.file === undefined) === (positionals.length === 0)) {
-    throw usageError('give the statements in quotes or a file with -f, one of the two', {
-      hint: 'for example: npm run ksql -- "SHOW STREAMS;"',
-    });
-  }
   const timeoutMs = values.timeout;
-  let text: string;
-  const where = values.file ?? 'the statement';
-  if (values.file !== undefined) {
-    try {
-      // Relative to the folder the learner typed the command in (npm runs scripts from the kit's root).
-      text = readFileSync(path.resolve(process.env.INIT_CWD ?? process.cwd(), values.file), 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read ${values.file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
-    }
-  } else {
-    text = positionals.join(' ');
-    // A single statement typed without its semicolon: add it rather than refuse.
-    if (!/;\s*$/.test(text) && !text.includes(';')) text = `${text};`;
-  }
+  const { text, where } = readSqlInput(
+    { values, positionals, usageError },
+    { what: 'statements', example: 'npm run ksql -- "SHOW STREAMS;"', semicolon: true },
+  );
   for (const line of bareCommentLines(text)) {
     warn(`${where}, line ${line}: a bare "--" makes ksqlDB skip the next line too; write "-- text" instead`);
   }

@@ -1,16 +1,10 @@
-/**
- * `npm run mysql -- "<statement>"` or `npm run mysql -- -f file.sql`: runs SQL on the platform's MySQL (the local
- * stack's MariaDB alike) as the kit's user, and prints what it answers: rows as a table, a change as rows matched and
- * changed. A way in on any OS, without `docker compose exec` (no TTY trouble, no shell quoting of a second shell).
- */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Services } from '#checks/clients/services.js';
 import { sqlStatements } from '#checks/resources/mysql.js';
 import type { CommandLine } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
 import { ExitCode, UsageError, WorkshopError } from '#core/errors.js';
 import { formatTable } from '#core/output.js';
+import { readSqlInput } from './sql-input.js';
 
 interface Change {
   affectedRows: number;
@@ -53,23 +47,10 @@ export async function mysqlCommand({
   positionals,
   usageError,
 }: CommandLine<{ file?: string }>): Promise<number> {
-  if ((values.file === undefined) === (positionals.length === 0)) {
-    throw usageError('give the SQL in quotes or a file with -f, one of the two', {
-      hint: `for example: npm run mysql -- "SELECT id, club_status FROM CUSTOMERS"`,
-    });
-  }
-  let text: string;
-  if (values.file !== undefined) {
-    // npm runs scripts from the package's folder; a relative path means the folder the learner typed it in.
-    const file = path.resolve(process.env.INIT_CWD ?? process.cwd(), values.file);
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
-    }
-  } else {
-    text = positionals.join(' ');
-  }
+  const { text } = readSqlInput(
+    { values, positionals, usageError },
+    { what: 'SQL', example: 'npm run mysql -- "SELECT id, club_status FROM CUSTOMERS"' },
+  );
   const statements = sqlStatements(text);
   if (statements.length === 0) throw new UsageError(`${values.file ?? 'the SQL'} holds no statement`);
   const services = new Services(loadConfig());

@@ -75,13 +75,7 @@ export async function resolveArtifacts(options: {
   mavenRepo?: string;
   timeoutMs?: number;
 }): Promise<Artifacts> {
-  const pom = readFileSync(pomPath, 'utf8');
-  const key = createHash('sha256')
-    .update(pom)
-    .update(options.mavenRepo ?? '')
-    .digest('hex')
-    .slice(0, 16);
-  const cache = path.join(options.cacheDir ?? defaultCacheDir(), key);
+  const cache = path.join(options.cacheDir ?? defaultCacheDir(), pomCacheKey(pomPath, options.mavenRepo));
   const manifestPath = path.join(cache, 'resolved.json');
   const cached = readManifest(manifestPath);
   if (cached) {
@@ -90,23 +84,7 @@ export async function resolveArtifacts(options: {
   }
 
   // Readable by all: Elasticsearch may run as another user (see defaultCacheDir).
-  mkdirSync(cache, { recursive: true, mode: 0o755 });
-  const args = ['-B', '-q', '-f', pomPath, `-Dstack.cache=${cache}`, 'process-resources'];
-  if (options.mavenRepo) args.unshift(`-Dmaven.repo.local=${options.mavenRepo}`);
-  try {
-    await run(options.mvn, args, {
-      env: { ...process.env, JAVA_HOME: options.javaHome },
-      timeout: options.timeoutMs ?? 15 * 60_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-  } catch (error) {
-    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    const output = `${stdout}\n${stderr}`.trim().split('\n').slice(-20).join('\n');
-    throw new EnvironmentError(
-      `Maven could not resolve the local stack's jars and archives from ${pomPath}:\n${output}`,
-      'check that Maven can reach its repository (mvn -f workshop/dev/stack/pom.xml process-resources), then retry',
-    );
-  }
+  await runStackMaven(pomPath, cache, options, "the local stack's jars and archives");
   const esDir = readdirSync(cache).find((name) => name.startsWith('elasticsearch-'));
   if (!esDir) throw new EnvironmentError(`Maven ran but left no Elasticsearch folder in ${cache}`);
   const kafkaClasspath = readFileSync(path.join(cache, 'kafka.classpath'), 'utf8').trim();
@@ -118,6 +96,44 @@ export async function resolveArtifacts(options: {
   };
   writeFileSync(manifestPath, JSON.stringify(artifacts, null, 2));
   return { ...artifacts, resolvedNow: true };
+}
+
+/** The cache folder of a pom's resolution: keyed by the pom's content and the Maven repository it resolves into. */
+export function pomCacheKey(pom: string, mavenRepo?: string): string {
+  return createHash('sha256')
+    .update(readFileSync(pom, 'utf8'))
+    .update(mavenRepo ?? '')
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/**
+ * Runs one of the stack's poms (process-resources, with -Dstack.cache) into `cache`: Maven downloads into the user's
+ * repository, or `mavenRepo`. A failure says which pom and the end of what Maven said.
+ */
+export async function runStackMaven(
+  pom: string,
+  cache: string,
+  options: { mvn: string; javaHome: string; mavenRepo?: string; timeoutMs?: number },
+  what: string,
+): Promise<void> {
+  mkdirSync(cache, { recursive: true, mode: 0o755 });
+  const args = ['-B', '-q', '-f', pom, `-Dstack.cache=${cache}`, 'process-resources'];
+  if (options.mavenRepo) args.unshift(`-Dmaven.repo.local=${options.mavenRepo}`);
+  try {
+    await run(options.mvn, args, {
+      env: { ...process.env, JAVA_HOME: options.javaHome },
+      timeout: options.timeoutMs ?? 15 * 60_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    const output = `${stdout}\n${stderr}`.trim().split('\n').slice(-20).join('\n');
+    throw new EnvironmentError(
+      `Maven could not resolve ${what} from ${pom}:\n${output}`,
+      `check that Maven can reach its repository (mvn -f ${path.relative(process.cwd(), pom)} process-resources), then retry`,
+    );
+  }
 }
 
 /** The stand-in's jar is named after its source's hash: an edited source is compiled again at the next start. */

@@ -5,17 +5,17 @@
  * Everything on 127.0.0.1 and free ports.
  */
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ConfigError, EnvironmentError } from '#core/errors.js';
+import { EnvironmentError } from '#core/errors.js';
 import type { ServerProcess } from '#core/process.js';
 import { NotYet } from '#core/wait.js';
-import { defaultCacheDir } from './artifacts.js';
+import { defaultCacheDir, pomCacheKey, runStackMaven } from './artifacts.js';
 import { writeConfigFile } from './config-file.js';
 import { extraJvmOptions } from './jvm-options.js';
+import { stackPartsOf } from './ksqldb.js';
 import { type ManagedServer, startServer } from './managed-server.js';
 import { freePorts } from './ports.js';
 import { forHttp } from './readiness.js';
@@ -45,35 +45,16 @@ export async function resolveFlinkClasspath(options: {
   mavenRepo?: string;
   timeoutMs?: number;
 }): Promise<{ classpath: string; resolvedNow: boolean }> {
-  const pom = readFileSync(flinkPomPath, 'utf8');
-  const key = createHash('sha256')
-    .update(pom)
-    .update(options.mavenRepo ?? '')
-    .digest('hex')
-    .slice(0, 16);
-  const cache = path.join(options.cacheDir ?? defaultCacheDir(), `flink-${key}`);
+  const cache = path.join(
+    options.cacheDir ?? defaultCacheDir(),
+    `flink-${pomCacheKey(flinkPomPath, options.mavenRepo)}`,
+  );
   const listFile = path.join(cache, 'flink.classpath');
   const cached = existsSync(listFile) ? readFileSync(listFile, 'utf8').trim() : '';
   if (cached !== '' && cached.split(path.delimiter).every((jar) => existsSync(jar))) {
     return { classpath: cached, resolvedNow: false };
   }
-  mkdirSync(cache, { recursive: true, mode: 0o755 });
-  const args = ['-B', '-q', '-f', flinkPomPath, `-Dstack.cache=${cache}`, 'process-resources'];
-  if (options.mavenRepo) args.unshift(`-Dmaven.repo.local=${options.mavenRepo}`);
-  try {
-    await run(options.mvn, args, {
-      env: { ...process.env, JAVA_HOME: options.javaHome },
-      timeout: options.timeoutMs ?? 15 * 60_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-  } catch (error) {
-    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    const output = `${stdout}\n${stderr}`.trim().split('\n').slice(-20).join('\n');
-    throw new EnvironmentError(
-      `Maven could not resolve Flink's jars from ${flinkPomPath}:\n${output}`,
-      `check that Maven can reach its repository (mvn -f ${flinkPomPath} process-resources), then retry`,
-    );
-  }
+  await runStackMaven(flinkPomPath, cache, options, "Flink's jars");
   return { classpath: readFileSync(listFile, 'utf8').trim(), resolvedNow: true };
 }
 
@@ -307,17 +288,5 @@ export type OptInPart = (typeof optInParts)[number];
  * about 1.4 GB and a start of 10-15 s, which a run of the ksqlDB steps does not need.
  */
 export function stackWith(env: NodeJS.ProcessEnv = process.env): Set<OptInPart> {
-  const raw = env.WORKSHOP_STACK_WITH ?? '';
-  const parts = raw
-    .split(',')
-    .map((p) => p.trim().toLowerCase())
-    .filter((p) => p !== '');
-  const unknown = parts.filter((p) => !(optInParts as readonly string[]).includes(p));
-  if (unknown.length > 0) {
-    throw new ConfigError(
-      `WORKSHOP_STACK_WITH=${JSON.stringify(raw)} names ${unknown.map((u) => `"${u}"`).join(', ')}, which the stack cannot add`,
-      `name some of ${optInParts.join(', ')}, comma-separated, or unset it`,
-    );
-  }
-  return new Set(parts as OptInPart[]);
+  return stackPartsOf(env, 'WORKSHOP_STACK_WITH', optInParts, 'add');
 }

@@ -53,19 +53,29 @@ export type StackPart = (typeof stackParts)[number];
  * schema-registry): a machine with them then runs as a fresh machine does, where neither can be installed.
  */
 export function stackWithout(env: NodeJS.ProcessEnv = process.env): Set<StackPart> {
-  const raw = env.WORKSHOP_STACK_WITHOUT ?? '';
+  return stackPartsOf(env, 'WORKSHOP_STACK_WITHOUT', stackParts, 'leave out');
+}
+
+/** A comma-separated list of stack parts in a variable; a part the stack does not know is refused, naming them all. */
+export function stackPartsOf<P extends string>(
+  env: NodeJS.ProcessEnv,
+  variable: string,
+  known: readonly P[],
+  verb: string,
+): Set<P> {
+  const raw = env[variable] ?? '';
   const parts = raw
     .split(',')
     .map((p) => p.trim().toLowerCase())
     .filter((p) => p !== '');
-  const unknown = parts.filter((p) => !(stackParts as readonly string[]).includes(p));
+  const unknown = parts.filter((p) => !(known as readonly string[]).includes(p));
   if (unknown.length > 0) {
     throw new ConfigError(
-      `WORKSHOP_STACK_WITHOUT=${JSON.stringify(raw)} names ${unknown.map((u) => `"${u}"`).join(', ')}, which the stack cannot leave out`,
-      `name some of ${stackParts.join(', ')}, comma-separated, or unset it`,
+      `${variable}=${JSON.stringify(raw)} names ${unknown.map((u) => `"${u}"`).join(', ')}, which the stack cannot ${verb}`,
+      `name some of ${known.join(', ')}, comma-separated, or unset it`,
     );
   }
-  return new Set(parts as StackPart[]);
+  return new Set(parts as P[]);
 }
 
 /**
