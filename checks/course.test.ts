@@ -24,8 +24,8 @@ describe('the course checks itself', () => {
     expect(new Set(course.map((step) => step.id)).size).toBe(course.length);
   });
 
-  it('has Flink SQL variants of the stream-processing steps, 4 to 7', () => {
-    expect(flinkVariants.map((step) => step.id)).toEqual(['step-4', 'step-5', 'step-6', 'step-7']);
+  it('has Flink SQL variants of the stream-processing steps, 4 to 7, and of the optional anomaly detection, 12', () => {
+    expect(flinkVariants.map((step) => step.id)).toEqual(['step-4', 'step-5', 'step-6', 'step-7', 'step-12']);
     for (const step of flinkVariants) {
       expect(step.guidePath).toMatch(/\/flink\/guide\.md$/);
       expect(step.solution.every((r) => r.kind === 'flink')).toBe(true);

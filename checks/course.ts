@@ -248,6 +248,14 @@ function courseFolders(root: string): string[] {
   return folders as string[];
 }
 
+/**
+ * A step not on this room's way: in a room on another engine than ksqlDB, an optional step that only ksqlDB has
+ * builds on ksqlDB's objects of steps 4-7, which that room does not make. Solve and rehearse leave it out.
+ */
+export function ksqlDbOnlyIn(engine: Engine, step: Step): boolean {
+  return engine !== defaultEngine && step.optional && step.engine !== engine;
+}
+
 export function loadCourse(root = stepsDir, engine: Engine = defaultEngine): Step[] {
   return courseFolders(root).map((folder, i) => loadStep(folder, i + 1, root, engine));
 }

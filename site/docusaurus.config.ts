@@ -37,14 +37,20 @@ const config: Config = {
       // A step's Flink SQL page: the course's sidebar, and the previous and next steps as a Flink room does them.
       const variant = steps.find((s) => s.engine === 'flink' && file.endsWith(`/steps/${s.folder}/flink/guide.md`));
       if (variant) {
-        const inFlinkRoom = (number: number) =>
-          steps.find((s) => s.number === number && s.engine === 'flink') ??
-          steps.find((s) => s.number === number && s.engine === 'ksqldb');
+        // An optional step that only ksqlDB has is not on a Flink room's way: the nearest step that is, either side.
+        const onTheWay = (s: (typeof steps)[number]) =>
+          s.engine === 'flink' || !(s.optional && steps.every((o) => o.number !== s.number || o.engine !== 'flink'));
+        const inFlinkRoom = (number: number, towards: -1 | 1): (typeof steps)[number] | undefined => {
+          const here = steps.filter((s) => s.number === number && onTheWay(s));
+          const found = here.find((s) => s.engine === 'flink') ?? here[0];
+          if (found || !steps.some((s) => s.number === number)) return found;
+          return inFlinkRoom(number + towards, towards);
+        };
         result.frontMatter.slug ??= `/${variant.id}/flink`;
         result.frontMatter.displayed_sidebar ??= 'course';
         result.frontMatter.pagination_label ??= `Step ${variant.number}: ${variant.title}`;
-        const previous = inFlinkRoom(variant.number - 1);
-        const next = inFlinkRoom(variant.number + 1);
+        const previous = inFlinkRoom(variant.number - 1, -1);
+        const next = inFlinkRoom(variant.number + 1, 1);
         if (previous) result.frontMatter.pagination_prev ??= previous.docId;
         if (next) result.frontMatter.pagination_next ??= next.docId;
       }

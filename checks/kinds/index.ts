@@ -25,6 +25,7 @@ import { topicFilter } from './topic-filter.js';
 import { topicJoin } from './topic-join.js';
 import { topicRecords } from './topic-records.js';
 import { topicWindowCounts } from './topic-window-counts.js';
+import { topicWindowHaving } from './topic-window-having.js';
 import { topicsAgree } from './topics-agree.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: each kind checks its own parameters in parse().
@@ -56,5 +57,6 @@ export const kinds: Record<string, ExpectationKind<any> & { probe?: boolean }> =
     topicFilter,
     topicJoin,
     topicWindowCounts,
+    topicWindowHaving,
   ].map((k) => [k.kind, k]),
 );

@@ -5,7 +5,7 @@
  * and stops at the first surprise with the check's own report.
  */
 import { ServiceAbsent, Services } from '#checks/clients/services.js';
-import { loadCourse, type Step, selectStep } from '#checks/course.js';
+import { ksqlDbOnlyIn, loadCourse, type Step, selectStep } from '#checks/course.js';
 import { runStep } from '#checks/engine.js';
 import type { CheckContext } from '#checks/kind.js';
 import { formatStep } from '#checks/report.js';
@@ -37,14 +37,15 @@ export async function rehearseCommand({
   const engine = currentEngine();
   const course = loadCourse(undefined, engine);
   // In a room on another engine than ksqlDB, the optional steps that exist only in ksqlDB build on ksqlDB's objects
-  // of steps 4-7, which that room does not make: the rehearsal ends before the first of them, unless told where.
-  const ksqlDbOnly = (s: (typeof course)[number]) => engine !== 'ksqldb' && s.optional && s.engine !== engine;
+  // of steps 4-7, which that room does not make: they are left out, and the rehearsal ends with the last step the
+  // engine has, unless told where.
+  const ksqlDbOnly = (s: Step) => ksqlDbOnlyIn(engine, s);
   const last = values.to
     ? selectStep(course, values.to)
-    : ([...course].reverse().find((s) => !ksqlDbOnly(s) && !course.some((o) => o.number < s.number && ksqlDbOnly(o))) ??
-      course[course.length - 1]);
+    : ([...course].reverse().find((s) => !ksqlDbOnly(s)) ?? course[course.length - 1]);
   if (!last) return ExitCode.ok;
-  const steps = course.filter((s) => s.number <= last.number);
+  const steps = course.filter((s) => s.number <= last.number && (s === last || !ksqlDbOnly(s)));
+  const notOnThisEngine = course.filter((s) => s.number < last.number && s !== last && ksqlDbOnly(s));
   if (values.guides) return (await import('./walkthrough.js')).walkGuides({ steps, keep: values.keep });
   const config = loadConfig();
   const context = (): CheckContext => ({ config, services: new Services(config), passive: false, clock: systemClock });
@@ -57,7 +58,11 @@ export async function rehearseCommand({
   const rows: Row[] = [];
   /** A step left out because its service is absent: every later step builds on it (or on what it builds on). */
   let leftOut: Step | undefined;
-  for (const step of steps) {
+  for (const step of course.filter((s) => steps.includes(s) || notOnThisEngine.includes(s))) {
+    if (notOnThisEngine.includes(step)) {
+      rows.push({ step, before: `left out (ksqlDB only: it builds on ksqlDB's objects)`, solveMs: 0, passMs: 0 });
+      continue;
+    }
     progress(`rehearsal: ${step.id}  ${step.title}`);
     if (leftOut) {
       rows.push({ step, before: `left out (builds on ${leftOut.id})`, solveMs: 0, passMs: 0 });

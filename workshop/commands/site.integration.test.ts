@@ -229,6 +229,10 @@ describe('the workshop site', () => {
       await page.goto(`${base}/steps/step-8`, { waitUntil: 'networkidle' });
       expect(page.url()).toBe(`${base}/steps/step-8`);
       expect(await page.locator('nav.engine-switch').count()).toBe(0);
+      // Step 12's Flink SQL page follows step 10 as a Flink room goes: step 11 is ksqlDB's only.
+      await page.goto(`${base}/steps/step-12/flink`, { waitUntil: 'networkidle' });
+      expect(await page.locator('a.pagination-nav__link--prev').getAttribute('href')).toBe('/steps/step-10');
+      expect(await current()).toBe('Flink SQL');
       // Back to ksqlDB, for the tests after this one.
       await page.goto(`${base}/steps/step-6/flink`, { waitUntil: 'networkidle' });
       await page.locator('nav.engine-switch').getByRole('link', { name: 'ksqlDB' }).click();

@@ -3,18 +3,19 @@
  * leaving what is already right, then checks step N.
  */
 import { Services } from '#checks/clients/services.js';
-import { loadCourse, selectStep } from '#checks/course.js';
+import { ksqlDbOnlyIn, loadCourse, selectStep } from '#checks/course.js';
 import { runStep } from '#checks/engine.js';
 import { formatStep } from '#checks/report.js';
 import { applyResource } from '#checks/resources/index.js';
 import type { CommandLine } from '#core/args.js';
 import { loadConfig } from '#core/config.js';
-import { currentEngine } from '#core/engine.js';
+import { currentEngine, engineNames } from '#core/engine.js';
 import { systemClock } from '#core/wait.js';
 import { exitCodeFor } from './check.js';
 
 export async function solveCommand({ positionals, usageError }: CommandLine<unknown>): Promise<number> {
-  const course = loadCourse(undefined, currentEngine());
+  const engine = currentEngine();
+  const course = loadCourse(undefined, engine);
   if (positionals.length !== 1 || positionals[0] === undefined) {
     throw usageError('solve needs exactly one step', {
       usageNote: `\nThe steps are:\n${course.map((s) => `  ${s.id}  ${s.title}`).join('\n')}`,
@@ -25,6 +26,12 @@ export async function solveCommand({ positionals, usageError }: CommandLine<unkn
   const services = new Services(config, undefined, true);
   for (const step of course.filter((s) => s.number <= target.number)) {
     process.stdout.write(`${step.id}  ${step.title}\n`);
+    if (step !== target && ksqlDbOnlyIn(engine, step)) {
+      process.stdout.write(
+        `  left out: a ksqlDB step, and nothing after it in a ${engineNames[engine]} room builds on it\n`,
+      );
+      continue;
+    }
     if (step.solution.length === 0)
       process.stdout.write(`  nothing to apply${step.solveNote ? `: ${step.solveNote}` : ''}\n`);
     for (const resource of step.solution) {
