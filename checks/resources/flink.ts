@@ -155,14 +155,17 @@ export async function applyFlinkFile(services: Services, file: string, step: Ste
             : `Flink table ${change.name}: ${before ? 'declared again' : 'declared'} from ${shown(file)}`,
         );
       } else if (target) {
-        const jobs = (await jobsWriting(services, target)).filter((j) => j.state === 'RUNNING');
+        const writers = await jobsWriting(services, target);
+        const jobs = writers.filter((j) => j.state === 'RUNNING');
         if (jobs.length === 1 && (await judgedRight(services, step, target, 'Flink')) !== false) {
           lines.push(`Flink job writing ${target}: already RUNNING and its checks find nothing wrong, left alone`);
           continue;
         }
         lines.push(...(await stopJobsWriting(services, session, target)));
+        // An old job's records (running, failed or cancelled) would be judged with the new job's: emptied. A topic no
+        // job of this cluster wrote (another engine's) is left as it is.
         const topic = topicOf(target);
-        if (jobs.length > 0 && topic && (await deleteIfThere(services, topic))) {
+        if (writers.length > 0 && topic && (await deleteIfThere(services, topic))) {
           lines.push(`topic "${topic}" deleted (the old job's records in it)`);
         }
         const { rows } = await session.run(sql);

@@ -367,7 +367,7 @@ describeWithFlink('steps 4-7 and 12 in Flink SQL on a real Flink', (stack) => {
       expect(verdict(result)).toMatchObject({
         object: 'rows of topic repeat_complainers',
         found: expect.stringMatching(/^repeat_complainers holds ID \d+ in .* with POOR_RATINGS [12]: fewer than 3$/),
-        hint: 'keep only the groups that reach 3: HAVING COUNT(*) >= 3',
+        hint: 'keep only the groups that reach 3: HAVING COUNT(*) >= 3; then npm run reset step-12 (it stops the old job and empties the topic) and run the statements again',
       });
     }, 300_000);
 
