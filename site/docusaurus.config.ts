@@ -37,14 +37,12 @@ const config: Config = {
       // A step's Flink SQL page: the course's sidebar, and the previous and next steps as a Flink room does them.
       const variant = steps.find((s) => s.engine === 'flink' && file.endsWith(`/steps/${s.folder}/flink/guide.md`));
       if (variant) {
-        // An optional step that only ksqlDB has is not on a Flink room's way: the nearest step that is, either side.
-        const onTheWay = (s: (typeof steps)[number]) =>
-          s.engine === 'flink' || !(s.optional && steps.every((o) => o.number !== s.number || o.engine !== 'flink'));
+        // A step's Flink page, or its only page; an optional step that only ksqlDB has is not on a Flink room's way
+        // (solve and rehearse leave it out there too): the nearest step that is, either side.
         const inFlinkRoom = (number: number, towards: -1 | 1): (typeof steps)[number] | undefined => {
-          const here = steps.filter((s) => s.number === number && onTheWay(s));
-          const found = here.find((s) => s.engine === 'flink') ?? here[0];
-          if (found || !steps.some((s) => s.number === number)) return found;
-          return inFlinkRoom(number + towards, towards);
+          const here = steps.filter((s) => s.number === number);
+          const page = here.find((s) => s.engine === 'flink') ?? here[0];
+          return page?.optional && page.engine !== 'flink' ? inFlinkRoom(number + towards, towards) : page;
         };
         result.frontMatter.slug ??= `/${variant.id}/flink`;
         result.frontMatter.displayed_sidebar ??= 'course';

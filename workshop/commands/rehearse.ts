@@ -39,14 +39,18 @@ export async function rehearseCommand({
   // In a room on another engine than ksqlDB, the optional steps that exist only in ksqlDB build on ksqlDB's objects
   // of steps 4-7, which that room does not make: they are left out, and the rehearsal ends with the last step the
   // engine has, unless told where.
-  const ksqlDbOnly = (s: Step) => ksqlDbOnlyIn(engine, s);
   const last = values.to
     ? selectStep(course, values.to)
-    : ([...course].reverse().find((s) => !ksqlDbOnly(s)) ?? course[course.length - 1]);
+    : ([...course].reverse().find((s) => !ksqlDbOnlyIn(engine, s)) ?? course[course.length - 1]);
   if (!last) return ExitCode.ok;
-  const steps = course.filter((s) => s.number <= last.number && (s === last || !ksqlDbOnly(s)));
-  const notOnThisEngine = course.filter((s) => s.number < last.number && s !== last && ksqlDbOnly(s));
-  if (values.guides) return (await import('./walkthrough.js')).walkGuides({ steps, keep: values.keep });
+  const steps = course.filter((s) => s.number <= last.number);
+  const notHereToo = (s: Step) => s !== last && ksqlDbOnlyIn(engine, s);
+  if (values.guides) {
+    return (await import('./walkthrough.js')).walkGuides({
+      steps: steps.filter((s) => !notHereToo(s)),
+      keep: values.keep,
+    });
+  }
   const config = loadConfig();
   const context = (): CheckContext => ({ config, services: new Services(config), passive: false, clock: systemClock });
   const started = systemClock.now();
@@ -58,8 +62,8 @@ export async function rehearseCommand({
   const rows: Row[] = [];
   /** A step left out because its service is absent: every later step builds on it (or on what it builds on). */
   let leftOut: Step | undefined;
-  for (const step of course.filter((s) => steps.includes(s) || notOnThisEngine.includes(s))) {
-    if (notOnThisEngine.includes(step)) {
+  for (const step of steps) {
+    if (notHereToo(step)) {
       rows.push({ step, before: `left out (ksqlDB only: it builds on ksqlDB's objects)`, solveMs: 0, passMs: 0 });
       continue;
     }
